@@ -1,0 +1,38 @@
+# Two commands do everything on a fresh machine:
+#   make run    set up, index seeds/ into indexes/default, open the chat UI
+#   make test   set up, run the test suite (fast tests and the real-model / browser tests)
+PY      ?= python3.11
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
+export PIP_DISABLE_PIP_VERSION_CHECK = 1
+
+.PHONY: setup run test test-fast browser clean-venv
+
+setup: $(STAMP)
+	$(BIN)/rag setup
+
+# torch first and pinned: any other torch spec pulls gigabytes of CUDA packages.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: setup
+	$(BIN)/rag index seeds/
+	$(BIN)/rag ui
+
+# Debian's chromium for the browser tests; Playwright never downloads a browser.
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+test: setup browser
+	$(BIN)/python -m pytest -q
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not models and not browser"
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,1 @@
+"""One module per `rag` subcommand; see rag/cli.py."""

@@ -1,0 +1,149 @@
+"""One configuration object: defaults in code, then an optional TOML file, then `RAG_*` variables.
+
+A TOML file may hold the settings flat (`top_k = 5`) or grouped in tables (`[retrieval]`
+`top_k = 5`); table names are only for the reader. `RAG_TOP_K=8` overrides either.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import typing
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Mapping
+
+from .errors import ConfigError
+
+ENV_PREFIX = "RAG_"
+DEFAULT_CONFIG_FILE = "rag.toml"
+
+
+def _default_models_dir() -> str:
+    return str(Path.home() / ".cache" / "rag" / "models")
+
+
+@dataclass(frozen=True)
+class Config:
+    # models: a registry name (see rag.models.REGISTRY), a local folder/file, or a Hugging Face id
+    models_dir: str = field(default_factory=_default_models_dir)
+    embed_model: str = "multilingual-e5-small"
+    embed_batch_size: int = 16
+    generator: str = "qwen2.5-coder-1.5b-instruct"
+    llm_backend: str = "llama_cpp"  # llama_cpp | transformers | openai
+    openai_base_url: str = "http://127.0.0.1:8000/v1"
+    openai_model: str = ""
+    openai_api_key: str = ""
+    allow_network: bool = False  # False sets HF_HUB_OFFLINE=1 so nothing waits on a hub
+    n_threads: int = 0  # 0 = all cores
+    n_ctx: int = 4096
+    max_tokens: int = 320
+    temperature: float = 0.0
+
+    # loading
+    max_file_mb: float = 50.0
+
+    # chunking (characters of cleaned text)
+    chunk_size: int = 260
+    chunk_min: int = 60
+    chunk_overlap: int = 1  # sentences carried into the next chunk of the same section
+
+    # index and retrieval
+    index_dir: str = "indexes/default"
+    top_k: int = 5
+    fetch_factor: int = 10  # each retriever returns top_k * fetch_factor candidates before fusion
+    rrf_k: int = 60
+    bm25_weight: float = 1.0
+    dense_weight: float = 0.5
+    dedup_threshold: float = 0.9
+    hnsw_above: int = 200_000  # chunk count above which FAISS uses HNSW instead of a flat index
+
+    # answering
+    answer_mode: str = "generate"  # generate | extract
+    context_chunks: int = 5
+    refuse_min_coverage: float = 0.5
+    refuse_min_score: float = 0.0
+
+    def replace(self, **changes: Any) -> "Config":
+        return dataclasses.replace(self, **{k: _coerce(k, v) for k, v in changes.items()})
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @property
+    def models_path(self) -> Path:
+        return Path(self.models_dir).expanduser()
+
+
+_TYPES = typing.get_type_hints(Config)
+FIELD_NAMES = tuple(f.name for f in fields(Config))
+
+
+def _coerce(name: str, value: Any) -> Any:
+    if name not in _TYPES:
+        raise ConfigError(f"unknown setting '{name}'; valid settings: {', '.join(FIELD_NAMES)}")
+    kind = _TYPES[name]
+    try:
+        if kind is bool and isinstance(value, str):
+            if value.strip().lower() not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
+                raise ValueError(value)
+            return value.strip().lower() in {"1", "true", "yes", "on"}
+        if kind is bool:
+            return bool(value)
+        return kind(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"setting '{name}' must be a {kind.__name__}, got {value!r}") from None
+
+
+def _flatten(table: Mapping[str, Any]) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value))
+        else:
+            flat[key] = value
+    return flat
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return _flatten(tomllib.load(fh))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file ({exc.strerror})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+
+
+def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
+    values = {}
+    for name in FIELD_NAMES:
+        key = ENV_PREFIX + name.upper()
+        if key in environ:
+            values[name] = environ[key]
+    return values
+
+
+def load_config(path: str | Path | None = None, environ: Mapping[str, str] | None = None,
+                **overrides: Any) -> Config:
+    """Defaults, then the TOML file (`path`, else $RAG_CONFIG, else ./rag.toml if present),
+    then RAG_* variables, then explicit overrides (CLI flags)."""
+    environ = os.environ if environ is None else environ
+    explicit = path or environ.get(ENV_PREFIX + "CONFIG")
+    file = Path(explicit) if explicit else Path(DEFAULT_CONFIG_FILE)
+    values: dict[str, Any] = {}
+    if explicit or file.exists():
+        values.update(_read_toml(file))
+    values.update(_from_env(environ))
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return Config().replace(**values)
+
+
+def apply_runtime_env(config: Config) -> None:
+    """Keep Hugging Face libraries off the network unless the user opted in."""
+    if not config.allow_network:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")

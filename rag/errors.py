@@ -1,0 +1,26 @@
+"""Our own exceptions. Every message says what went wrong and what the user can do about it;
+the CLI prints it as one line on stderr and exits 1."""
+
+
+class RagError(Exception):
+    """Base of every error a user can act on."""
+
+
+class ConfigError(RagError):
+    """A setting is unknown or has a value of the wrong kind."""
+
+
+class ModelError(RagError):
+    """A model is missing, corrupt, or could not be fetched or loaded."""
+
+
+class LoadError(RagError):
+    """A source document could not be read."""
+
+
+class RagIndexError(RagError):
+    """An index is missing, damaged, or was built with other settings."""
+
+
+class GenerationError(RagError):
+    """The generator failed to produce an answer."""

@@ -1,0 +1,90 @@
+"""The one pipeline object that the CLI, the UI and the evaluation all drive.
+
+    rag = Rag(config)
+    rag.index(["seeds/"])                 # build or update config.index_dir incrementally
+    hits = rag.search("藤县贫困发生率", k=5)
+    answer = rag.ask("藤县的贫困发生率下降到了多少?", history=[], on_token=print)
+
+Construction is cheap; the index, the embedder and the generator load on first use and are
+reused across questions.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Callable, Sequence
+
+from .config import Config
+from .types import Answer, Hit
+
+
+class Rag:
+    def __init__(self, config: Config):
+        self.config = config
+        self._lock = threading.RLock()
+        self._embedder = None
+        self._index = None
+        self._retriever = None
+        self._answerer = None
+
+    @property
+    def index_dir(self) -> Path:
+        return Path(self.config.index_dir)
+
+    # --- lazily built parts -------------------------------------------------------------------
+    @property
+    def embedder(self):
+        with self._lock:
+            if self._embedder is None:
+                from .embed import make_embedder
+
+                self._embedder = make_embedder(self.config)
+            return self._embedder
+
+    @property
+    def loaded_index(self):
+        with self._lock:
+            if self._index is None:
+                from .index import load_index
+
+                self._index = load_index(self.index_dir, self.config)
+            return self._index
+
+    @property
+    def retriever(self):
+        with self._lock:
+            if self._retriever is None:
+                from .retrieve import Retriever
+
+                self._retriever = Retriever(self.loaded_index, self.embedder, self.config)
+            return self._retriever
+
+    @property
+    def answerer(self):
+        with self._lock:
+            if self._answerer is None:
+                from .answer import Answerer
+
+                self._answerer = Answerer(self.config, self.search)
+            return self._answerer
+
+    # --- the stages -----------------------------------------------------------------------------
+    def index(self, paths: Sequence[str | Path], rebuild: bool = False, progress: Callable | None = None):
+        """Build or incrementally update the index from files/folders; returns the update report."""
+        from .index import update_index
+
+        with self._lock:
+            report = update_index(paths, self.index_dir, self.config, self.embedder,
+                                  rebuild=rebuild, progress=progress)
+            self._index = None
+            self._retriever = None
+            return report
+
+    def search(self, question: str, k: int | None = None, doc_glob: str | None = None) -> list[Hit]:
+        return self.retriever.search(question, k or self.config.top_k, doc_glob=doc_glob)
+
+    def ask(self, question: str, history: Sequence[tuple[str, str]] = (), mode: str | None = None,
+            on_token: Callable[[str], None] | None = None) -> Answer:
+        return self.answerer.ask(question, history=history, mode=mode or self.config.answer_mode,
+                                 on_token=on_token)

@@ -1,0 +1,33 @@
+"""Shared fixtures. Fast tests use no model; tests marked `models` use the real default models
+from the model cache (filled by `rag setup`, which `make test` runs first) and load each once."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    return SEEDS
+
+
+@pytest.fixture(scope="session")
+def models_config():
+    """The default configuration, pointing at the real model cache; fails loudly if set-up
+    has not run, because `make test` must exercise the real models."""
+    from rag.config import load_config
+
+    config = load_config(environ=os.environ)
+    if not config.models_path.exists():
+        pytest.fail(f"model cache {config.models_path} is missing: run `make setup` (or `rag setup`) first")
+    return config
