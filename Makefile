@@ -24,9 +24,11 @@ run: setup
 	$(BIN)/rag index seeds/
 	$(BIN)/rag ui
 
-# Debian's chromium for the browser tests; Playwright never downloads a browser.
+# Debian's chromium for the browser tests; Playwright never downloads a browser. A CJK font so
+# the test's screenshot shows Chinese rather than empty boxes.
 browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	@fc-list :lang=zh | grep -q . || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null)
 
 test: setup browser
 	$(BIN)/python -m pytest -q

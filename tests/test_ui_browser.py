@@ -1,0 +1,252 @@
+"""The chat page in real headless Chromium (Debian's, driven by Playwright; never a downloaded
+browser). The first test drives the page over a fake pipeline in seconds; the second starts
+`rag ui` over the seed documents with the real models and does what a person would: ask, watch
+the answer stream in, check a citation, ask a follow-up, upload a GBK file, ask about it."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from ui_fakes import FakeRag
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOT = ROOT / "eval" / "runs" / "ui" / "chat.png"
+FINAL = "#rag-chat .rag-answer:not(.rag-streaming)"
+GBK_NOTE = "平南县扶贫简报\n\n平南县2019年建成扶贫车间37个，带动贫困群众就业1260人。\n"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (installs Debian's chromium)")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class ChatPage:
+    """One browser tab on the chat page, recording every request it makes."""
+
+    def __init__(self, context, url: str):
+        self.url = url
+        self.page = context.new_page()
+        self.requests: list[str] = []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.goto(url)
+        self.page.wait_for_selector("#rag-collection .rag-coll", timeout=30_000)
+
+    def ask(self, question: str) -> None:
+        box = self.page.locator("#rag-question textarea")
+        box.fill(question)
+        box.press("Enter")
+
+    def wait_answer(self, n: int, timeout_s: float = 30) -> str:
+        """The text of the n-th finished answer (1-based), once it is final."""
+        self.page.wait_for_function(f"document.querySelectorAll('{FINAL}').length >= {n}",
+                                    timeout=timeout_s * 1000)
+        return self.page.locator(FINAL).nth(n - 1).inner_text()
+
+    def wait_streaming_text(self, timeout_s: float = 60) -> str:
+        """Text of an answer while it is still streaming (fails if it only ever appears whole)."""
+        selector = "#rag-chat .rag-streaming .rag-text:not(.rag-pending)"
+        self.page.wait_for_selector(selector, timeout=timeout_s * 1000)
+        return self.page.locator(selector).last.inner_text()
+
+    def external_requests(self) -> list[str]:
+        return [u for u in self.requests if not u.startswith((self.url, "data:", "blob:"))]
+
+
+@pytest.fixture(scope="module")
+def fake_server(tmp_path_factory):
+    from rag.config import Config
+    from rag.ui import serve
+
+    folder = tmp_path_factory.mktemp("ui")
+    rag = FakeRag(Config(index_dir=str(folder / "index"), models_dir=str(folder / "models")), delay=0.08)
+    demo = serve(rag, port=free_port(), block=False)
+    yield rag, demo.local_url
+    demo.close()
+
+
+@pytest.fixture
+def context(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def tab(context, fake_server) -> ChatPage:
+    return ChatPage(context, fake_server[1])
+
+
+def test_an_answer_streams_in_and_its_citation_opens_in_a_click(tab):
+    tab.ask("藤县的贫困发生率下降到了多少?")
+    streamed = tab.wait_streaming_text()
+    answer = tab.wait_answer(1)
+    assert streamed and answer.startswith(streamed) and "0.59%" in answer and len(answer) > len(streamed)
+    tab.page.locator("#rag-chat a.rag-ref").first.click()
+    passage = tab.page.locator("#rag-t1-c1")
+    assert passage.is_visible() and "0.59%" in passage.locator("mark.rag-span").inner_text()
+    assert "rag-flash" in passage.get_attribute("class")
+
+
+def test_two_tabs_keep_their_own_conversations(context, fake_server):
+    rag, url = fake_server
+    first, second = ChatPage(context, url), ChatPage(context, url)
+    first.ask("藤县的贫困发生率下降到了多少?")
+    first.wait_answer(1)
+    assert second.page.locator("#rag-chat .rag-answer").count() == 0
+    second.ask("黔江区在贫困村投入了多少资金?")
+    assert "6.8亿元" in second.wait_answer(1)
+    assert rag.asked[-1].history == ()  # the first tab's conversation did not reach this question
+    assert first.page.locator("#rag-chat .rag-answer").count() == 1 and "6.8亿元" not in first.wait_answer(1)
+
+
+def test_a_failing_question_shows_an_error_and_the_chat_goes_on(tab):
+    tab.ask("这个问题会出错")
+    assert "the generator crashed" in tab.page.locator("#rag-chat .rag-error").inner_text(timeout=15_000)
+    tab.ask("藤县的贫困发生率下降到了多少?")
+    assert "0.59%" in tab.wait_answer(2)
+
+
+def test_clear_empties_the_conversation(tab, fake_server):
+    tab.ask("藤县的贫困发生率下降到了多少?")
+    tab.wait_answer(1)
+    tab.page.locator("#rag-clear").click()
+    tab.page.wait_for_function("document.querySelectorAll('#rag-chat .rag-answer').length === 0", timeout=10_000)
+    tab.ask("黔江区在贫困村投入了多少资金?")
+    tab.wait_answer(1)
+    assert fake_server[0].asked[-1].history == ()
+
+
+def test_an_unsupported_upload_is_refused_with_a_message(tab, tmp_path):
+    (tmp_path / "photo.png").write_bytes(b"\x89PNG\r\n")
+    tab.page.set_input_files("#rag-upload input[type=file]", str(tmp_path / "photo.png"))
+    tab.page.wait_for_function("document.querySelector('#rag-status').innerText.includes('.png is not supported')",
+                               timeout=15_000)
+
+
+def test_an_uploaded_file_is_indexed_listed_and_can_be_deleted(tab, tmp_path):
+    (tmp_path / "note.txt").write_bytes(GBK_NOTE.encode("gbk"))
+    tab.page.set_input_files("#rag-upload input[type=file]", str(tmp_path / "note.txt"))
+    tab.page.wait_for_function("document.querySelector('#rag-status').innerText.includes('已索引')", timeout=15_000)
+    assert "平南县扶贫简报" in tab.page.locator("#rag-collection").inner_text()
+    tab.page.locator("#rag-doc-pick input").click()
+    tab.page.get_by_role("option", name=re.compile("note.txt")).click()
+    tab.page.locator("#rag-delete").click()
+    tab.page.wait_for_function("document.querySelector('#rag-status').innerText.includes('已删除 note.txt')",
+                               timeout=15_000)
+    assert "平南县扶贫简报" not in tab.page.locator("#rag-collection").inner_text()
+
+
+def test_the_page_loads_nothing_from_outside_the_server(tab):
+    tab.ask("藤县的贫困发生率下降到了多少?")
+    tab.wait_answer(1)
+    assert len(tab.requests) > 5 and tab.external_requests() == []
+
+
+class UiServer:
+    """`python -m rag ui` in a subprocess; its output is read in a thread so it never blocks."""
+
+    def __init__(self, index_dir: Path, env: dict[str, str]):
+        self.port = free_port()
+        self.proc = subprocess.Popen([sys.executable, "-m", "rag", "ui", "--index", str(index_dir),
+                                      "--port", str(self.port)], cwd=ROOT, env=env, text=True,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.log: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.log.append(line)
+            self.lines.put(line)
+
+    def wait_address(self, timeout_s: float) -> str:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            try:
+                line = self.lines.get(timeout=1)
+            except queue.Empty:
+                continue
+            if match := re.search(r"rag ui: (http://127\.0\.0\.1:\d+/)", line):
+                return match.group(1)
+        pytest.fail("rag ui printed no address:\n" + "".join(self.log))
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+@pytest.fixture
+def real_server(models_config, tmp_path):
+    """`rag ui` over a missing index (so it indexes seeds/ first) with the fast 0.5B generator."""
+    env = {**os.environ, "RAG_MODELS_DIR": str(models_config.models_path),
+           "RAG_GENERATOR": "qwen2.5-coder-0.5b-instruct", "RAG_INDEX_DIR": str(tmp_path / "unused")}
+    server = UiServer(tmp_path / "index", env)
+    try:
+        yield server, server.wait_address(timeout_s=900)
+    finally:
+        server.stop()
+
+
+@pytest.mark.models
+def test_a_person_asks_checks_a_citation_follows_up_uploads_and_asks_again(browser, real_server, tmp_path):
+    server, url = real_server
+    assert any("indexing seeds" in line for line in server.log)
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    tab = ChatPage(browser.new_context(viewport={"width": 1360, "height": 1000}), url)
+    assert "5</b> 篇文档" in tab.page.locator("#rag-collection").inner_html()
+
+    tab.ask("藤县的贫困发生率下降到了多少?")
+    tab.page.wait_for_selector("#rag-chat .rag-streaming", timeout=30_000)  # shown before it is answered
+    assert "0.59%" in tab.wait_answer(1, timeout_s=300)
+    link = tab.page.locator(FINAL).nth(0).locator("a.rag-ref").first
+    passage = tab.page.locator(link.get_attribute("href"))
+    link.click()
+    assert passage.is_visible() and "0.59%" in passage.inner_text()
+    tab.page.screenshot(path=str(SCREENSHOT.with_name("chat-citation.png")))
+
+    tab.ask("它累计实现多少贫困人口减贫?")
+    followup = tab.wait_answer(2, timeout_s=300)
+    assert "藤县" in tab.page.locator(FINAL).nth(1).locator(".rag-query").inner_text()
+    assert tab.page.locator("#rag-chat .rag-error").count() == 0, followup
+
+    note = tmp_path / "qinghe_gbk.txt"
+    note.write_bytes("青禾县扶贫简报\n\n2019年，青禾县建成扶贫车间37个，带动贫困群众就业1260人。\n".encode("gbk"))
+    tab.page.set_input_files("#rag-upload input[type=file]", str(note))
+    tab.page.wait_for_function("document.querySelector('#rag-status').innerText.includes('已索引')", timeout=300_000)
+    assert "青禾县扶贫简报" in tab.page.locator("#rag-collection").inner_text()
+
+    tab.ask("青禾县建成了多少个扶贫车间?")
+    assert "37" in tab.wait_answer(3, timeout_s=300)
+    assert "qinghe_gbk.txt" in tab.page.locator(FINAL).nth(2).locator(".rag-cite .rag-doc").first.inner_text()
+    tab.page.screenshot(path=str(SCREENSHOT))
+    assert tab.external_requests() == []
