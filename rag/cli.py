@@ -12,7 +12,7 @@ from . import __version__
 from .config import apply_runtime_env, load_config
 from .errors import RagError
 
-COMMANDS = ("setup", "index", "search", "ask", "chunks", "ui", "eval")
+COMMANDS = ("setup", "index", "search", "ask", "chunks", "ui", "eval", "bench")
 
 
 def build_parser() -> argparse.ArgumentParser:

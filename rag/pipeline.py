@@ -19,6 +19,11 @@ from .config import Config
 from .types import Answer, Hit
 
 
+# Settings a loaded generator was built from: changing any of them means loading another model.
+GENERATOR_SETTINGS = ("generator", "llm_backend", "openai_base_url", "openai_model", "openai_api_key",
+                      "models_dir", "n_threads", "n_ctx", "temperature", "allow_network")
+
+
 class Rag:
     def __init__(self, config: Config):
         self.config = config
@@ -77,6 +82,41 @@ class Rag:
         with self._lock:
             report = update_index(paths, self.index_dir, self.config, self.embedder,
                                   rebuild=rebuild, progress=progress)
+            self._index = None
+            self._retriever = None
+            return report
+
+    def configure(self, **changes) -> None:
+        """Change settings between questions (the UI's top-k and generator). The embedder and the
+        loaded index are kept unless their own settings change; the rest is rebuilt on next use."""
+        with self._lock:
+            config = self.config.replace(**changes)
+            if config == self.config:
+                return
+            if (config.embed_model, config.index_dir) != (self.config.embed_model, self.config.index_dir):
+                self._embedder = None
+                self._index = None
+            same_generator = all(getattr(config, f) == getattr(self.config, f) for f in GENERATOR_SETTINGS)
+            loaded = getattr(self._answerer, "_generator", None) if same_generator else None
+            self.config = config
+            self._retriever = None
+            self._answerer = None
+            if loaded is not None:  # a top-k change must not reload the generator model
+                from .answer import Answerer
+
+                self._answerer = Answerer(config, self.search, generator=loaded)
+
+    def documents(self) -> list[dict]:
+        """The indexed documents (doc, title, chunks, ...), for listing in the UI."""
+        return self.loaded_index.documents()
+
+    def remove(self, doc: str | Sequence[str]):
+        """Drop documents (by their `doc` name) from the index; returns the update report."""
+        from .index import remove_documents
+
+        with self._lock:
+            docs = [doc] if isinstance(doc, str) else list(doc)
+            report = remove_documents(self.index_dir, docs, self.config, self.embedder)
             self._index = None
             self._retriever = None
             return report

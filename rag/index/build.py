@@ -1,0 +1,244 @@
+"""Building and updating an index incrementally.
+
+Only new or changed documents are chunked and embedded; unchanged ones keep their chunks and
+vectors, and any chunk whose indexed text was embedded before reuses that vector. A document
+that was indexed from one of the given roots and is no longer found there is removed; documents
+indexed from other roots are kept. Everything is written to a staging folder and swapped in.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ..config import Config
+from ..errors import RagIndexError
+from ..types import Chunk, Document
+from . import atomic
+from .dense import DenseIndex
+from .manifest import DocEntry, Manifest
+from .sparse import SparseIndex, terms_fingerprint
+from .store import ChunkStore, embed_key
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+@dataclass
+class IndexReport:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    chunks: int = 0  # in the index after the update
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    embedded: int = 0  # chunks that went through the embedding model this time
+    documents: int = 0
+    index_dir: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def summary(self) -> str:
+        return (f"{self.documents} documents in {self.index_dir}: {self.added} added, {self.updated} updated, "
+                f"{self.removed} removed, {self.unchanged} unchanged; {self.chunks} chunks "
+                f"({self.embedded} embedded) in {self.seconds:.1f} s")
+
+
+@dataclass
+class _Plan:
+    """Per document: reuse the old chunks, or chunk this Document anew."""
+    reuse: dict[str, DocEntry] = field(default_factory=dict)
+    fresh: dict[str, Document] = field(default_factory=dict)
+
+
+def update_index(paths: Sequence[str | Path], index_dir: Path, config: Config, embedder,
+                 rebuild: bool = False, progress: Progress | None = None) -> IndexReport:
+    """Load the files under `paths`, then bring the index at `index_dir` up to date with them."""
+    from ..load import load_paths
+
+    warnings: list[str] = []
+    docs = load_paths(list(paths), config, warn=warnings.append)
+    roots = [Path(p).expanduser().resolve() for p in paths]
+    report = update_documents(docs, roots, index_dir, config, embedder, rebuild, progress)
+    report.warnings[:0] = warnings
+    return report
+
+
+def update_documents(docs: Sequence[Document], roots: Sequence[Path], index_dir: Path, config: Config,
+                     embedder, rebuild: bool = False, progress: Progress | None = None) -> IndexReport:
+    """The update itself, for documents already loaded (`roots` scope the removals)."""
+    started, index_dir = time.perf_counter(), Path(index_dir)
+    report = IndexReport(index_dir=str(index_dir))
+    with atomic.exclusive(index_dir):
+        old = None if rebuild else _previous(index_dir, config, embedder)
+        plan = _plan(old, _unique(docs, report), roots, config, report)
+        if old is None and not plan.fresh:
+            raise RagIndexError(f"nothing to index in {', '.join(map(str, roots)) or 'the given paths'}: "
+                                "add .txt, .md, .html, .pdf or .docx files")
+        chunks, entries = _chunks(plan, old, config)
+        if old is not None and not plan.fresh and not report.removed and _current(old):
+            report.chunks, report.documents = len(old), len(entries)
+            report.seconds = time.perf_counter() - started
+            return report  # nothing changed: leave the index as it is
+        vectors = _vectors(chunks, old, embedder, report, progress)
+        _write(index_dir, chunks, vectors, entries, config, embedder)
+    report.chunks, report.documents = len(chunks), len(entries)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def remove_documents(index_dir: Path, docs: Sequence[str], config: Config, embedder) -> IndexReport:
+    """Drop the named documents (as `doc` names them) from the index; nothing is re-embedded."""
+    started, index_dir = time.perf_counter(), Path(index_dir)
+    report = IndexReport(index_dir=str(index_dir))
+    with atomic.exclusive(index_dir):
+        old = _previous(index_dir, config, embedder)
+        if old is None:
+            raise RagIndexError(f"no index at {index_dir}: run `rag index`")
+        gone = set(docs)
+        unknown = gone - {d.doc for d in old.manifest.documents}
+        report.warnings += [f"{d}: not in the index" for d in sorted(unknown)]
+        plan = _Plan(reuse={d.doc: d for d in old.manifest.documents if d.doc not in gone})
+        report.removed = len(gone - unknown)
+        report.unchanged = len(plan.reuse)
+        chunks, entries = _chunks(plan, old, config)
+        vectors = _vectors(chunks, old, embedder, report, None)
+        # the kept chunks were made with the recorded settings, so the record stays as it was
+        _write(index_dir, chunks, vectors, entries, config, embedder, settings=old.manifest.config)
+    report.chunks, report.documents = len(chunks), len(entries)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _previous(index_dir: Path, config: Config, embedder):
+    from . import load_index
+
+    atomic.recover(index_dir)
+    if not (index_dir / "manifest.json").exists():
+        return None
+    old = load_index(index_dir, config)
+    old.check_embedder(embedder)
+    return old
+
+
+def _current(old) -> bool:
+    return old.manifest.tokenizer == terms_fingerprint()
+
+
+def _unique(docs: Sequence[Document], report: IndexReport) -> dict[str, Document]:
+    out: dict[str, Document] = {}
+    for doc in docs:
+        if doc.doc in out:
+            report.warnings.append(f"{doc.path or doc.doc}: another file is also named {doc.doc}; kept the first")
+            continue
+        out[doc.doc] = doc
+    return out
+
+
+def _in_scope(path: str, roots: Sequence[Path]) -> bool:
+    if not path:
+        return False
+    source = Path(path)
+    return any(source == root or root in source.parents for root in roots)
+
+
+def _plan(old, docs: dict[str, Document], roots: Sequence[Path], config: Config, report: IndexReport) -> _Plan:
+    plan = _Plan()
+    before = {d.doc: d for d in old.manifest.documents} if old else {}
+    rechunk = bool(old) and not old.manifest.chunk_settings_match(config)
+    if rechunk:
+        report.warnings.append("chunking settings changed since the last build: every document is chunked again")
+    for name, doc in docs.items():
+        entry = before.get(name)
+        if entry and entry.sha256 == doc.sha256 and not rechunk:
+            plan.reuse[name] = entry
+            report.unchanged += 1
+        else:
+            plan.fresh[name] = doc
+            report.added += entry is None
+            report.updated += entry is not None
+    for name, entry in before.items():
+        if name in docs:
+            continue
+        if _in_scope(entry.path, roots):
+            report.removed += 1
+            continue
+        if rechunk:
+            report.warnings.append(f"{entry.doc}: outside the given paths, kept with its old chunks")
+        plan.reuse[name] = entry
+        report.unchanged += 1
+    return plan
+
+
+def _chunks(plan: _Plan, old, config: Config) -> tuple[list[Chunk], list[DocEntry]]:
+    """Chunks in document-name order (deterministic whatever order files were found in)."""
+    chunks: list[Chunk] = []
+    entries: list[DocEntry] = []
+    kept = _old_chunks_by_doc(old) if plan.reuse else {}
+    for name in sorted({*plan.reuse, *plan.fresh}):
+        if name in plan.reuse:
+            part, entry = kept.get(name, []), plan.reuse[name]
+        else:
+            part, entry = _chunk_fresh(plan.fresh[name], config)
+        chunks += part
+        entries.append(entry)
+    return chunks, entries
+
+
+def _chunk_fresh(doc: Document, config: Config) -> tuple[list[Chunk], DocEntry]:
+    from ..chunk import chunk_document
+
+    part = list(chunk_document(doc, config))
+    return part, DocEntry(doc.doc, doc.title, doc.sha256, doc.path, len(part), doc.date, doc.script)
+
+
+def _old_chunks_by_doc(old) -> dict[str, list[Chunk]]:
+    by_doc: dict[str, list[Chunk]] = {}
+    for chunk in old.store.chunks:
+        by_doc.setdefault(chunk.doc, []).append(chunk)
+    return by_doc
+
+
+def _vectors(chunks: list[Chunk], old, embedder, report: IndexReport, progress: Progress | None) -> np.ndarray:
+    """Reuse every vector whose indexed text is unchanged; embed only the rest."""
+    known: dict[str, np.ndarray] = {}
+    if old is not None and len(old):
+        old_vectors = old.dense.vectors()
+        known = {embed_key(c): old_vectors[i] for i, c in enumerate(old.store.chunks)}
+    keys = [embed_key(c) for c in chunks]
+    todo = sorted({k: c.index_text for k, c in zip(keys, chunks) if k not in known}.items())
+    if todo:
+        tick = (lambda done, total: progress("embed", done, total)) if progress else None
+        fresh = embedder.encode_documents([text for _, text in todo], progress=tick)
+        known.update({k: np.asarray(v, np.float32) for (k, _), v in zip(todo, fresh)})
+        report.embedded = len(todo)
+    dim = old.manifest.dim if old is not None and not todo else embedder.dim
+    if not chunks:
+        return np.zeros((0, dim), np.float32)
+    return np.stack([known[k] for k in keys]).astype(np.float32)
+
+
+def _recorded(config: Config) -> dict[str, Any]:
+    """The resolved settings, minus secrets: an index folder gets copied and shared."""
+    return {k: ("***" if "api_key" in k and v else v) for k, v in config.as_dict().items()}
+
+
+def _write(index_dir: Path, chunks: list[Chunk], vectors: np.ndarray, entries: list[DocEntry],
+           config: Config, embedder, settings: dict[str, Any] | None = None) -> None:
+    dim = int(vectors.shape[1])
+    dense = DenseIndex.build(vectors, dim, config.hnsw_above)
+    sparse = SparseIndex.build([c.index_text for c in chunks])
+    manifest = Manifest(embed_model=config.embed_model, embed_name=embedder.name,
+                        embed_fingerprint=embedder.fingerprint, dim=dim, tokenizer=terms_fingerprint(),
+                        dense_kind=dense.kind, chunk_count=len(chunks), documents=tuple(entries),
+                        config=settings or _recorded(config))
+    with atomic.staging(index_dir) as staged:
+        ChunkStore(chunks).save(staged)
+        dense.save(staged)
+        sparse.save(staged)
+        manifest.save(staged)  # last: a folder without a manifest is never taken for an index

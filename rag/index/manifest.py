@@ -1,0 +1,68 @@
+"""manifest.json: what an index was built from and with, checked before anything is loaded."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..config import Config
+from ..errors import RagIndexError
+
+MANIFEST_FILE = "manifest.json"
+FORMAT_VERSION = 1
+# Settings that change the chunks themselves: when they differ, every document is chunked again.
+CHUNK_SETTINGS = ("chunk_size", "chunk_min", "chunk_overlap")
+
+
+@dataclass(frozen=True)
+class DocEntry:
+    doc: str
+    title: str
+    sha256: str  # of the source file's bytes
+    path: str  # absolute source path: how a later update tells a deleted file from one out of scope
+    chunks: int
+    date: str = ""
+    script: str = ""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    embed_model: str  # the setting as given
+    embed_name: str
+    embed_fingerprint: str
+    dim: int
+    tokenizer: str  # rag.index.sparse.terms_fingerprint(): the BM25 terms it was built with
+    dense_kind: str
+    chunk_count: int
+    documents: tuple[DocEntry, ...]
+    config: dict[str, Any] = field(default_factory=dict)
+    format: int = FORMAT_VERSION
+    rag_version: str = __version__
+    built_at: str = field(default_factory=lambda: time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+
+    def chunk_settings_match(self, config: Config) -> bool:
+        return all(self.config.get(k) == getattr(config, k) for k in CHUNK_SETTINGS)
+
+    def save(self, folder: Path) -> None:
+        data = asdict(self)
+        data["documents"] = [asdict(d) for d in self.documents]
+        (folder / MANIFEST_FILE).write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> "Manifest":
+        path = folder / MANIFEST_FILE
+        if not path.is_file():
+            raise RagIndexError(f"no index at {folder}: run `rag index`")
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("format") != FORMAT_VERSION:
+                raise RagIndexError(f"index at {folder} has format {data.get('format')}, this rag reads "
+                                    f"{FORMAT_VERSION}: run `rag index --rebuild`")
+            data["documents"] = tuple(DocEntry(**d) for d in data["documents"])
+            return cls(**data)
+        except (ValueError, TypeError, KeyError) as exc:
+            raise RagIndexError(f"{path} is damaged ({exc.__class__.__name__}): run `rag index --rebuild`") from None
