@@ -24,3 +24,7 @@ class RagIndexError(RagError):
 
 class GenerationError(RagError):
     """The generator failed to produce an answer."""
+
+
+class EvalError(RagError):
+    """A gold set, benchmark file or evaluation run cannot be used as given."""

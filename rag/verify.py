@@ -1,0 +1,204 @@
+"""Citations and verification: parse [n] markers back out of an answer, and check each sentence
+against the passages it cites. A sentence is trusted only when every number, date and name in it
+occurs (after normalisation) in a cited passage and its words overlap that passage; a sentence
+without a valid citation is matched to the passage that supports it, or not trusted."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+from .facts import (content_terms, coverage, mentions, named, names_in, numbers_in, overlap, sentence_spans,
+                    strip_enumerator)
+from .textnorm import compact
+from .types import Chunk
+
+# [1] [1,2] [1, 3-4] 【2】 [资料1]: the forms small models actually write
+CITATION = re.compile(r"[\[【]\s*(?:资料|段落|来源|文档|passage|source)?\s*"
+                      r"(\d{1,3}(?:\s*(?:[,，、;；]|[-–~])\s*(?:资料|段落)?\s*\d{1,3})*)\s*[\]】]", re.I)
+_RANGE = re.compile(r"(\d+)\s*[-–~]\s*(\d+)")
+_DECLINE = re.compile(
+    r"(资料|文中|文档|材料|上述|所给|提供的|参考)[^。！？\n]{0,12}(没有|未|并未|无|不)[^。！？\n]{0,4}"
+    r"(提及|提到|涉及|说明|相关|找到|包含|给出|记载|信息|答案)"
+    r"|没有找到相关信息|无法(回答|确定|得知|判断|找到)|未找到相关"
+    r"|(do(es)? not|don't|doesn't) (mention|contain|say|provide|include)|no relevant information"
+    r"|not (mentioned|found|provided|available) in", re.I)
+
+
+def citation_numbers(marker_body: str) -> list[int]:
+    """'1, 3-4' -> [1, 3, 4]."""
+    numbers: list[int] = []
+    for part in re.split(r"\s*[,，、;；]\s*", marker_body):
+        part = re.sub(r"(资料|段落)", "", part)
+        if match := _RANGE.fullmatch(part.strip()):
+            low, high = int(match[1]), int(match[2])
+            numbers.extend(range(low, high + 1) if 0 < high - low < 10 else (low, high))
+        elif part.strip().isdigit():
+            numbers.append(int(part))
+    return numbers
+
+
+def parse_citations(text: str, k: int) -> tuple[list[int], list[int]]:
+    """(valid numbers in order of first use, dropped out-of-range numbers) for passages 1..k."""
+    valid: list[int] = []
+    dropped: list[int] = []
+    for match in CITATION.finditer(text):
+        for n in citation_numbers(match[1]):
+            target = valid if 1 <= n <= k else dropped
+            if n not in target:
+                target.append(n)
+    return valid, dropped
+
+
+def strip_citations(text: str) -> str:
+    return CITATION.sub("", text)
+
+
+def render_citations(numbers: Sequence[int]) -> str:
+    return "".join(f"[{n}]" for n in numbers)
+
+
+def is_decline(text: str) -> bool:
+    """The model saying the passages do not hold the answer (in either language)."""
+    return bool(_DECLINE.search(compact(text)) or _DECLINE.search(text))
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One sentence of a generated answer after checking."""
+    text: str  # as shown: the sentence with its (valid) citations as [n] markers
+    cites: tuple[int, ...]
+    supported: bool
+    declined: bool = False
+    reason: str = ""  # why it is not supported, or "recited" when citations were re-assigned
+
+
+@dataclass(frozen=True)
+class _Passage:
+    context: str  # compact form of title + section + text
+    numbers: frozenset[str]
+
+
+class Verifier:
+    """Checks sentences against passages [1]..[k]. Names and words the question used are the
+    user's, not claims: a sentence may repeat them, but the cited passages must still be about
+    at least one place, person or body the question names."""
+
+    def __init__(self, chunks: Sequence[Chunk], min_overlap: float = 0.5, question: str = "",
+                 about: frozenset[str] | None = None):
+        self.chunks = list(chunks)
+        self.min_overlap = min_overlap
+        self.question = question
+        self.about = about  # documents about what the question names (None: any document)
+        self._asked_names = named(question)
+        self._asked = compact(question)
+        self._passages = [_Passage(compact(f"{c.title} {c.section} {c.text}"),
+                                   frozenset(numbers_in(f"{c.title} {c.section} {c.text}", passage=True)))
+                          for c in self.chunks]
+
+    def check(self, sentence: str) -> Claim:
+        cites, _dropped = parse_citations(sentence, len(self.chunks))
+        body = strip_citations(sentence).strip()
+        if is_decline(body):
+            return Claim(body, (), False, declined=True, reason="declined")
+        core = strip_enumerator(body)
+        if not re.search(r"[0-9A-Za-z\u3400-\u9fff]", core) or not content_terms(core):
+            return Claim(body, (), False, reason="empty")
+        if not self._adds_to_question(core):
+            return Claim(body, (), False, reason="restates the question")
+        problem = self.problem(body, cites) if cites else "no citation"
+        if problem is None:
+            return Claim(attach_citations(body, cites), tuple(cites), True)
+        best = self.best_passage(body)
+        if best is not None and self.problem(body, [best]) is None:
+            return Claim(attach_citations(body, [best]), (best,), True, reason="recited")
+        return Claim(body, tuple(cites), False, reason=problem)
+
+    def _adds_to_question(self, core: str) -> bool:
+        """A sentence that only repeats the question (组长是[2]) answers nothing."""
+        if not self._asked:
+            return True
+        return bool(numbers_in(core) - numbers_in(self.question)
+                    or any(t not in self._asked for t in content_terms(core)))
+
+    def _about(self, cites: Sequence[int], context: str) -> bool:
+        if not self._asked_names or any(mentions(forms, context) for forms in self._asked_names):
+            return True
+        return self.about is not None and any(self.chunks[n - 1].doc in self.about for n in cites)
+
+    def problem(self, body: str, cites: Sequence[int]) -> str | None:
+        """None when the cited passages back every number, name and most words of `body`."""
+        passages = [self._passages[n - 1] for n in cites]
+        context = " ".join(p.context for p in passages)
+        known = frozenset().union(*(p.numbers for p in passages))
+        if missing := sorted(numbers_in(body) - known):
+            return f"number {missing[0]} not in passage {render_citations(cites)}"
+        named_here = [n for n in names_in(body) if compact(n) not in self._asked]
+        if missing := sorted(n for n in named_here if compact(n) not in context):
+            return f"name {missing[0]} not in passage {render_citations(cites)}"
+        if not self._about(cites, context):
+            return f"passage {render_citations(cites)} is not about {max(self._asked_names[0], key=len)}"
+        if overlap(body, context, self.question) < self.min_overlap:
+            return f"words not in passage {render_citations(cites)}"
+        return None
+
+    def best_passage(self, body: str) -> int | None:
+        """The passage holding most of the sentence's numbers, then most of its words."""
+        numbers = numbers_in(body)
+        scores = [(len(numbers & p.numbers), overlap(body, p.context, self.question)) for p in self._passages]
+        if not scores or max(scores) <= (0, 0.0):
+            return None
+        return scores.index(max(scores)) + 1
+
+
+def attach_citations(body: str, cites: Sequence[int]) -> str:
+    """Markers go before the closing punctuation: 降至0.59%[1]。"""
+    match = re.search(r"[。！？!?.;；…]+[”’」』\"]?$", body)
+    end = match.start() if match else len(body)
+    return body[:end].rstrip() + render_citations(cites) + body[end:]
+
+
+def supporting_spans(text: str, bodies: Sequence[str]) -> tuple[tuple[int, int], ...]:
+    """For each claim, the sentence of `text` that backs it best (most shared numbers, then most
+    shared words): what the UI highlights."""
+    spans = sentence_spans(text)
+    chosen: set[tuple[int, int]] = set()
+    for body in bodies:
+        numbers, terms = numbers_in(body), content_terms(body)
+        scored = [(len(numbers & numbers_in(text[a:b], passage=True)), coverage(terms, compact(text[a:b])), (a, b))
+                  for a, b in spans]
+        if scored and max(scored)[:2] > (0, 0.0):
+            chosen.add(max(scored)[2])
+    return tuple(sorted(chosen))
+
+
+class SentenceStream:
+    """Cuts streamed text into sentences. A sentence is complete once its end mark, any
+    citation markers right after it, and then some further text have arrived."""
+
+    _END = re.compile(r"[。！？!?]+|\n+|(?<=[A-Za-z%)\]])\.(?=\s)")
+    _AFTER = re.compile(r"[”’」』\"]?(?:\s*[\[【][^\]】\n]{0,16}[\]】])*[。.]?")
+
+    def __init__(self) -> None:
+        self.buffer = ""
+
+    def feed(self, piece: str) -> list[str]:
+        self.buffer += piece
+        sentences = []
+        start = 0
+        while match := self._END.search(self.buffer, start):
+            end = self._AFTER.match(self.buffer, match.end()).end()
+            rest = self.buffer[end:]
+            if not self.buffer[:match.start()].strip():
+                start = end  # blank lines belong to the sentence that follows them
+                continue
+            if not rest.strip() or rest.lstrip()[0] in "[【":
+                break  # the citation or the next sentence may still be coming
+            sentences.append(self.buffer[:end])
+            self.buffer, start = rest, 0
+        return sentences
+
+    def flush(self) -> list[str]:
+        rest, self.buffer = self.buffer, ""
+        return [rest] if rest.strip() else []

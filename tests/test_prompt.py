@@ -1,0 +1,68 @@
+"""The prompt: Chinese rules, passages numbered [1]..[k] with title and section, within budget."""
+
+import pytest
+
+from fake_generator import CORPUS
+from rag.errors import ConfigError
+from rag.config import Config
+from rag.prompt import (REFUSAL, SYSTEM, build_prompt, estimate_tokens, format_passage, language_of,
+                        select_passages)
+from rag.types import Hit
+
+HITS = tuple(Hit(chunk, 1.0 / n, n) for n, chunk in enumerate(CORPUS, start=1))
+
+
+def test_passages_are_numbered_in_rank_order_with_title_and_section():
+    prompt = build_prompt("黔江区落实了多少工作经费?", HITS, Config())
+    user = prompt.messages[1]["content"]
+    assert [user.index(f"[{n}] 《") for n in (1, 2, 3, 4)] == sorted(user.index(f"[{n}] 《") for n in (1, 2, 3, 4))
+    assert "[2] 《安嶽縣2018年扶貧重點工作是哪些?》 01 全縣脫貧攻堅基本情況" in user
+    assert prompt.passages == HITS
+
+
+def test_the_question_comes_after_the_passages_and_the_rules_come_first():
+    prompt = build_prompt("黔江区落实了多少工作经费?", HITS, Config())
+    system, user = prompt.messages
+    assert system == {"role": "system", "content": SYSTEM}
+    assert user["content"].rindex("问题：黔江区落实了多少工作经费?") > user["content"].rindex("[4]")
+
+
+def test_the_rules_ask_for_citations_and_the_exact_refusal_phrase():
+    assert "[1]" in SYSTEM and REFUSAL["zh"] in SYSTEM
+
+
+def test_an_english_question_is_answered_in_english():
+    system = build_prompt("What was Teng County's poverty rate?", HITS, Config()).messages[0]["content"]
+    assert "英文" in system and REFUSAL["en"] in system
+    assert language_of("What was Teng County's poverty rate?") == "en" and language_of("安嶽縣呢") == "zh"
+
+
+def test_passages_that_do_not_fit_the_budget_are_left_out_from_the_bottom():
+    one = estimate_tokens(format_passage(1, CORPUS[0]))
+    chosen = select_passages(HITS, budget=one * 2 + 4, limit=10)
+    assert chosen == list(HITS[:2])
+
+
+def test_the_best_passage_is_kept_even_when_over_budget():
+    assert select_passages(HITS, budget=5, limit=10) == [HITS[0]]
+
+
+def test_the_window_caps_the_budget_so_the_answer_still_fits():
+    config = Config(n_ctx=600, max_tokens=200, context_tokens=5000)
+    prompt = build_prompt("藤县的贫困发生率下降到了多少?", HITS, config)
+    assert prompt.tokens + config.max_tokens <= config.n_ctx
+    assert len(prompt.passages) == 1
+
+
+def test_a_window_too_small_for_any_passage_is_a_config_error():
+    with pytest.raises(ConfigError, match="n_ctx"):
+        build_prompt("藤县", HITS, Config(n_ctx=300, max_tokens=200))
+
+
+def test_context_chunks_limits_the_passages():
+    assert len(build_prompt("藤县", HITS, Config(context_chunks=2)).passages) == 2
+
+
+def test_the_token_estimate_counts_chinese_characters_one_each():
+    assert estimate_tokens("贫困发生率") == 5 + 0
+    assert estimate_tokens("poverty rate") == 4

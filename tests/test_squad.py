@@ -1,0 +1,97 @@
+"""SQuAD-style benchmarks (CMRC 2018) turned into a corpus folder and a gold set."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from rag.errors import EvalError
+from rag.evalkit.gold import GoldItem
+from rag.evalkit.squad import parse_squad, read_squad, sample_questions, write_corpus
+from rag.textnorm import compact
+
+CMRC_DIR = Path(os.environ.get("RAG_CMRC_DIR", "/work/shared/benchmarks/cmrc2018"))
+
+TINY = {"version": "v1.0", "data": [
+    {"id": "DEV_0", "title": "战国无双3", "paragraphs": [
+        {"id": "DEV_0", "context": "《战国无双3》是由光荣和ω-force开发的战国无双系列的正统第三续作。",
+         "qas": [{"id": "DEV_0_QUERY_0", "question": "《战国无双3》是由哪两个公司合作开发的？",
+                  "answers": [{"text": "光荣和ω-force", "answer_start": 11},
+                              {"text": "光荣和ω-force", "answer_start": 11},
+                              {"text": " 光荣 ", "answer_start": 11}]}]}]},
+    {"title": "Normans", "paragraphs": [
+        {"context": "The Normans were the people who gave their name to Normandy.",
+         "qas": [{"id": "q2", "question": "Who gave their name to Normandy?",
+                  "answers": [{"text": "The Normans", "answer_start": 0}]},
+                 {"id": "q3", "question": "When did the Normans arrive?", "answers": []}]}]},
+]}
+
+
+def test_each_paragraph_becomes_a_document_named_by_its_id_with_the_title_first():
+    squad = parse_squad(TINY, "tiny")
+    first = squad.paragraphs[0]
+    assert first.doc == "DEV_0.txt"
+    assert first.text.startswith("战国无双3\n\n《战国无双3》是由光荣")
+
+
+def test_paragraphs_without_ids_get_stable_ones_from_their_position():
+    squad = parse_squad(TINY, "tiny")
+    assert squad.paragraphs[1].doc == "tiny_1_0.txt"
+
+
+def test_questions_name_their_paragraph_and_keep_each_answer_once():
+    squad = parse_squad(TINY, "tiny")
+    assert squad.questions[0] == GoldItem("DEV_0_QUERY_0", "《战国无双3》是由哪两个公司合作开发的？",
+                                          ("光荣和ω-force", "光荣"), ("DEV_0.txt",), "tiny")
+
+
+def test_a_question_without_answers_is_unanswerable():
+    q3 = parse_squad(TINY, "tiny").questions[-1]
+    assert q3.answers == () and q3.type == "unanswerable" and q3.docs == ("tiny_1_0.txt",)
+
+
+def test_the_corpus_is_written_once_and_left_alone_when_unchanged(tmp_path):
+    squad = parse_squad(TINY, "tiny")
+    write_corpus(squad.paragraphs, tmp_path)
+    first = tmp_path / "DEV_0.txt"
+    os.utime(first, (1, 1))
+    write_corpus(squad.paragraphs, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["DEV_0.txt", "tiny_1_0.txt"]
+    assert first.stat().st_mtime == 1
+
+
+def test_a_sample_is_fixed_by_its_seed_and_kept_in_file_order():
+    items = [GoldItem(str(i), f"q{i}", ("a",)) for i in range(100)]
+    a, b = sample_questions(items, 10, seed=0), sample_questions(items, 10, seed=0)
+    assert a == b and len(a) == 10
+    assert [int(i.id) for i in a] == sorted(int(i.id) for i in a)
+    assert sample_questions(items, 10, seed=1) != a
+    assert sample_questions(items, 500) == items
+
+
+def test_a_file_that_is_not_squad_style_is_refused_with_its_name(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"questions": []}), encoding="utf-8")
+    with pytest.raises(EvalError, match="bad.json: not SQuAD-style"):
+        read_squad(bad)
+    with pytest.raises(EvalError, match="not found"):
+        read_squad(tmp_path / "missing.json")
+
+
+def test_paragraph_ids_must_be_unique_to_name_documents(tmp_path):
+    twice = {"data": [TINY["data"][0], TINY["data"][0]]}
+    path = tmp_path / "twice.json"
+    path.write_text(json.dumps(twice, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(EvalError, match="not unique"):
+        read_squad(path)
+
+
+@pytest.mark.skipif(not (CMRC_DIR / "cmrc2018_dev.json").exists(), reason="CMRC 2018 data not available here")
+def test_the_cmrc_dev_set_converts_to_848_documents_and_3219_answerable_questions():
+    squad = read_squad(CMRC_DIR / "cmrc2018_dev.json")
+    assert (len(squad.paragraphs), len(squad.questions)) == (848, 3219)
+    texts = {p.doc: compact(p.text) for p in squad.paragraphs}
+    assert all(q.answers and any(compact(a) in texts[q.docs[0]] for a in q.answers) for q in squad.questions)

@@ -1,0 +1,147 @@
+"""A generated sentence is trusted only when its cited passage backs its numbers, dates, names
+and most of its words; otherwise it is re-cited to the passage that does, or not trusted."""
+
+import pytest
+
+from fake_generator import CORPUS
+from rag.facts import named, names_in, numbers_in
+from rag.verify import Verifier, is_decline, supporting_spans
+
+TENG, ANYUE, QIANJIANG_SURVEY, QIANJIANG_FUNDS = CORPUS
+
+
+@pytest.fixture(scope="module")
+def verifier():
+    return Verifier(CORPUS, min_overlap=0.5)
+
+
+def test_a_sentence_whose_facts_are_in_its_cited_passage_is_supported(verifier):
+    claim = verifier.check("藤县的贫困发生率下降至0.59%[1]。")
+    assert claim.supported and claim.cites == (1,) and claim.text == "藤县的贫困发生率下降至0.59%[1]。"
+
+
+def test_an_altered_number_is_not_supported(verifier):
+    claim = verifier.check("藤县的贫困发生率下降至0.95%[1]。")
+    assert not claim.supported and "0.95" in claim.reason
+
+
+def test_an_altered_date_is_not_supported(verifier):
+    assert not verifier.check("自治区政府于5月19日批准藤县退出贫困县序列[1]。").supported
+    assert verifier.check("自治区政府于5月9日批准藤县退出贫困县序列[1]。").supported
+
+
+def test_a_name_missing_from_the_cited_passage_is_not_supported(verifier):
+    claim = verifier.check("安岳县的贫困发生率下降至0.59%[1]。")
+    assert not claim.supported and "安岳县" in claim.reason
+
+
+def test_a_wrong_citation_is_replaced_by_the_passage_that_supports_the_sentence(verifier):
+    claim = verifier.check("黔江区落实工作经费200万元[3]。")
+    assert claim.supported and claim.cites == (4,) and claim.reason == "recited"
+    assert claim.text == "黔江区落实工作经费200万元[4]。"
+
+
+def test_a_sentence_without_citation_is_matched_to_its_passage(verifier):
+    claim = verifier.check("黔江区33名区级领导带队调研198批次。")
+    assert claim.supported and claim.cites == (3,)
+
+
+def test_a_sentence_no_passage_supports_is_not_trusted_even_if_cited(verifier):
+    claim = verifier.check("藤县2020年GDP增长了8.5%[1]。")
+    assert not claim.supported
+
+
+def test_words_the_passage_does_not_hold_are_not_supported(verifier):
+    assert not verifier.check("藤县发展了旅游业和电子商务产业[1]。").supported
+
+
+def test_an_out_of_range_citation_is_dropped_and_the_sentence_re_cited(verifier):
+    claim = verifier.check("藤县85个贫困村出列[9]。")
+    assert claim.supported and claim.cites == (1,)
+
+
+def test_a_simplified_answer_is_checked_against_a_traditional_passage(verifier):
+    assert verifier.check("安岳县确定贫困村162个、建档立卡贫困人口11.8万人[2]。").supported
+
+
+def test_chinese_numerals_and_ten_thousands_match_their_digits(verifier):
+    assert verifier.check("藤县累计实现十二点二万贫困人口减贫[1]。").supported
+    assert verifier.check("藤县累计实现122000贫困人口减贫[1]。").supported
+    assert verifier.check("藤县有八十五个贫困村出列[1]。").supported
+
+
+def test_a_refusal_phrase_is_a_decline_not_a_claim(verifier):
+    claim = verifier.check("资料中没有找到相关信息。")
+    assert claim.declined and not claim.supported
+
+
+@pytest.mark.parametrize("text", ["资料中没有找到相关信息", "根据提供的资料，并未提及藤县的GDP。", "资料未提到这一点",
+                                  "无法回答这个问题", "The passages do not mention it."])
+def test_decline_phrases_are_recognised(text):
+    assert is_decline(text)
+
+
+@pytest.mark.parametrize("text", ["藤县已没有贫困县帽子", "贫困人口减少至2.5万人", "未来三年继续巩固"])
+def test_answers_that_merely_say_no_are_not_declines(text):
+    assert not is_decline(text)
+
+
+def test_filler_without_content_is_neither_supported_nor_declined(verifier):
+    for filler in ("答案如下：", "1.", "**"):
+        claim = verifier.check(filler)
+        assert not claim.supported and not claim.declined
+
+
+def test_an_english_sentence_is_checked_by_its_numbers(verifier):
+    assert verifier.check("Teng County's poverty rate fell to 0.59% [1].").supported
+    assert not verifier.check("Teng County's poverty rate fell to 0.95% [1].").supported
+
+
+def test_numbers_are_compared_in_a_canonical_form():
+    assert numbers_in("2020年05月11日 0.590% 1,991次") == {"2020", "5", "11", "0.59", "1991"}
+    assert numbers_in("22.12.2015") == {"22", "12", "2015"}
+
+
+def test_small_chinese_numerals_in_an_answer_are_wording_not_claims():
+    assert numbers_in("一是加强领导，二是其中之一") == set()
+    assert numbers_in("八十五个贫困村") == {"85"}
+
+
+def test_names_are_places_people_organisations_and_quoted_terms():
+    names = names_in("河北省委在《人民日报》介绍了“两不愁三保障”，藤县和安岳县")
+    assert {"人民日报", "两不愁三保障", "藤县", "安岳县"} <= names
+
+
+def test_the_supporting_sentence_is_the_highlight_span():
+    text = TENG.text
+    (start, end), = supporting_spans(text, ["贫困发生率下降至0.59%"])
+    assert "0.59%" in text[start:end] and text[start:end].startswith("藤县经过四年")
+
+
+def test_the_questions_own_wording_may_be_repeated_in_the_answer():
+    answer = "黔江派出11名能手赶赴各乡镇蹲点督战[4]。"
+    assert Verifier(CORPUS, question="黔江派出几名能手赶赴各乡镇蹲点督战?").check(answer).supported
+    assert not Verifier(CORPUS).check(answer).supported
+
+
+def test_a_place_named_by_the_question_must_be_what_the_cited_passage_is_about():
+    verifier = Verifier(CORPUS, question="安岳县的贫困发生率下降到了多少?")
+    claim = verifier.check("安岳县的贫困发生率下降至0.59%[1]。")
+    assert not claim.supported and "安岳县" in claim.reason
+
+
+def test_a_short_form_of_the_asked_place_is_enough():
+    verifier = Verifier(CORPUS, question="黔江区落实了多少工作经费?")
+    assert verifier.check("落实工作经费200万元[4]。").supported
+
+
+def test_a_sentence_that_only_repeats_the_question_answers_nothing():
+    verifier = Verifier(CORPUS, question="黔江区扶贫开发领导小组的组长是谁?")
+    claim = verifier.check("黔江区扶贫开发领导小组的组长是[3][4]")
+    assert not claim.supported and claim.reason == "restates the question"
+
+
+def test_a_named_place_also_matches_its_short_form_and_an_organ_names_its_place():
+    assert named("河北省的贫困发生率") == [("河北", "河北省")]
+    assert named("河北省委召开了多少次会议") == [("河北", "河北省委")]
+    assert named("人民政府召开了多少次会议") == []  # an organ of no place in particular
