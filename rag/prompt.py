@@ -79,7 +79,7 @@ def build_prompt(question: str, hits: Sequence[Hit], config: "Config", n_ctx: in
     """System rules, then the passages, then the question (small models heed what comes last).
     Passages fill config.context_tokens, capped so that prompt + max_tokens fit the window."""
     system = SYSTEM + (ENGLISH if language_of(question) == "en" else "")
-    ask = f"问题：{question.strip()}\n请根据以上资料简洁回答，并在每句话末尾标注资料编号。"
+    ask = f"问题：{question.strip()}\n请用一句完整的话回答问题（写出具体内容），句末标注资料编号，如“……[1]。”"
     limit = (n_ctx or config.n_ctx) - config.max_tokens - PROMPT_OVERHEAD
     fixed = estimate_tokens(system) + estimate_tokens(_user([], ask))
     if limit - fixed < MIN_PASSAGE_TOKENS:
