@@ -69,6 +69,37 @@ def numbers_in(text: str, passage: bool = False) -> set[str]:
     return found | arabic | {n for n in converted - arabic if float(n) >= 10}
 
 
+_QUANTITY = re.compile(r"(\d+(?:\.\d+)?)\s*(万|亿)?\s*(人次|批次|公里|千米|平方米|万亩|亩|吨|兆瓦|千瓦|元|户|个|名|位|人|次|"
+                       r"支|项|所|座|家|条|件|期|天|倍|份|笔|幅|处|头|只)?")
+_SAME_UNIT = {"名": "人", "位": "人", "支": "个", "家": "个", "所": "个", "座": "个", "处": "个", "项": "个",
+              "件": "个"}
+
+
+def quantities_in(text: str) -> dict[str, set[tuple[str, str]]]:
+    """number -> the (万/亿 scale, unit) forms it takes in the text: '1144.89万元' gives
+    {'1144.89': {('万', '元')}}; counters such as 名/位 count as 人 and 支/家/所 as 个."""
+    forms: dict[str, set[tuple[str, str]]] = {}
+    text = normalize(text)
+    for source in {text, _cn2an(text)}:
+        for number, scale, unit in _QUANTITY.findall(_DMY.sub(" ", source)):
+            forms.setdefault(_canonical(number), set()).add((scale, _SAME_UNIT.get(unit, unit)))
+    return forms
+
+
+def quantity_conflict(claim: str, passage: dict[str, set[tuple[str, str]]]) -> str | None:
+    """A number the passage states with another scale or unit ('1144.89亿元' against
+    '1144.89万元', '32人次' against '32个'): the first such form in the claim, else None."""
+    for number, claimed in quantities_in(claim).items():
+        stated = passage.get(number)
+        if not stated:
+            continue
+        for scale, unit in claimed:
+            same_scale = [u for s, u in stated if s == scale]
+            if not same_scale or (unit and all(u and u != unit for u in same_scale)):
+                return f"{number}{scale}{unit}"
+    return None
+
+
 @functools.lru_cache(maxsize=1)
 def _tagger():
     """jieba's part-of-speech tagger over the shared tokenizer of rag.textnorm, so one

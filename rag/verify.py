@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from .facts import (content_terms, coverage, mentions, named, names_in, numbers_in, overlap, sentence_spans,
-                    strip_enumerator)
+from .facts import (content_terms, coverage, mentions, named, names_in, numbers_in, overlap, quantities_in,
+                    quantity_conflict, sentence_spans, strip_enumerator)
 from .textnorm import compact
 from .types import Chunk
 
@@ -78,6 +78,7 @@ class Claim:
 class _Passage:
     context: str  # compact form of title + section + text
     numbers: frozenset[str]
+    quantities: dict  # number -> its (scale, unit) forms, see facts.quantities_in
 
 
 class Verifier:
@@ -93,9 +94,8 @@ class Verifier:
         self.about = about  # documents about what the question names (None: any document)
         self._asked_names = named(question)
         self._asked = compact(question)
-        self._passages = [_Passage(compact(f"{c.title} {c.section} {c.text}"),
-                                   frozenset(numbers_in(f"{c.title} {c.section} {c.text}", passage=True)))
-                          for c in self.chunks]
+        texts = [f"{c.title} {c.section} {c.text}" for c in self.chunks]
+        self._passages = [_Passage(compact(t), frozenset(numbers_in(t, passage=True)), quantities_in(t)) for t in texts]
 
     def check(self, sentence: str) -> Claim:
         cites, _dropped = parse_citations(sentence, len(self.chunks))
@@ -134,6 +134,12 @@ class Verifier:
         known = frozenset().union(*(p.numbers for p in passages))
         if missing := sorted(numbers_in(body) - known):
             return f"number {missing[0]} not in passage {render_citations(cites)}"
+        stated: dict = {}
+        for passage in passages:
+            for number, forms in passage.quantities.items():
+                stated.setdefault(number, set()).update(forms)
+        if conflict := quantity_conflict(strip_enumerator(body), stated):
+            return f"{conflict} is not what passage {render_citations(cites)} says"
         named_here = [n for n in names_in(body) if compact(n) not in self._asked]
         if missing := sorted(n for n in named_here if compact(n) not in context):
             return f"name {missing[0]} not in passage {render_citations(cites)}"

@@ -145,3 +145,12 @@ def test_a_named_place_also_matches_its_short_form_and_an_organ_names_its_place(
     assert named("河北省的贫困发生率") == [("河北", "河北省")]
     assert named("河北省委召开了多少次会议") == [("河北", "河北省委")]
     assert named("人民政府召开了多少次会议") == []  # an organ of no place in particular
+
+
+def test_a_number_with_another_scale_or_unit_than_the_passage_states_is_not_supported():
+    chunk = CORPUS[3]
+    verifier = Verifier([chunk], question="黔江区落实了多少工作经费?")
+    assert verifier.check("黔江区落实工作经费200万元[1]。").supported
+    assert not verifier.check("黔江区落实工作经费200亿元[1]。").supported  # 万 in the passage
+    assert not verifier.check("黔江区召开动员会、培训会1991人次[1]。").supported  # 1991次 in the passage
+    assert verifier.check("黔江区抽调11人组建脱贫攻坚指挥部[1]。").supported  # 名 counts as 人
