@@ -19,11 +19,6 @@ from .config import Config
 from .types import Answer, Hit
 
 
-# Settings a loaded generator was built from: changing any of them means loading another model.
-GENERATOR_SETTINGS = ("generator", "llm_backend", "openai_base_url", "openai_model", "openai_api_key",
-                      "models_dir", "n_threads", "n_ctx", "temperature", "allow_network")
-
-
 class Rag:
     def __init__(self, config: Config):
         self.config = config
@@ -88,7 +83,8 @@ class Rag:
 
     def configure(self, **changes) -> None:
         """Change settings between questions (the UI's top-k and generator). The embedder and the
-        loaded index are kept unless their own settings change; the rest is rebuilt on next use."""
+        loaded index are kept unless their own settings change; generators are cached by
+        rag.llm.make_generator, so a top-k change reuses the loaded model."""
         with self._lock:
             config = self.config.replace(**changes)
             if config == self.config:
@@ -96,15 +92,9 @@ class Rag:
             if (config.embed_model, config.index_dir) != (self.config.embed_model, self.config.index_dir):
                 self._embedder = None
                 self._index = None
-            same_generator = all(getattr(config, f) == getattr(self.config, f) for f in GENERATOR_SETTINGS)
-            loaded = getattr(self._answerer, "_generator", None) if same_generator else None
             self.config = config
             self._retriever = None
             self._answerer = None
-            if loaded is not None:  # a top-k change must not reload the generator model
-                from .answer import Answerer
-
-                self._answerer = Answerer(config, self.search, generator=loaded)
 
     def documents(self) -> list[dict]:
         """The indexed documents (doc, title, chunks, ...), for listing in the UI."""

@@ -160,15 +160,15 @@ def test_the_page_has_the_chat_the_side_panel_and_safe_launch_options(rag):
 
 
 def test_changing_top_k_keeps_the_loaded_generator_and_changing_the_generator_drops_it(config):
-    from rag.answer import Answerer
     from rag.pipeline import Rag
 
-    pipeline, loaded = Rag(config), object()
-    pipeline._answerer = Answerer(pipeline.config, pipeline.search, generator=loaded)
+    pipeline = Rag(config)
+    before = pipeline.answerer.generator  # generators load their model lazily: this is cheap
     pipeline.configure(top_k=9)
-    assert pipeline.answerer.config.top_k == 9 and pipeline.answerer._generator is loaded
+    assert pipeline.answerer.config.top_k == 9 and pipeline.answerer.generator is before
     pipeline.configure(generator="qwen2.5-coder-0.5b-instruct")
-    assert pipeline._answerer is None and pipeline.config.generator == "qwen2.5-coder-0.5b-instruct"
+    after = pipeline.answerer.generator
+    assert after is not before and after.name == "qwen2.5-coder-0.5b-instruct"
 
 
 def test_rag_ui_indexes_the_seeds_first_when_the_index_is_missing(config, seeds_dir, capsys):
