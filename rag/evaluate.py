@@ -4,7 +4,8 @@ report.md with its plots. The pipeline is a parameter, so tests drive a scripted
 
     run = evaluate(read_gold("eval/gold_seeds.jsonl"), Rag(config), Path("eval/runs/x"))
 
-Ctrl-C stops after the current question and still scores what is done."""
+Ctrl-C stops at once: the questions already finished are kept and scored, the one under way
+is dropped."""
 
 from __future__ import annotations
 

@@ -101,8 +101,10 @@ def compare_runs(folder_a: str | Path, folder_b: str | Path) -> Comparison:
     return Comparison(a, b, tuple(metric_deltas(a.metrics, b.metrics)), tuple(changes), len(pairs))
 
 
-def _num(value: float | None) -> str:
-    return "–" if value is None else f"{value:.4g}"
+def _num(value: float | None, sign: str = "") -> str:
+    if value is None:
+        return "–"
+    return f"{value:{sign}.0f}" if abs(value) >= 1000 else f"{value:{sign}.4g}"  # ms stay readable
 
 
 def format_comparison(c: Comparison, show: int = SHOW_QUESTIONS) -> str:
@@ -113,8 +115,7 @@ def format_comparison(c: Comparison, show: int = SHOW_QUESTIONS) -> str:
         overall = not d.name.startswith("by_type.")
         # per-type latencies only repeat the overall ones with more noise
         if overall or ((d.delta or 0) != 0 and ".latency_ms." not in d.name):
-            delta = "–" if d.delta is None else f"{d.delta:+.4g}"
-            lines.append(f"{d.name:<44} {_num(d.a):>10} {_num(d.b):>10} {delta:>10}")
+            lines.append(f"{d.name:<44} {_num(d.a):>10} {_num(d.b):>10} {_num(d.delta, '+'):>10}")
     worse = sum(ch.worse for ch in c.changes)
     lines += ["", f"{len(c.changes)} questions changed ({worse} worse, {len(c.changes) - worse} better):"]
     lines += [f"  {'-' if ch.worse else '+'} {ch.id}: {ch.what}  {ch.question}" for ch in c.changes[:show]]
