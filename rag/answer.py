@@ -21,8 +21,9 @@ from typing import Callable, Sequence
 
 from .config import Config
 from .errors import ConfigError, GenerationError
-from .extract import Evidence, assess, context_of, extract_answer
+from .extract import Evidence, assess, extract_answer
 from .facts import mentions
+from .focus import Focus, context_of
 from .prompt import REFUSAL, STOP, build_prompt, language_of
 from .rewrite import standalone_query
 from .textnorm import script_of, to_traditional
@@ -98,14 +99,16 @@ class Answerer:
         hits = tuple(self.search(query, k=max(self.config.top_k, self.config.context_chunks)))
         retrieved = time.perf_counter()
         out = _Output(on_token, script_of(question) == "traditional", started)
-        context = hits[:self.config.context_chunks]
-        self.last_evidence = evidence = assess(query, context, self._doc_mentions)
+        focus = Focus(query, hits[:self.config.context_chunks], self._doc_mentions)
+        context = tuple(focus.ordered(hits[:self.config.context_chunks]))  # passage [n] is context[n - 1]
+        self.last_evidence = evidence = assess(query, context, focus.docs())
+        self.last_draft = None
         if not context or not self._enough(evidence, language_of(query)):
             answer = self._refusal(question, hits, out, mode)
         elif mode == "extract":
-            answer = self._extract(question, query, hits, out) or self._refusal(question, hits, out, mode)
+            answer = self._extract(question, query, hits, context, out) or self._refusal(question, hits, out, mode)
         else:
-            answer = self._generate(question, query, hits, out)
+            answer = self._generate(question, query, hits, context, focus, out)
         return self._timed(answer, query, out, started, retrieved)
 
     def _enough(self, evidence: Evidence, language: str) -> bool:
@@ -122,17 +125,17 @@ class Answerer:
         hits = self.search(" ".join(forms), k=3, doc_glob=glob.escape(doc))
         return any(mentions(forms, context_of(h)) for h in hits)
 
-    def _generate(self, question: str, query: str, hits: tuple[Hit, ...], out: _Output) -> Answer:
-        prompt = build_prompt(query, hits, self.config, n_ctx=self.generator.n_ctx)
-        draft = self.last_draft = self._draft(prompt.messages, prompt.passages, query, out)
+    def _generate(self, question: str, query: str, hits: tuple[Hit, ...], context: tuple[Hit, ...],
+                  focus: Focus, out: _Output) -> Answer:
+        prompt = build_prompt(query, context, self.config, n_ctx=self.generator.n_ctx)
+        draft = self.last_draft = self._draft(prompt.messages, prompt.passages, query, focus, out)
         if draft.supported:
             passages = prompt.passages
             return Answer(question, out.text, False, _citations(draft.supported, passages), hits, mode="generate")
-        return self._extract(question, query, hits, out) or self._refusal(question, hits, out, "generate")
+        return self._extract(question, query, hits, context, out) or self._refusal(question, hits, out, "generate")
 
-    def _draft(self, messages, passages: Sequence[Hit], query: str, out: _Output) -> _Draft:
-        about = self.last_evidence.about if self.last_evidence else None
-        verifier = Verifier([h.chunk for h in passages], self.config.verify_min_overlap, query, about)
+    def _draft(self, messages, passages: Sequence[Hit], query: str, focus: Focus, out: _Output) -> _Draft:
+        verifier = Verifier([h.chunk for h in passages], self.config.verify_min_overlap, query, focus.is_about)
         draft, sentences = _Draft(), SentenceStream()
         try:
             with closing(self.generator.stream(messages, self.config.max_tokens, STOP)) as stream:
@@ -159,8 +162,8 @@ class Answerer:
             return False
         return True
 
-    def _extract(self, question: str, query: str, hits: tuple[Hit, ...], out: _Output) -> Answer | None:
-        context = hits[:self.config.context_chunks]
+    def _extract(self, question: str, query: str, hits: tuple[Hit, ...], context: tuple[Hit, ...],
+                 out: _Output) -> Answer | None:
         about = self.last_evidence.about if self.last_evidence else None
         chosen = extract_answer(query, context, self.config.extract_min_coverage, about)
         if not chosen:

@@ -65,7 +65,7 @@ class Config:
     answer_mode: str = "generate"  # generate | extract
     context_chunks: int = 5
     refuse_min_coverage: float = 0.1  # rarity-weighted share of question words in the best passage
-    refuse_min_score: float = 0.86  # best dense cosine (e5): off-topic questions score below (eval-calibrated)
+    refuse_min_score: float = 0.85  # best dense cosine (e5): off-topic questions score below (eval-calibrated)
     context_tokens: int = 600  # prompt budget (estimated tokens) for passages: prompt time dominates on a CPU
     verify_min_overlap: float = 0.5  # share of a sentence's (rarity-weighted) words its passage must hold
     extract_min_coverage: float = 0.85  # a passage sentence "plainly" answers: query-term coverage

@@ -69,7 +69,7 @@ def numbers_in(text: str, passage: bool = False) -> set[str]:
     return found | arabic | {n for n in converted - arabic if float(n) >= 10}
 
 
-_QUANTITY = re.compile(r"(\d+(?:\.\d+)?)\s*(万|亿)?\s*(人次|批次|公里|千米|平方米|万亩|亩|吨|兆瓦|千瓦|元|户|个|名|位|人|次|"
+_QUANTITY = re.compile(r"(\d+(?:\.\d+)?)\s*(万|亿)?\s*(%|人次|批次|公里|千米|平方米|万亩|亩|吨|兆瓦|千瓦|元|户|个|名|位|人|次|"
                        r"支|项|所|座|家|条|件|期|天|倍|份|笔|幅|处|头|只)?")
 _SAME_UNIT = {"名": "人", "位": "人", "支": "个", "家": "个", "所": "个", "座": "个", "处": "个", "项": "个",
               "件": "个"}

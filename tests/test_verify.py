@@ -153,4 +153,27 @@ def test_a_number_with_another_scale_or_unit_than_the_passage_states_is_not_supp
     assert verifier.check("黔江区落实工作经费200万元[1]。").supported
     assert not verifier.check("黔江区落实工作经费200亿元[1]。").supported  # 万 in the passage
     assert not verifier.check("黔江区召开动员会、培训会1991人次[1]。").supported  # 1991次 in the passage
-    assert verifier.check("黔江区抽调11人组建脱贫攻坚指挥部[1]。").supported  # 名 counts as 人
+    staff = Verifier([chunk], question="黔江区抽调了多少名业务骨干?")
+    assert staff.check("黔江区抽调11人组建脱贫攻坚指挥部[1]。").supported  # 名 counts as 人
+
+
+def test_a_number_with_units_the_question_does_not_ask_for_is_not_an_answer():
+    verifier = Verifier(CORPUS, question="黔江区召开了多少人次的培训?")
+    claim = verifier.check("黔江区落实工作经费200万元[4]。")
+    assert not claim.supported and claim.reason == "元 where 人/人次 is asked"
+
+
+def test_a_comparison_is_backed_clause_by_clause_by_two_passages():
+    verifier = Verifier(CORPUS, question="藤县和安岳县的贫困村各有多少个?")
+    claim = verifier.check("藤县有85个贫困村出列，安岳县确定贫困村162个[1]。")
+    assert claim.supported and claim.cites == (1, 2)
+
+
+def test_facts_of_two_passages_joined_in_one_clause_are_not_supported():
+    claim = Verifier(CORPUS, question="安岳县的贫困发生率是多少?").check("安岳县的贫困发生率下降至0.59%[1][2]。")
+    assert not claim.supported
+
+
+def test_a_comparison_that_swaps_the_places_is_not_supported():
+    verifier = Verifier(CORPUS, question="藤县和安岳县的贫困村各有多少个?")
+    assert not verifier.check("安岳县有85个贫困村出列，藤县确定贫困村162个[1][2]。").supported
