@@ -6,7 +6,9 @@ answerable questions; not told, it invents answers). So:
   before any generation;
 - the answer streams sentence by sentence, and only sentences whose numbers, dates and names
   occur in a cited passage are shown; an uncited sentence is matched to a passage or dropped;
-- when the model declines, fails, or no sentence survives, the best passage sentence is given
+- when the model answers but no sentence survives, it is asked once more, for the passages' own
+  wording (a reworded question lures small models into garbling the figure);
+- when the model declines, fails, or still no sentence survives, the best passage sentence is given
   instead if it plainly answers (extractive fallback), else the answer is a refusal that still
   lists the closest passages.
 """
@@ -72,6 +74,11 @@ class _Draft:
     def supported(self) -> list[Claim]:
         return [c for c in self.claims if c.supported]
 
+    @property
+    def attempted(self) -> bool:
+        """The model gave an answer (not a decline, not an error), though maybe none that held."""
+        return not (self.declined or self.error) and any(c.reason != "empty" for c in self.claims)
+
 
 class Answerer:
     def __init__(self, config: Config, search: Search, generator=None):
@@ -129,6 +136,9 @@ class Answerer:
                   focus: Focus, out: _Output) -> Answer:
         prompt = build_prompt(query, context, self.config, n_ctx=self.generator.n_ctx)
         draft = self.last_draft = self._draft(prompt.messages, prompt.passages, query, focus, out)
+        if not draft.supported and draft.attempted:
+            prompt = build_prompt(query, context, self.config, n_ctx=self.generator.n_ctx, quote=True)
+            draft = self.last_draft = self._draft(prompt.messages, prompt.passages, query, focus, out)
         if draft.supported:
             passages = prompt.passages
             return Answer(question, out.text, False, _citations(draft.supported, passages), hits, mode="generate")

@@ -55,7 +55,7 @@ def clean_text(raw: str) -> str:
     lines = [_normalise_line(line) for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     lines = _drop_debris([line for line in lines if line])
     lines = _collapse_repeats(lines)
-    return "\n\n".join(_join_continuations(lines))
+    return "\n\n".join(_name_byline(_join_continuations(lines)))
 
 
 def _normalise_line(line: str) -> str:
@@ -128,6 +128,25 @@ def _join_continuations(lines: list[str]) -> list[str]:
         else:
             out.append(line)
     return out
+
+
+_BYLINE = re.compile(rf"[(（]([{_CJK}]{{2,4}}(?:[ 、][{_CJK}]{{2,4}})*)[)）]$")
+
+
+def _name_byline(lines: list[str]) -> list[str]:
+    """A news report ends with its writer's name in brackets, (兰萍); saying what it is,
+    (作者:兰萍), lets a question about the author find and understand it."""
+    match = _BYLINE.search(lines[-1]) if lines else None
+    if match and all(_is_person(name) for name in re.split(r"[ 、]", match[1])):
+        lines = lines[:-1] + [f"{lines[-1][:match.start()]}(作者:{match[1]})"]
+    return lines
+
+
+def _is_person(word: str) -> bool:
+    from .facts import pos_tags  # jieba's tagger loads on first use, not with the module
+
+    tags = pos_tags(word)
+    return len(tags) == 1 and tags[0][1].startswith("nr")
 
 
 # --- metadata -------------------------------------------------------------------------------------

@@ -25,6 +25,8 @@ SYSTEM = """你是严谨的资料问答助手，只依据用户提供的编号�
 # English questions get the same rules, answered in English
 ENGLISH = "\n5. 问题是英文的，请用英文回答；如果资料中没有答案，回答：" + REFUSAL["en"]
 
+ANSWER = "请用一句完整的话回答问题（写出具体内容），句末标注资料编号，如“……[1]。”"
+QUOTE = "请用资料原文中的说法，以一句完整的话回答（写出具体内容），句末标注资料编号，如“……[1]。”"
 STOP = ("<|im_end|>", "<|endoftext|>", "\n\n\n")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 PROMPT_OVERHEAD = 32  # chat-template tokens around the messages
@@ -75,11 +77,14 @@ def _user(blocks: Sequence[str], ask: str) -> str:
     return "资料：\n\n" + "\n\n".join(blocks) + "\n\n" + ask
 
 
-def build_prompt(question: str, hits: Sequence[Hit], config: "Config", n_ctx: int | None = None) -> Prompt:
+def build_prompt(question: str, hits: Sequence[Hit], config: "Config", n_ctx: int | None = None,
+                 quote: bool = False) -> Prompt:
     """System rules, then the passages, then the question (small models heed what comes last).
-    Passages fill config.context_tokens, capped so that prompt + max_tokens fit the window."""
+    Passages fill config.context_tokens, capped so that prompt + max_tokens fit the window.
+    `quote` asks for the passage's own wording: the second try after an answer that echoed a
+    reworded question and garbled its figure (只剩百分之59%)."""
     system = SYSTEM + (ENGLISH if language_of(question) == "en" else "")
-    ask = f"问题：{question.strip()}\n请用一句完整的话回答问题（写出具体内容），句末标注资料编号，如“……[1]。”"
+    ask = f"问题：{question.strip()}\n{QUOTE if quote else ANSWER}"
     limit = (n_ctx or config.n_ctx) - config.max_tokens - PROMPT_OVERHEAD
     fixed = estimate_tokens(system) + estimate_tokens(_user([], ask))
     if limit - fixed < MIN_PASSAGE_TOKENS:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from rag.clean import clean_text, extract_metadata, is_meta_line
 
 
@@ -20,7 +22,7 @@ def test_navigation_and_sharing_debris_is_removed():
 
 def test_news_recommendation_and_the_channel_list_after_it_are_removed():
     raw = "正文到此为止。(兰萍)\n  • 新闻推荐\n四川\n社会\n娱乐\n体育\n"
-    assert paragraphs(raw) == ["正文到此为止。(兰萍)"]
+    assert paragraphs(raw) == ["正文到此为止。(作者:兰萍)"]
 
 
 def test_follow_us_footer_is_removed_in_either_script():
@@ -118,3 +120,13 @@ def test_a_first_line_that_is_a_sentence_is_not_a_title():
 def test_datelines_are_meta_lines_and_prose_is_not():
     assert is_meta_line("2020年05月11日10:50 来源:人民网-广西频道")
     assert not is_meta_line("5月9日,脱贫攻坚战传来捷报。")
+
+
+def test_a_closing_bracketed_name_is_marked_as_the_author():
+    text = clean_text("坚决打赢脱贫攻坚这场硬仗。(兰萍)")
+    assert text == "坚决打赢脱贫攻坚这场硬仗。(作者:兰萍)"
+
+
+@pytest.mark.parametrize("ending", ["(完)", "(图)", "(二〇一七年三月)", "(记者 张三)"])
+def test_other_closing_brackets_are_left_alone(ending):
+    assert clean_text("坚决打赢脱贫攻坚这场硬仗。" + ending).endswith(ending)
