@@ -45,6 +45,16 @@ class _Output:
     started: float
     parts: list[str] = field(default_factory=list)
     first_ms: float | None = None
+    model_ms: dict[str, float] = field(default_factory=dict)  # prefill / decode time, summed over model calls
+    tokens: dict[str, int] = field(default_factory=dict)  # prompt / completion tokens, summed likewise
+
+    def count(self, begun: float, first: float | None, done: float, usage) -> None:
+        """Add one model call: its prefill ends at the first piece, its decode at the last."""
+        first = done if first is None else first
+        for key, value in (("prefill", first - begun), ("decode", done - first)):
+            self.model_ms[key] = self.model_ms.get(key, 0.0) + value * 1000
+        for key, value in (("prompt", usage.prompt_tokens), ("completion", usage.completion_tokens)):
+            self.tokens[key] = self.tokens.get(key, 0) + value
 
     def emit(self, text: str, convert: bool = True) -> None:
         if not self.parts:
@@ -147,15 +157,19 @@ class Answerer:
     def _draft(self, messages, passages: Sequence[Hit], query: str, focus: Focus, out: _Output) -> _Draft:
         verifier = Verifier([h.chunk for h in passages], self.config.verify_min_overlap, query, focus.is_about)
         draft, sentences = _Draft(), SentenceStream()
+        begun, first = time.perf_counter(), None
         try:
             with closing(self.generator.stream(messages, self.config.max_tokens, STOP)) as stream:
                 for piece in stream:
+                    first = first or time.perf_counter()
                     if not all(self._take(s, verifier, draft, out) for s in sentences.feed(piece)):
-                        return draft
-            for sentence in sentences.flush():
-                self._take(sentence, verifier, draft, out)
+                        break
+                else:
+                    for sentence in sentences.flush():
+                        self._take(sentence, verifier, draft, out)
         except GenerationError as exc:
             draft.error = str(exc)
+        out.count(begun, first, time.perf_counter(), self.generator.last_usage)
         return draft
 
     @staticmethod
@@ -199,8 +213,9 @@ class Answerer:
                    "total": (done - started) * 1000}
         if out.first_ms is not None:
             timings["first_token"] = out.first_ms
+        timings.update(out.model_ms)
         return Answer(answer.question, answer.text, answer.refused, answer.citations, answer.hits,
-                      timings, answer.mode, query)
+                      timings, answer.mode, query, dict(out.tokens))
 
 
 def _citations(claims: Sequence[Claim], passages: Sequence[Hit]) -> tuple[Citation, ...]:

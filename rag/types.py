@@ -72,6 +72,7 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     mode: str = "generate"  # generate | extract
     query: str = ""  # the standalone query actually retrieved with (after follow-up rewriting)
+    tokens: dict[str, int] = field(default_factory=dict)  # model tokens: prompt, completion (none without a model)
 
     def to_json(self) -> dict[str, Any]:
         return {"question": self.question, "answer": self.text, "refused": self.refused,

@@ -99,3 +99,29 @@ def test_cmrc_scores_take_the_best_reference_and_zero_for_nothing_in_common():
     assert cmrc_em("村雨城", ["任天堂游戏谜之村雨城", "村雨城"]) == 1.0
     assert cmrc_f1("", ["村雨城"]) == 0.0
     assert cmrc_f1("光荣", ["ω-force"]) == 0.0
+
+
+def test_model_speed_is_reported_as_first_text_and_tokens_per_second():
+    from rag.evalkit.aggregate import latency_metrics
+    from rag.evalkit.gold import GoldItem
+    from rag.evalkit.records import QuestionResult
+
+    def result(prefill, decode, prompt, completion):
+        latency = {"retrieve": 10.0, "generate": prefill + decode, "total": prefill + decode + 10,
+                   "first_token": prefill + 500, "prefill": prefill, "decode": decode}
+        return QuestionResult(GoldItem("q", "问?", ("1",)), (), latency, answer="1", refused=False,
+                              citations=(), tokens={"prompt": prompt, "completion": completion})
+
+    metrics = latency_metrics([result(10_000, 2_000, 500, 10), result(10_000, 2_000, 700, 30)])
+    assert metrics["prompt_tokens_per_s"] == 60.0 and metrics["completion_tokens_per_s"] == 10.0
+    assert metrics["first_token_p50"] == 10_500 and metrics["prompt_tokens_p50"] == 600
+
+
+def test_runs_without_a_model_report_no_model_speed():
+    from rag.evalkit.aggregate import latency_metrics
+    from rag.evalkit.gold import GoldItem
+    from rag.evalkit.records import QuestionResult
+
+    extract = QuestionResult(GoldItem("q", "问?", ("1",)), (), {"retrieve": 10.0, "generate": 1.0, "total": 11.0},
+                             answer="1", refused=False, citations=(), tokens={})
+    assert set(latency_metrics([extract])) == {"retrieve_p50", "retrieve_p95", "total_p50", "total_p95"}

@@ -59,10 +59,23 @@ def answer_metrics(results: Sequence[QuestionResult], cmrc: bool = False) -> dic
 
 
 def latency_metrics(results: Sequence[QuestionResult]) -> dict[str, float | None]:
+    """p50/p95 of each stage; with a model, also of the first text shown, the prompt and the
+    answer tokens, and the model's prompt-reading and answer-writing rates (tokens/s over all
+    model calls)."""
     out = {}
     for stage in ("retrieve", "total"):
         values = [r.latency_ms.get(stage) for r in results]
         out[f"{stage}_p50"], out[f"{stage}_p95"] = percentile(values, 50), percentile(values, 95)
+    modelled = [r for r in results if r.tokens and any(r.tokens.values())]
+    if not modelled:
+        return _rounded(out, 1)
+    first = [r.latency_ms.get("first_token") for r in results if r.latency_ms.get("first_token") is not None]
+    out["first_token_p50"], out["first_token_p95"] = percentile(first, 50), percentile(first, 95)
+    for key in ("prompt", "completion"):
+        out[f"{key}_tokens_p50"] = percentile([r.tokens.get(key, 0) for r in modelled], 50)
+    for key, stage in (("prompt", "prefill"), ("completion", "decode")):
+        seconds = sum(r.latency_ms.get(stage) or 0.0 for r in modelled) / 1000
+        out[f"{key}_tokens_per_s"] = sum(r.tokens.get(key, 0) for r in modelled) / seconds if seconds else None
     return _rounded(out, 1)
 
 

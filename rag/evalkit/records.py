@@ -15,6 +15,7 @@ from .gold import GoldItem
 from .metrics import contains_answer, first_rank, is_correct
 
 STAGES = ("retrieve", "generate", "total")
+MODEL_STAGES = ("first_token", "prefill", "decode")  # when a model ran: first text shown, its prompt and answer time
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class QuestionResult:
     answer: str | None = None  # None for every answer field with --retrieval-only
     refused: bool | None = None
     citations: tuple[Passage, ...] | None = None
+    tokens: dict[str, int] | None = None  # model tokens (prompt, completion); empty without a model
 
     @property
     def answered(self) -> bool:
@@ -81,7 +83,7 @@ class QuestionResult:
                 "docs": list(g.docs), "retrieved": [p.retrieved_json() for p in self.retrieved],
                 "answer": self.answer, "refused": self.refused,
                 "citations": None if self.citations is None else [c.cited_json() for c in self.citations],
-                "correct": self.correct, "latency_ms": self.latency_ms}
+                "correct": self.correct, "latency_ms": self.latency_ms, "tokens": self.tokens}
 
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> "QuestionResult":
@@ -90,7 +92,7 @@ class QuestionResult:
                    retrieved=tuple(Passage(p["doc"], p["chunk_id"], p["text"], score=p.get("score"))
                                    for p in obj.get("retrieved") or ()),
                    latency_ms=dict(obj.get("latency_ms") or {}),
-                   answer=obj.get("answer"), refused=obj.get("refused"),
+                   answer=obj.get("answer"), refused=obj.get("refused"), tokens=obj.get("tokens"),
                    citations=None if cited is None else tuple(
                        Passage(c["doc"], c["chunk_id"], c["text"], n=c.get("n")) for c in cited))
 
@@ -107,10 +109,12 @@ def retrieval_result(gold: GoldItem, hits: Sequence[Hit], retrieve_ms: float) ->
 def answer_result(gold: GoldItem, hits: Sequence[Hit], answer: Answer) -> QuestionResult:
     """`hits` are the top-k retrieval list scored for retrieval; the latencies are the answer's own."""
     timings = answer.timings_ms
-    return QuestionResult(gold, tuple(Passage.of_hit(h) for h in hits),
-                          {stage: _round(timings.get(stage)) for stage in STAGES},
+    latency = {stage: _round(timings.get(stage)) for stage in STAGES}
+    latency.update({stage: _round(timings[stage]) for stage in MODEL_STAGES if stage in timings})
+    return QuestionResult(gold, tuple(Passage.of_hit(h) for h in hits), latency,
                           answer=answer.text, refused=bool(answer.refused),
-                          citations=tuple(Passage.of_citation(c) for c in answer.citations))
+                          citations=tuple(Passage.of_citation(c) for c in answer.citations),
+                          tokens=dict(answer.tokens))
 
 
 def read_results(path: str | Path) -> list[QuestionResult]:

@@ -37,11 +37,14 @@ def _table(metrics: dict[str, Any], group: str, columns: list[tuple[str, str]]) 
 
 def _latency_table(results: Sequence[QuestionResult]) -> list[str]:
     lines = ["| stage | p50 | p95 | max |", "|---|---:|---:|---:|"]
-    for stage in ("retrieve", "generate", "total"):
+    for stage in ("retrieve", "generate", "total", "first_token", "prefill", "decode"):
         values = [r.latency_ms.get(stage) for r in results if r.latency_ms.get(stage) is not None]
         if values:
             lines.append(f"| {stage} | {percentile(values, 50):.1f} | {percentile(values, 95):.1f} | "
                          f"{max(values):.1f} |")
+    if any(r.tokens for r in results):
+        lines += ["", "first_token: the first verified text shown; prefill / decode: the model reading the "
+                  "prompt / writing the answer (all its calls for the question)."]
     return lines
 
 
