@@ -1,5 +1,6 @@
 """From extracted text to clean paragraphs: web debris out, repeated lines collapsed, whitespace
-normalised; and the metadata a report states about itself (title, date, source).
+normalised, a closing bracketed writer's name marked as the author; and the metadata a report
+states about itself (title, date, source).
 
 The debris rules come from what the seed pages carry (返回顶部, 分享到, 相关文章, 新闻推荐 and the
 channel list after it, bare URLs, 瞭解…關注… footers, editor credits). Lines are compared in their
