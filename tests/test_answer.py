@@ -1,14 +1,16 @@
 """The answer stage end to end over a hand-made corpus, with a scripted generator: what the
 user sees is streamed sentence by sentence, and only verified sentences are shown."""
 
+from fnmatch import fnmatch
+
 import pytest
 
 from fake_generator import CORPUS, ScriptedGenerator, fake_search
 from rag.answer import Answerer
 from rag.config import Config
 from rag.errors import ConfigError
-from rag.prompt import REFUSAL
-from rag.types import Chunk
+from rag.prompt import QUOTE, REFUSAL
+from rag.types import Chunk, Hit
 
 TENG_Q = "藤县的贫困发生率下降到了多少?"
 
@@ -41,6 +43,34 @@ def test_an_altered_number_is_never_shown_and_the_passage_sentence_is_given_inst
     answer, streamed, *_ = ask(TENG_Q, "藤县的贫困发生率下降至0.95%[1]。")
     assert "0.95" not in "".join(streamed)
     assert answer.mode == "extract" and "0.59%" in answer.text and answer.text.endswith("[1]。")
+
+
+def test_a_garbled_answer_gets_a_second_try_asking_for_the_passages_wording():
+    answer, streamed, generator, *_ = ask(TENG_Q, "藤县的贫困发生率只剩百分之59%[1]。", "藤县贫困发生率下降至0.59%[1]。")
+    assert len(generator.calls) == 2 and QUOTE in generator.calls[1][1]["content"]
+    assert answer.mode == "generate" and answer.text == "藤县贫困发生率下降至0.59%[1]。" == "".join(streamed)
+
+
+def test_a_model_that_declines_is_not_asked_again():
+    *_, generator, _, _ = ask(TENG_Q, "资料中没有找到相关信息。", config=Config(extract_min_coverage=1.1))
+    assert len(generator.calls) == 1
+
+
+def test_the_model_calls_are_timed_and_counted():
+    answer, *_ = ask(TENG_Q, "藤县的贫困发生率只剩百分之59%[1]。", "藤县贫困发生率下降至0.59%[1]。")
+    assert {"prefill", "decode"} <= set(answer.timings_ms) and set(answer.tokens) == {"prompt", "completion"}
+    assert answer.timings_ms["prefill"] + answer.timings_ms["decode"] <= answer.timings_ms["generate"]
+
+
+def test_a_comparison_gets_a_passage_about_each_place_into_a_short_prompt():
+    teng, _, survey, funds = CORPUS
+    ranked = [Hit(chunk, 1.0 / rank, rank, dense_score=0.95) for rank, chunk in enumerate([funds, survey, teng], 1)]
+    generator = ScriptedGenerator("藤县的贫困发生率下降至0.59%，黔江区落实工作经费200万元[1][2]。")
+    search = lambda q, k=None, doc_glob=None: [h for h in ranked if fnmatch(h.chunk.doc, doc_glob or "*")]
+    answer = Answerer(Config(context_tokens=320), search, generator).ask("藤县的贫困发生率和黔江区的工作经费各是多少?")
+    user = generator.calls[0][1]["content"]
+    assert "《藤县五大举措" in user and "200万元" in user and "198批次" not in user  # one passage a place
+    assert not answer.refused and {c.chunk.id for c in answer.citations} == {"c1", "c4"}
 
 
 def test_an_altered_number_with_no_plain_answer_in_the_passages_is_a_refusal():
