@@ -20,7 +20,8 @@ def test_the_units_a_question_asks_for(question, units):
     assert asked_units(question) == units
 
 
-@pytest.mark.parametrize("question", ["黔江区扶贫开发领导小组的组长是谁?", "藤县有哪些举措?", "安岳县计划完成多少?"])
+@pytest.mark.parametrize("question", ["黔江区扶贫开发领导小组的组长是谁?", "藤县有哪些举措?", "安岳县计划完成多少?",
+                                      "这台光伏电站的功率是多少?"])
 def test_questions_that_name_no_unit(question):
     assert asked_units(question) is None
 
