@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from .facts import numbers_in, pos_tags, quantities_in
+from .facts import UNITS, numbers_in, pos_tags, quantities_in, same_unit
 
 ASKS_QUANTITY = re.compile(r"多少|几|比例|百分|多大|多高|多长|数量|数目|规模|金额|人数|how (many|much)|percent|rate", re.I)
 ASKS_DATE = re.compile(r"何时|什么时候|哪一?年|哪一?天|哪个月|几月|几日|日期|when|what year|which year|what date", re.I)
@@ -14,10 +14,7 @@ ASKS_PERSON = re.compile(r"谁|哪位|什么人|名字|姓名|叫什么|who\b", 
 _NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千万亿]")
 _DATE = re.compile(r"\d{4}|\d{1,2}月|\d{1,2}日|[一二三四五六七八九十]+月")
 
-# the units of facts.quantities_in, after its counter mapping (名 -> 人, 支 -> 个)
-_EXPLICIT = re.compile(r"(?:多少|几)\s*(?:万|亿)?\s*(人次|批次|公里|千米|平方米|万亩|亩|吨|兆瓦|千瓦|元|户|个|名|位|人|次|"
-                       r"支|项|所|座|家|条|件|期|天|倍|份|笔|幅|处|头|只)(?!目)")  # 多少项目资金 asks for money
-_COUNTER = {"名": "人", "位": "人", "支": "个", "家": "个", "所": "个", "座": "个", "处": "个", "项": "个", "件": "个"}
+_EXPLICIT = re.compile(rf"(?:多少|几)\s*(?:万|亿)?\s*({UNITS})(?!目)")  # 多少项目资金 asks for money
 _PERCENT = re.compile(r"(?<!功|频|汇|速|码|帧|辨)率|比例|比重|占比|百分")  # not 功率, 频率, 汇率, 分辨率 ...
 _MONEY = re.compile(r"收入|资金|金额|钱|补贴|补助|奖励|奖补|工资|经费|产值|总值|GDP|善款|投入|投资|费用|贷款|补偿金", re.I)
 _CHANGE = re.compile(r"增长|增加|提高|下降|减少|增幅|降幅")
@@ -31,7 +28,7 @@ def asked_units(question: str) -> frozenset[str] | None:
     if not ASKS_QUANTITY.search(question):
         return None
     if explicit := _EXPLICIT.search(question):
-        unit = _COUNTER.get(explicit[1], explicit[1])
+        unit = same_unit(explicit[1])
         return PEOPLE if unit == "人" else frozenset({unit})
     if _PERCENT.search(question):
         return frozenset({"%"})

@@ -69,10 +69,16 @@ def numbers_in(text: str, passage: bool = False) -> set[str]:
     return found | arabic | {n for n in converted - arabic if float(n) >= 10}
 
 
-_QUANTITY = re.compile(r"(\d+(?:\.\d+)?)\s*(万|亿)?\s*(%|人次|批次|公里|千米|平方米|万亩|亩|吨|兆瓦|千瓦|元|户|个|名|位|人|次|"
-                       r"支|项|所|座|家|条|件|期|天|倍|份|笔|幅|处|头|只)?")
+# the measures and counters a number may carry; longer first, so 人次 is not read as 人
+UNITS = "人次|批次|公里|千米|平方米|万亩|亩|吨|兆瓦|千瓦|元|户|个|名|位|人|次|支|项|所|座|家|条|件|期|天|倍|份|笔|幅|处|头|只"
+_QUANTITY = re.compile(rf"(\d+(?:\.\d+)?)\s*(万|亿)?\s*(%|{UNITS})?")
 _SAME_UNIT = {"名": "人", "位": "人", "支": "个", "家": "个", "所": "个", "座": "个", "处": "个", "项": "个",
               "件": "个"}
+
+
+def same_unit(unit: str) -> str:
+    """Counters that count the same things are one unit: 名/位 are 人, 支/家/所 are 个."""
+    return _SAME_UNIT.get(unit, unit)
 
 
 def quantities_in(text: str) -> dict[str, set[tuple[str, str]]]:
@@ -82,7 +88,7 @@ def quantities_in(text: str) -> dict[str, set[tuple[str, str]]]:
     text = normalize(text)
     for source in {text, _cn2an(text)}:
         for number, scale, unit in _QUANTITY.findall(_DMY.sub(" ", source)):
-            forms.setdefault(_canonical(number), set()).add((scale, _SAME_UNIT.get(unit, unit)))
+            forms.setdefault(_canonical(number), set()).add((scale, same_unit(unit)))
     return forms
 
 

@@ -98,6 +98,7 @@ class Verifier:
         self.about = about  # whether a document is about a name (Focus.is_about); None: only what passages say
         self._asked_names = named(question)
         self._asked = compact(question)
+        self._asked_numbers = numbers_in(question)
         texts = [f"{c.title} {c.section} {c.text}" for c in self.chunks]
         self._passages = [_Passage(compact(t), frozenset(numbers_in(t, passage=True)), quantities_in(t)) for t in texts]
 
@@ -129,7 +130,7 @@ class Verifier:
         best = self.best_passage(body)
         options = [[best]] if best is not None else []
         per_clause = self.per_clause(body, [*cites, *range(1, len(self.chunks) + 1)])
-        if per_clause and len(per_clause) > 1 and per_clause not in options:
+        if per_clause and len(per_clause) > 1:
             options.append(per_clause)
         return options
 
@@ -149,14 +150,14 @@ class Verifier:
         return sorted(set(chosen))
 
     def _states_facts(self, clause: str) -> bool:
-        return bool(numbers_in(clause) - numbers_in(self.question)
+        return bool(numbers_in(clause) - self._asked_numbers
                     or any(compact(n) not in self._asked for n in names_in(clause)))
 
     def _adds_to_question(self, core: str) -> bool:
         """A sentence that only repeats the question (组长是[2]) answers nothing."""
         if not self._asked:
             return True
-        return bool(numbers_in(core) - numbers_in(self.question)
+        return bool(numbers_in(core) - self._asked_numbers
                     or any(t not in self._asked for t in content_terms(core)))
 
     def _about(self, body: str, cites: Sequence[int], context: str) -> bool:

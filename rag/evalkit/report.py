@@ -9,7 +9,7 @@ from typing import Any, Sequence
 from .aggregate import CMRC_KEYS, KS
 from .metrics import percentile
 from .plots import draw_all
-from .records import QuestionResult
+from .records import MODEL_STAGES, STAGES, QuestionResult
 
 RETRIEVAL_COLUMNS = [(f"hit@{k}", f"hit@{k}") for k in KS] + [("MRR@10", "mrr@10")] + \
     [(f"ans hit@{k}", f"answer_hit@{k}") for k in KS] + [("ans MRR@10", "answer_mrr@10")]
@@ -37,7 +37,7 @@ def _table(metrics: dict[str, Any], group: str, columns: list[tuple[str, str]]) 
 
 def _latency_table(results: Sequence[QuestionResult]) -> list[str]:
     lines = ["| stage | p50 | p95 | max |", "|---|---:|---:|---:|"]
-    for stage in ("retrieve", "generate", "total", "first_token", "prefill", "decode"):
+    for stage in STAGES + MODEL_STAGES:
         values = [r.latency_ms.get(stage) for r in results if r.latency_ms.get(stage) is not None]
         if values:
             lines.append(f"| {stage} | {percentile(values, 50):.1f} | {percentile(values, 95):.1f} | "
