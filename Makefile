@@ -6,6 +6,13 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
+# llama.cpp's AMX kernels (chosen by -march=native on CPUs that have AMX) crash on Q4_K_M models
+# (ggml-org/llama.cpp#20824): build llama-cpp-python without them; GCC keeps explicit -mno-* over
+# what -march=native turns on.
+ifeq ($(shell uname -m),x86_64)
+export CFLAGS += -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
+export CXXFLAGS += -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
+endif
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
 .PHONY: setup run test test-fast browser clean-venv

@@ -15,8 +15,8 @@ import threading
 from pathlib import Path
 from typing import Callable, Sequence
 
-from .config import Config
-from .types import Answer, Hit
+from rag.config import Config
+from rag.types import Answer, Hit
 
 
 class Rag:
@@ -37,7 +37,7 @@ class Rag:
     def embedder(self):
         with self._lock:
             if self._embedder is None:
-                from .embed import make_embedder
+                from rag.models.embedder import make_embedder
 
                 self._embedder = make_embedder(self.config)
             return self._embedder
@@ -46,7 +46,7 @@ class Rag:
     def loaded_index(self):
         with self._lock:
             if self._index is None:
-                from .index import load_index
+                from rag.index import load_index
 
                 self._index = load_index(self.index_dir, self.config)
             return self._index
@@ -55,7 +55,7 @@ class Rag:
     def retriever(self):
         with self._lock:
             if self._retriever is None:
-                from .retrieve import Retriever
+                from rag.retrieval.retriever import Retriever
 
                 self._retriever = Retriever(self.loaded_index, self.embedder, self.config)
             return self._retriever
@@ -64,7 +64,7 @@ class Rag:
     def answerer(self):
         with self._lock:
             if self._answerer is None:
-                from .answer import Answerer
+                from rag.answer.answerer import Answerer
 
                 self._answerer = Answerer(self.config, self.search)
             return self._answerer
@@ -72,7 +72,7 @@ class Rag:
     # --- the stages -----------------------------------------------------------------------------
     def index(self, paths: Sequence[str | Path], rebuild: bool = False, progress: Callable | None = None):
         """Build or incrementally update the index from files/folders; returns the update report."""
-        from .index import update_index
+        from rag.index import update_index
 
         with self._lock:
             report = update_index(paths, self.index_dir, self.config, self.embedder,
@@ -84,7 +84,7 @@ class Rag:
     def configure(self, **changes) -> None:
         """Change settings between questions (the UI's top-k and generator). The embedder and the
         loaded index are kept unless their own settings change; generators are cached by
-        rag.llm.make_generator, so a top-k change reuses the loaded model."""
+        rag.models.llm.make_generator, so a top-k change reuses the loaded model."""
         with self._lock:
             config = self.config.replace(**changes)
             if config == self.config:
@@ -102,7 +102,7 @@ class Rag:
 
     def remove(self, doc: str | Sequence[str]):
         """Drop documents (by their `doc` name) from the index; returns the update report."""
-        from .index import remove_documents
+        from rag.index import remove_documents
 
         with self._lock:
             docs = [doc] if isinstance(doc, str) else list(doc)

@@ -6,10 +6,10 @@ from __future__ import annotations
 from fnmatch import fnmatch
 from typing import Callable, Iterator, Sequence
 
+from rag.answer.passages import context_of
 from rag.errors import GenerationError
-from rag.extract import context_of
-from rag.facts import content_terms, coverage
-from rag.llm import BaseGenerator, StopTrimmer
+from rag.models.llm import BaseGenerator, StopTrimmer
+from rag.text.terms import content_terms, coverage
 from rag.types import Chunk, Hit
 
 Reply = str | Callable[[Sequence[dict]], str]
@@ -75,7 +75,7 @@ def fake_search(corpus: Sequence[Chunk] = CORPUS) -> Callable[..., list[Hit]]:
         queries.append(question)
         terms = content_terms(question)
         probe = [Hit(chunk, 0.0, 0) for chunk in corpus if not doc_glob or fnmatch(chunk.doc, doc_glob)]
-        scored = sorted(((coverage(terms, context_of(h)), h.chunk) for h in probe), key=lambda s: -s[0])
+        scored = sorted(((coverage(terms, context_of(h.chunk)), h.chunk) for h in probe), key=lambda s: -s[0])
         return [Hit(chunk, score, rank, dense_score=0.8 + 0.15 * score) for rank, (score, chunk)
                 in enumerate(scored[:k or 5], start=1)]
 

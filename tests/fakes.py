@@ -7,7 +7,7 @@ from typing import Sequence
 
 import numpy as np
 
-from rag.textnorm import compact
+from rag.text.normalize import compact
 
 
 class FakeEmbedder:

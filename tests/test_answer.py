@@ -4,12 +4,12 @@ user sees is streamed sentence by sentence, and only verified sentences are show
 from fnmatch import fnmatch
 
 import pytest
-
 from fake_generator import CORPUS, ScriptedGenerator, fake_search
-from rag.answer import Answerer
+
+from rag.answer.answerer import Answerer
+from rag.answer.prompt import QUOTE, REFUSAL
 from rag.config import Config
 from rag.errors import ConfigError
-from rag.prompt import QUOTE, REFUSAL
 from rag.types import Chunk, Hit
 
 TENG_Q = "藤县的贫困发生率下降到了多少?"

@@ -8,17 +8,17 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from fakes import FakeEmbedder
-from rag.bench import read_questions, run_bench
-from rag.cli import main
+
+from rag.cli.main import main
 from rag.config import Config
 from rag.errors import RagError
+from rag.evaluation.bench import read_questions, run_bench
 
 
 @pytest.fixture
 def docs(tmp_path, seeds_dir, monkeypatch):
-    monkeypatch.setattr("rag.embed.make_embedder", lambda config: FakeEmbedder())
+    monkeypatch.setattr("rag.models.embedder.make_embedder", lambda config: FakeEmbedder())
     folder = tmp_path / "docs"
     folder.mkdir()
     shutil.copyfile(seeds_dir / "000_bebb5635b1c7aea1.txt", folder / "000.txt")

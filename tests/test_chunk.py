@@ -6,11 +6,11 @@ import re
 
 import pytest
 
-from rag.chunk import chunk_document, index_text
 from rag.config import Config
 from rag.errors import ConfigError
-from rag.sections import find_sections
-from rag.sentences import sentences
+from rag.ingest.chunk import chunk_document, index_text
+from rag.ingest.sections import find_sections
+from rag.text.sentences import sentences
 from rag.types import Document
 
 CONFIG = Config(chunk_size=120, chunk_min=30, chunk_overlap=1)
@@ -238,8 +238,8 @@ def test_seed_chunks_fit_the_real_embedder_and_find_their_passage(models_config,
     item of seed 002 retrieves that item's chunk first with the real model."""
     from sentence_transformers import SentenceTransformer
 
-    from rag.load import load_paths
-    from rag.models import resolve_model
+    from rag.ingest.load import load_paths
+    from rag.models.registry import resolve_model
 
     model = SentenceTransformer(resolve_model(models_config.embed_model, models_config), device="cpu")
     docs = load_paths([seeds_dir], models_config)

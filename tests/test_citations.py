@@ -1,6 +1,12 @@
 """Citation markers are parsed back out of generated text the way small models write them."""
 
-from rag.verify import SentenceStream, attach_citations, parse_citations, render_citations, strip_citations
+from rag.answer.citations import (
+    attach_citations,
+    parse_citations,
+    render_citations,
+    strip_citations,
+)
+from rag.text.sentences import SentenceStream
 
 
 def test_square_brackets_give_the_passage_numbers_in_order_of_use():

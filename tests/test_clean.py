@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.clean import clean_text, extract_metadata, is_meta_line
+from rag.ingest.clean import clean_text, extract_metadata, is_meta_line
 
 
 def paragraphs(raw: str) -> list[str]:

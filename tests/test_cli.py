@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from rag import __version__
-from rag.cli import main
+from rag.cli.main import main
 
 
 def run_rag(*args, env=None):

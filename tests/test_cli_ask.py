@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from fake_generator import ScriptedGenerator, fake_search
-from rag.cli import main
+
+from rag.cli.main import main
 
 TENG_Q = "藤县的贫困发生率下降到了多少?"
 HIT_KEYS = {"rank", "doc", "title", "section", "chunk_id", "score", "text"}
@@ -28,7 +28,7 @@ def scripted(monkeypatch, tmp_path):
         asked.append(config)
         return generator
 
-    monkeypatch.setattr("rag.llm.make_generator", fake_factory)
+    monkeypatch.setattr("rag.models.llm.make_generator", fake_factory)
     monkeypatch.setattr("rag.pipeline.Rag.search", lambda self, q, k=None, doc_glob=None: search(q, k, doc_glob))
     monkeypatch.chdir(tmp_path)  # no stray rag.toml
     monkeypatch.setenv("HOME", str(tmp_path))

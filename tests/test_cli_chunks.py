@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
-from rag.cli import main
+from rag.cli.main import main
 from rag.config import Config
-from rag.load import load_paths
+from rag.ingest.load import load_paths
 
 SEED_002 = "002_56ffc93fffebd40f.txt"
 SEED_001 = "001_402b0891d839cf2c.txt"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import rag.pipeline
-from rag.cli import main
-from rag.textnorm import compact
+from rag.cli.main import main
+from rag.text.normalize import compact
 from rag.types import Answer, Chunk, Citation, Hit
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,9 +6,9 @@ import json
 import shutil
 
 import pytest
-
 from fakes import FakeEmbedder
-from rag.cli import main
+
+from rag.cli.main import main
 
 FILES = ("000_bebb5635b1c7aea1.txt", "002_56ffc93fffebd40f.txt")
 HIT_KEYS = {"rank", "doc", "title", "section", "chunk_id", "score", "text"}
@@ -20,7 +20,7 @@ def workdir(tmp_path, monkeypatch, seeds_dir):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("RAG_EMBED_MODEL", "fake-hash")
-    monkeypatch.setattr("rag.embed.make_embedder", lambda config: FakeEmbedder())
+    monkeypatch.setattr("rag.models.embedder.make_embedder", lambda config: FakeEmbedder())
     (tmp_path / "docs").mkdir()
     for name in FILES:
         shutil.copyfile(seeds_dir / name, tmp_path / "docs" / name)

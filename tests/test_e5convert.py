@@ -7,8 +7,8 @@ import struct
 import numpy as np
 import pytest
 
-from rag.e5convert import bert_state_dict, convert, dequantize, read_e5s1
 from rag.errors import ModelError
+from rag.models.e5convert import bert_state_dict, convert, dequantize, read_e5s1
 
 DIMS = {"H": 32, "NL": 1, "NH": 2, "FF": 64, "VOC": 4, "MAXP": 8, "TVS": 2}
 

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from fakes import FakeEmbedder
 
 from rag.config import Config
-from rag.embed import SentenceTransformerEmbedder, embedder_name, make_embedder, weights_fingerprint
 from rag.errors import ModelError
-from rag.models import REGISTRY
-from fakes import FakeEmbedder
+from rag.models.embedder import (
+    SentenceTransformerEmbedder,
+    embedder_name,
+    make_embedder,
+    weights_fingerprint,
+)
+from rag.models.registry import REGISTRY
 
 
 def test_make_embedder_is_lazy_and_names_the_setting():

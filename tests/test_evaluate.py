@@ -1,4 +1,4 @@
-"""The evaluation harness (rag/evaluate.py + rag/evalkit) driven by a scripted pipeline: what it
+"""The evaluation harness (rag/evaluation) driven by a scripted pipeline: what it
 writes, how it scores, and that Ctrl-C keeps the work done. The real pipeline is exercised by the
 `models` tests in test_cli_eval.py."""
 
@@ -9,9 +9,9 @@ import json
 import pytest
 
 from rag.errors import GenerationError
-from rag.evalkit.compare import compare_runs, format_comparison
-from rag.evalkit.gold import GoldItem
-from rag.evaluate import EvalOptions, evaluate
+from rag.evaluation.compare import compare_runs, format_comparison
+from rag.evaluation.gold import GoldItem
+from rag.evaluation.run import EvalOptions, evaluate
 from rag.types import Answer, Chunk, Citation, Hit
 
 DESIGN_RESULT_KEYS = {"id", "question", "type", "answers", "docs", "retrieved", "answer", "refused",

@@ -2,9 +2,9 @@
 the evidence strength that decides refusals before generation."""
 
 import pytest
-
 from fake_generator import CORPUS, fake_search
-from rag.extract import assess, candidates, extract_answer
+
+from rag.answer.extract import assess, candidates, extract_answer
 from rag.types import Chunk, Hit
 
 search = fake_search()

@@ -2,7 +2,13 @@
 
 import pytest
 
-from rag.fusion import Fused, bigrams, drop_near_duplicates, jaccard, weighted_rrf
+from rag.retrieval.fusion import (
+    Fused,
+    bigrams,
+    drop_near_duplicates,
+    jaccard,
+    weighted_rrf,
+)
 
 
 def items(fused):

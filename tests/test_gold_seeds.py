@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.evalkit.gold import read_gold
-from rag.textnorm import compact, script_of
+from rag.evaluation.gold import read_gold
+from rag.text.normalize import compact, script_of
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

@@ -8,8 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from fakes import FakeEmbedder
+
 from rag.config import Config
 from rag.errors import RagIndexError
 from rag.index import load_index, remove_documents, update_index

@@ -12,7 +12,7 @@ import pytest
 
 from rag.config import Config
 from rag.errors import ConfigError, GenerationError, ModelError
-from rag.llm import StopTrimmer, make_generator
+from rag.models.llm import StopTrimmer, make_generator
 
 CHINESE_QUESTION = [{"role": "system", "content": "你是一个乐于助人的助手。请用中文回答。"},
                     {"role": "user", "content": "用一句话介绍一下北京。"}]

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from rag.chunk import chunk_document
 from rag.config import Config
 from rag.errors import LoadError
-from rag.load import SUPPORTED_SUFFIXES, load_file, load_paths
-from rag.sections import find_sections
+from rag.ingest.chunk import chunk_document
+from rag.ingest.load import SUPPORTED_SUFFIXES, load_file, load_paths
+from rag.ingest.sections import find_sections
 
 CONFIG = Config()
 SIMPLIFIED = ("藤县五大举措打赢脱贫攻坚收官之战\n\n2020年05月11日10:50 来源:人民网-广西频道\n\n"

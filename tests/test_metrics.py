@@ -4,9 +4,26 @@ from __future__ import annotations
 
 import pytest
 
-from rag.evalkit.cmrc import cmrc_em, cmrc_f1, find_lcs, mixed_segmentation, remove_punctuation
-from rag.evalkit.metrics import (char_f1, contains_answer, first_rank, hit_at, is_correct, mean, mrr_at,
-                                 percentile, refusal_precision, refusal_recall, strip_citations)
+from rag.evaluation.cmrc import (
+    cmrc_em,
+    cmrc_f1,
+    find_lcs,
+    mixed_segmentation,
+    remove_punctuation,
+)
+from rag.evaluation.metrics import (
+    char_f1,
+    contains_answer,
+    first_rank,
+    hit_at,
+    is_correct,
+    mean,
+    mrr_at,
+    percentile,
+    refusal_precision,
+    refusal_recall,
+    strip_citations,
+)
 
 
 def test_an_answer_in_the_other_script_or_full_width_still_counts():
@@ -102,9 +119,9 @@ def test_cmrc_scores_take_the_best_reference_and_zero_for_nothing_in_common():
 
 
 def test_model_speed_is_reported_as_first_text_and_tokens_per_second():
-    from rag.evalkit.aggregate import latency_metrics
-    from rag.evalkit.gold import GoldItem
-    from rag.evalkit.records import QuestionResult
+    from rag.evaluation.aggregate import latency_metrics
+    from rag.evaluation.gold import GoldItem
+    from rag.evaluation.records import QuestionResult
 
     def result(prefill, decode, prompt, completion):
         latency = {"retrieve": 10.0, "generate": prefill + decode, "total": prefill + decode + 10,
@@ -118,9 +135,9 @@ def test_model_speed_is_reported_as_first_text_and_tokens_per_second():
 
 
 def test_runs_without_a_model_report_no_model_speed():
-    from rag.evalkit.aggregate import latency_metrics
-    from rag.evalkit.gold import GoldItem
-    from rag.evalkit.records import QuestionResult
+    from rag.evaluation.aggregate import latency_metrics
+    from rag.evaluation.gold import GoldItem
+    from rag.evaluation.records import QuestionResult
 
     extract = QuestionResult(GoldItem("q", "问?", ("1",)), (), {"retrieve": 10.0, "generate": 1.0, "total": 11.0},
                              answer="1", refused=False, citations=(), tokens={})

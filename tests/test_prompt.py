@@ -1,12 +1,19 @@
 """The prompt: Chinese rules, passages numbered [1]..[k] with title and section, within budget."""
 
 import pytest
-
 from fake_generator import CORPUS
-from rag.errors import ConfigError
+
+from rag.answer.prompt import (
+    REFUSAL,
+    SYSTEM,
+    build_prompt,
+    estimate_tokens,
+    format_passage,
+    language_of,
+    select_passages,
+)
 from rag.config import Config
-from rag.prompt import (REFUSAL, SYSTEM, build_prompt, estimate_tokens, format_passage, language_of,
-                        select_passages)
+from rag.errors import ConfigError
 from rag.types import Hit
 
 HITS = tuple(Hit(chunk, 1.0 / n, n) for n, chunk in enumerate(CORPUS, start=1))

@@ -4,16 +4,15 @@ fake embedder; the `models` tests run the real e5 model over the seed documents.
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
-
 from fakes import FakeEmbedder
+
 from rag.config import Config
 from rag.errors import RagError, RagIndexError
 from rag.index import load_index, update_index
-from rag.retrieve import Retriever
-from rag.textnorm import compact
+from rag.retrieval.retriever import Retriever
+from rag.text.normalize import compact
 from rag.types import Hit
 
 FILES = ("000_bebb5635b1c7aea1.txt", "001_402b0891d839cf2c.txt", "002_56ffc93fffebd40f.txt")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.rewrite import rewrite_followup, standalone_query
+from rag.retrieval.followup import rewrite_followup, standalone_query
 
 FIRST = "藤县的贫困发生率下降到了多少?"
 

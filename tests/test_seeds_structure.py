@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from rag.chunk import chunk_document
 from rag.config import Config
-from rag.load import load_paths
-from rag.sections import find_sections
-from rag.sentences import sentences
-from rag.textnorm import compact
+from rag.ingest.chunk import chunk_document
+from rag.ingest.load import load_paths
+from rag.ingest.sections import find_sections
+from rag.text.normalize import compact
+from rag.text.sentences import sentences
 
 CONFIG = Config()
 SEEDS = ["000_bebb5635b1c7aea1.txt", "001_402b0891d839cf2c.txt", "002_56ffc93fffebd40f.txt",

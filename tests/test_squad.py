@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from rag.errors import EvalError
-from rag.evalkit.gold import GoldItem
-from rag.evalkit.squad import parse_squad, read_squad, sample_questions, write_corpus
-from rag.textnorm import compact
+from rag.evaluation.gold import GoldItem
+from rag.evaluation.squad import parse_squad, read_squad, sample_questions, write_corpus
+from rag.text.normalize import compact
 
 CMRC_DIR = Path(os.environ.get("RAG_CMRC_DIR", "/work/shared/benchmarks/cmrc2018"))
 

@@ -1,7 +1,14 @@
 """Text normalisation and THE tokenizer shared by indexing and querying."""
 
-from rag.textnorm import (compact, normalize, script_of, stopwords, to_halfwidth, to_simplified,
-                          tokenize, tokenizer_fingerprint)
+from rag.text.lexicon import stopwords
+from rag.text.normalize import (
+    compact,
+    normalize,
+    script_of,
+    to_halfwidth,
+    to_simplified,
+)
+from rag.text.tokenize import tokenize, tokenizer_fingerprint
 
 
 def test_traditional_becomes_simplified():

@@ -8,12 +8,12 @@ import time
 from pathlib import Path
 
 import pytest
+from ui_fakes import FakeRag
 
 from rag.config import Config
 from rag.errors import LoadError, RagIndexError
-from rag.ui import ChatBackend, Settings, respond, stream_answer
-from rag import ui_collection as coll
-from ui_fakes import FakeRag
+from rag.ui import collection as coll
+from rag.ui.app import ChatBackend, Settings, respond, stream_answer
 
 QUESTION = "藤县的贫困发生率下降到了多少?"
 SETTINGS = Settings(top_k=4, mode="generate", generator="qwen2.5-coder-0.5b-instruct")
@@ -150,7 +150,7 @@ def test_the_configured_generator_and_the_installed_ones_are_offered(config):
 
 
 def test_the_page_has_the_chat_the_side_panel_and_safe_launch_options(rag):
-    from rag.ui import build_app, launch_options
+    from rag.ui.app import build_app, launch_options
 
     ids = {getattr(b, "elem_id", None) for b in build_app(rag).blocks.values()}
     assert {"rag-chat", "rag-question", "rag-clear", "rag-collection", "rag-upload", "rag-delete",
@@ -172,7 +172,7 @@ def test_changing_top_k_keeps_the_loaded_generator_and_changing_the_generator_dr
 
 
 def test_rag_ui_indexes_the_seeds_first_when_the_index_is_missing(config, seeds_dir, capsys):
-    from rag.commands.ui import ensure_index
+    from rag.cli.ui import ensure_index
 
     empty = FakeRag(config, seeded=False)
     ensure_index(empty)
@@ -181,7 +181,7 @@ def test_rag_ui_indexes_the_seeds_first_when_the_index_is_missing(config, seeds_
 
 
 def test_rag_ui_leaves_an_existing_index_alone(config):
-    from rag.commands.ui import ensure_index
+    from rag.cli.ui import ensure_index
 
     Path(config.index_dir).mkdir(parents=True)
     (Path(config.index_dir) / "manifest.json").write_text("{}")

@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 from ui_fakes import FakeRag
 
@@ -82,7 +81,7 @@ class ChatPage:
 @pytest.fixture(scope="module")
 def fake_server(tmp_path_factory):
     from rag.config import Config
-    from rag.ui import serve
+    from rag.ui.app import serve
 
     folder = tmp_path_factory.mktemp("ui")
     rag = FakeRag(Config(index_dir=str(folder / "index"), models_dir=str(folder / "models")), delay=0.08)

@@ -6,8 +6,16 @@ from __future__ import annotations
 import re
 
 from rag.types import Answer, Chunk, Citation, Hit
-from rag.ui_render import (RELATED_LABEL, anchor_id, answer_html, error_html, highlight, link_markers,
-                           merge_spans, streaming_html)
+from rag.ui.render import (
+    RELATED_LABEL,
+    anchor_id,
+    answer_html,
+    error_html,
+    highlight,
+    link_markers,
+    merge_spans,
+    streaming_html,
+)
 
 PASSAGE = "藤县经过四年全力攻坚，贫困发生率下降至0.59%。累计实现12.2万贫困人口减贫。"
 

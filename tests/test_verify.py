@@ -2,10 +2,11 @@
 and most of its words; otherwise it is re-cited to the passage that does, or not trusted."""
 
 import pytest
-
 from fake_generator import CORPUS
-from rag.facts import named, names_in, numbers_in
-from rag.verify import Verifier, is_decline, supporting_spans
+
+from rag.answer.verify import Verifier, is_decline, supporting_spans
+from rag.text.names import named, names_in
+from rag.text.numbers import numbers_in
 
 TENG, ANYUE, QIANJIANG_SURVEY, QIANJIANG_FUNDS = CORPUS
 

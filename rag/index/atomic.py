@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 from typing import Iterator
 
-from ..errors import RagIndexError
+from rag.errors import RagIndexError
 
 
 def _sibling(target: Path, suffix: str) -> Path:

@@ -15,14 +15,15 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ..config import Config
-from ..errors import RagIndexError
-from ..types import Chunk, Document
-from . import atomic
-from .dense import DenseIndex
-from .manifest import DocEntry, Manifest
-from .sparse import SparseIndex, terms_fingerprint
-from .store import ChunkStore, embed_key
+from rag.config import Config
+from rag.errors import RagIndexError
+from rag.index import atomic
+from rag.index.dense import DenseIndex
+from rag.index.loaded import load_index
+from rag.index.manifest import DocEntry, Manifest
+from rag.index.sparse import SparseIndex, terms_fingerprint
+from rag.index.store import ChunkStore, embed_key
+from rag.types import Chunk, Document
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -59,7 +60,7 @@ class _Plan:
 def update_index(paths: Sequence[str | Path], index_dir: Path, config: Config, embedder,
                  rebuild: bool = False, progress: Progress | None = None) -> IndexReport:
     """Load the files under `paths`, then bring the index at `index_dir` up to date with them."""
-    from ..load import load_paths
+    from rag.ingest.load import load_paths
 
     warnings: list[str] = []
     docs = load_paths(list(paths), config, warn=warnings.append)
@@ -116,8 +117,6 @@ def remove_documents(index_dir: Path, docs: Sequence[str], config: Config, embed
 
 
 def _previous(index_dir: Path, config: Config, embedder):
-    from . import load_index
-
     atomic.recover(index_dir)
     if not (index_dir / "manifest.json").exists():
         return None
@@ -191,7 +190,7 @@ def _chunks(plan: _Plan, old, config: Config) -> tuple[list[Chunk], list[DocEntr
 
 
 def _chunk_fresh(doc: Document, config: Config) -> tuple[list[Chunk], DocEntry]:
-    from ..chunk import chunk_document
+    from rag.ingest.chunk import chunk_document
 
     part = list(chunk_document(doc, config))
     return part, DocEntry(doc.doc, doc.title, doc.sha256, doc.path, len(part), doc.date, doc.script)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .ranked import Ranked
+from rag.index.ranked import Ranked
 
 DENSE_FILE = "dense.faiss"
 HNSW_M = 32  # graph degree: the usual recall/memory balance for a few hundred dimensions

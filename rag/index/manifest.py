@@ -8,9 +8,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
-from ..config import Config
-from ..errors import RagIndexError
+from rag import __version__
+from rag.config import Config
+from rag.errors import RagIndexError
 
 MANIFEST_FILE = "manifest.json"
 FORMAT_VERSION = 1

@@ -1,4 +1,4 @@
-"""Sparse side: BM25 (bm25s) over terms built from THE jieba tokenizer of rag.textnorm, applied
+"""Sparse side: BM25 (bm25s) over terms built from THE jieba tokenizer of rag.text.tokenize, applied
 alike to the indexed text and the question, so either script finds either.
 
 A chunk's terms are its words (with their dictionary sub-words), each pair of neighbouring words
@@ -12,25 +12,24 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import re
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
-from ..textnorm import expand, segment, tokenizer_fingerprint
-from .ranked import Ranked
+from rag.index.ranked import Ranked
+from rag.text.normalize import is_han
+from rag.text.tokenize import expand, segment, tokenizer_fingerprint
 
 SPARSE_DIR = "sparse"
 K1 = 1.2  # term-frequency saturation and length normalisation: Lucene's defaults won on both
 B = 0.75  # the seeds and CMRC 2018 (README, Retrieval)
-_HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 def bm25_terms(text: str) -> list[str]:
     words = segment(text)
     pairs = [f"{a} {b}" for a, b in zip(words, words[1:])]  # words never hold a space
-    chars = [f"#{c}" for word in words for c in word if _HAN.match(c)]
+    chars = [f"#{c}" for word in words for c in word if is_han(c)]
     return expand(words) + pairs + chars
 
 

@@ -11,7 +11,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from ..types import Chunk
+from rag.types import Chunk
 
 CHUNKS_FILE = "chunks.jsonl"
 

@@ -1,0 +1,234 @@
+"""retrieve -> prompt -> generate -> parse and verify citations -> Answer.
+
+Correctness does not rest on the model (MODELS.md: told to abstain, the 1.5B model refuses
+answerable questions; not told, it invents answers). So:
+- weak evidence (query-term coverage or retrieval score under calibrated thresholds) is refused
+  before any generation;
+- the answer streams sentence by sentence, and only sentences whose numbers, dates and names
+  occur in a cited passage are shown; an uncited sentence is matched to a passage or dropped;
+- when the model answers but no sentence survives, it is asked once more, for the passages' own
+  wording (a reworded question lures small models into garbling the figure);
+- when the model declines, fails, or still no sentence survives, the best passage sentence is given
+  instead if it plainly answers (extractive fallback), else the answer is a refusal that still
+  lists the closest passages.
+"""
+
+from __future__ import annotations
+
+import glob
+import time
+from contextlib import closing
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+from rag.answer.citations import attach_citations, strip_citations
+from rag.answer.extract import Evidence, assess, extract_answer
+from rag.answer.passages import context_of
+from rag.answer.prompt import REFUSAL, STOP, build_prompt, language_of
+from rag.answer.subjects import Subjects
+from rag.answer.verify import Claim, Verifier, supporting_spans
+from rag.config import Config
+from rag.errors import ConfigError, GenerationError
+from rag.retrieval.followup import standalone_query
+from rag.text.names import mentions
+from rag.text.normalize import script_of, to_traditional
+from rag.text.sentences import SentenceStream
+from rag.types import Answer, Citation, Hit
+
+MODES = ("generate", "extract")
+Search = Callable[..., Sequence[Hit]]
+OnToken = Callable[[str], None]
+
+
+@dataclass
+class _Output:
+    """What the user sees, in order; converted to traditional script for a traditional question."""
+    on_token: OnToken | None
+    traditional: bool
+    started: float
+    parts: list[str] = field(default_factory=list)
+    first_ms: float | None = None
+    model_ms: dict[str, float] = field(default_factory=dict)  # prefill / decode time, summed over model calls
+    tokens: dict[str, int] = field(default_factory=dict)  # prompt / completion tokens, summed likewise
+
+    def count(self, begun: float, first: float | None, done: float, usage) -> None:
+        """Add one model call: its prefill ends at the first piece, its decode at the last."""
+        first = done if first is None else first
+        for key, value in (("prefill", first - begun), ("decode", done - first)):
+            self.model_ms[key] = self.model_ms.get(key, 0.0) + value * 1000
+        for key, value in (("prompt", usage.prompt_tokens), ("completion", usage.completion_tokens)):
+            self.tokens[key] = self.tokens.get(key, 0) + value
+
+    def emit(self, text: str, convert: bool = True) -> None:
+        if not self.parts:
+            text = text.lstrip()
+        if not text:
+            return
+        text = to_traditional(text) if self.traditional and convert else text
+        if self.first_ms is None:
+            self.first_ms = (time.perf_counter() - self.started) * 1000
+        self.parts.append(text)
+        if self.on_token:
+            self.on_token(text)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts).strip()
+
+
+@dataclass
+class _Draft:
+    """The generated answer as it is checked."""
+    claims: list[Claim] = field(default_factory=list)
+    declined: bool = False
+    error: str = ""
+
+    @property
+    def supported(self) -> list[Claim]:
+        return [c for c in self.claims if c.supported]
+
+    @property
+    def attempted(self) -> bool:
+        """The model gave an answer (not a decline, not an error), though maybe none that held."""
+        return not (self.declined or self.error) and any(c.reason != "empty" for c in self.claims)
+
+
+class Answerer:
+    def __init__(self, config: Config, search: Search, generator=None):
+        self.config = config
+        self.search = search
+        self._generator = generator
+        self.last_draft: _Draft | None = None  # what the model said and why sentences were dropped
+
+    @property
+    def generator(self):
+        if self._generator is None:
+            from rag.models.llm import make_generator
+
+            self._generator = make_generator(self.config)
+        return self._generator
+
+    def ask(self, question: str, history: Sequence[tuple[str, str]] = (), mode: str | None = None,
+            on_token: OnToken | None = None) -> Answer:
+        mode = mode or self.config.answer_mode
+        if mode not in MODES:
+            raise ConfigError(f"answer mode '{mode}' is not one of: {', '.join(MODES)}")
+        started = time.perf_counter()
+        query = standalone_query(question, history)
+        hits = tuple(self.search(query, k=max(self.config.top_k, self.config.context_chunks)))
+        retrieved = time.perf_counter()
+        out = _Output(on_token, script_of(question) == "traditional", started)
+        subjects = Subjects(query, hits[:self.config.context_chunks], self._doc_mentions)
+        context = tuple(subjects.ordered(hits[:self.config.context_chunks]))  # passage [n] is context[n - 1]
+        evidence = assess(query, context, subjects.docs())
+        self.last_draft = None
+        if not context or not self._enough(evidence, language_of(query)):
+            answer = self._refusal(question, hits, out, mode)
+        elif mode == "extract":
+            answer = (self._extract(question, query, hits, context, evidence.about, out)
+                      or self._refusal(question, hits, out, mode))
+        else:
+            answer = self._generate(question, query, hits, context, subjects, out)
+        return self._timed(answer, query, out, started, retrieved)
+
+    def _enough(self, evidence: Evidence, language: str) -> bool:
+        """Strong enough to answer from. English words cannot be found in Chinese passages, so an
+        English question is judged by the (multilingual) retrieval score alone."""
+        if evidence.about is not None and not evidence.about:
+            return False  # nothing retrieved is about the place, person or body asked about
+        if evidence.score is not None and evidence.score < self.config.refuse_min_score:
+            return False  # off-topic: fused scores are ranks, only the cosine says "how close"
+        return language == "en" or evidence.coverage >= self.config.refuse_min_coverage
+
+    def _doc_mentions(self, doc: str, forms: tuple[str, ...]) -> bool:
+        """Whether a document mentions a name anywhere: one search restricted to it."""
+        hits = self.search(" ".join(forms), k=3, doc_glob=glob.escape(doc))
+        return any(mentions(forms, context_of(h.chunk)) for h in hits)
+
+    def _generate(self, question: str, query: str, hits: tuple[Hit, ...], context: tuple[Hit, ...],
+                  subjects: Subjects, out: _Output) -> Answer:
+        prompt = build_prompt(query, context, self.config, n_ctx=self.generator.n_ctx)
+        draft = self.last_draft = self._draft(prompt.messages, prompt.passages, query, subjects, out)
+        if not draft.supported and draft.attempted:
+            prompt = build_prompt(query, context, self.config, n_ctx=self.generator.n_ctx, quote=True)
+            draft = self.last_draft = self._draft(prompt.messages, prompt.passages, query, subjects, out)
+        if draft.supported:
+            passages = prompt.passages
+            return Answer(question, out.text, False, _citations(draft.supported, passages), hits, mode="generate")
+        return (self._extract(question, query, hits, context, subjects.docs(), out)
+                or self._refusal(question, hits, out, "generate"))
+
+    def _draft(self, messages, passages: Sequence[Hit], query: str, subjects: Subjects, out: _Output) -> _Draft:
+        verifier = Verifier([h.chunk for h in passages], self.config.verify_min_overlap, query, subjects.is_about)
+        draft, sentences = _Draft(), SentenceStream()
+        begun, first = time.perf_counter(), None
+        try:
+            with closing(self.generator.stream(messages, self.config.max_tokens, STOP)) as stream:
+                for piece in stream:
+                    first = first or time.perf_counter()
+                    if not all(self._take(s, verifier, draft, out) for s in sentences.feed(piece)):
+                        break
+                else:
+                    for sentence in sentences.flush():
+                        self._take(sentence, verifier, draft, out)
+        except GenerationError as exc:
+            draft.error = str(exc)
+        out.count(begun, first, time.perf_counter(), self.generator.last_usage)
+        return draft
+
+    @staticmethod
+    def _take(sentence: str, verifier: Verifier, draft: _Draft, out: _Output) -> bool:
+        """Check one sentence and show it if it holds; False stops generation (the model
+        declined before saying anything we could show)."""
+        claim = verifier.check(sentence)
+        draft.claims.append(claim)
+        lead = sentence[:len(sentence) - len(sentence.lstrip())]
+        if claim.supported or (claim.declined and draft.supported):
+            out.emit(lead + claim.text)
+        if claim.declined and not draft.supported:
+            draft.declined = True
+            return False
+        return True
+
+    def _extract(self, question: str, query: str, hits: tuple[Hit, ...], context: tuple[Hit, ...],
+                 about: frozenset[str] | None, out: _Output) -> Answer | None:
+        """The passage sentences that plainly answer, from documents `about` what the question
+        names (Subjects.docs()), as an answer; None when none does."""
+        chosen = extract_answer(query, context, self.config.extract_min_coverage, about)
+        if not chosen:
+            return None
+        for i, sentence in enumerate(chosen):
+            out.emit(("" if i == 0 else " ") + attach_citations(sentence.text, [sentence.n]))
+        by_n: dict[int, list[tuple[int, int]]] = {}
+        for sentence in chosen:
+            by_n.setdefault(sentence.n, []).append(sentence.span)
+        citations = tuple(Citation(n, context[n - 1].chunk, tuple(sorted(spans))) for n, spans in by_n.items())
+        return Answer(question, out.text, False, citations, hits, mode="extract")
+
+    @staticmethod
+    def _refusal(question: str, hits: tuple[Hit, ...], out: _Output, mode: str) -> Answer:
+        text = REFUSAL[language_of(question)]
+        out.emit(text, convert=False)  # the fixed refusal text, in either script
+        return Answer(question, text, True, (), hits, mode=mode)
+
+    @staticmethod
+    def _timed(answer: Answer, query: str, out: _Output, started: float, retrieved: float) -> Answer:
+        done = time.perf_counter()
+        timings = {"retrieve": (retrieved - started) * 1000, "generate": (done - retrieved) * 1000,
+                   "total": (done - started) * 1000}
+        if out.first_ms is not None:
+            timings["first_token"] = out.first_ms
+        timings.update(out.model_ms)
+        return Answer(answer.question, answer.text, answer.refused, answer.citations, answer.hits,
+                      timings, answer.mode, query, dict(out.tokens))
+
+
+def _citations(claims: Sequence[Claim], passages: Sequence[Hit]) -> tuple[Citation, ...]:
+    """One Citation per cited passage, in order of first use, with the sentences that back its
+    claims as highlight spans."""
+    bodies: dict[int, list[str]] = {}
+    for claim in claims:
+        for n in claim.cites:
+            bodies.setdefault(n, []).append(strip_citations(claim.text))
+    return tuple(Citation(n, passages[n - 1].chunk, supporting_spans(passages[n - 1].chunk.text, texts))
+                 for n, texts in bodies.items())

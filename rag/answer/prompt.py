@@ -1,0 +1,98 @@
+"""The prompt: a Chinese system prompt, the passages numbered [1]..[k] with title and section, and
+the question, within a token budget that leaves room for the answer in the model's window."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Sequence
+
+from rag.errors import ConfigError
+from rag.text.normalize import HAN_CHAR
+from rag.types import Chunk, Hit
+
+if TYPE_CHECKING:
+    from rag.config import Config
+
+REFUSAL = {"zh": "资料中没有找到相关信息", "en": "No relevant information was found in the documents."}
+
+SYSTEM = """你是严谨的资料问答助手，只依据用户提供的编号资料回答问题，不使用资料以外的知识。
+规则：
+1. 每段资料的标题说明它讲的是哪个地方；正文里的“我县”“全县”“我市”“全省”等就是指标题里的地方。
+2. 直接回答，简洁，一到两句话；数字、日期、人名、地名照抄资料原文，不要改写或计算。
+3. 每句话末尾用方括号标注所依据资料的编号，例如[1]或[1][2]。
+4. 只有当资料里完全没有与问题相关的内容时，才回答：资料中没有找到相关信息"""
+
+# English questions get the same rules, answered in English
+ENGLISH = "\n5. 问题是英文的，请用英文回答；如果资料中没有答案，回答：" + REFUSAL["en"]
+
+ANSWER = "请用一句完整的话回答问题（写出具体内容），句末标注资料编号，如“……[1]。”"
+QUOTE = "请用资料原文中的说法，以一句完整的话回答（写出具体内容），句末标注资料编号，如“……[1]。”"
+STOP = ("<|im_end|>", "<|endoftext|>", "\n\n\n")
+PROMPT_OVERHEAD = 32  # chat-template tokens around the messages
+MIN_PASSAGE_TOKENS = 64
+
+
+@dataclass(frozen=True)
+class Prompt:
+    messages: tuple[dict[str, str], ...]
+    passages: tuple[Hit, ...]  # passage [n] is passages[n - 1]
+    tokens: int  # estimated prompt tokens
+
+
+def language_of(question: str) -> str:
+    """'zh' when the question has any Chinese character, else 'en'."""
+    return "zh" if HAN_CHAR.search(question) else "en"
+
+
+def estimate_tokens(text: str) -> int:
+    """An upper estimate for Qwen-style tokenizers: a token per Chinese character (they average
+    about 1.4 characters), one per three other characters."""
+    han = len(HAN_CHAR.findall(text))
+    return han + (len(text) - han + 2) // 3
+
+
+def format_passage(n: int, chunk: Chunk) -> str:
+    heading = f"[{n}] 《{chunk.title}》" if chunk.title else f"[{n}]"
+    if chunk.section:
+        heading += f" {chunk.section}"
+    return f"{heading}\n{chunk.text.strip()}"
+
+
+def select_passages(hits: Sequence[Hit], budget: int, limit: int) -> list[Hit]:
+    """The best-ranked hits that fit, in rank order, so [n] is always the n-th hit; the first
+    one is always kept (build_prompt cuts it if it must)."""
+    chosen: list[Hit] = []
+    used = 0
+    for hit in hits[:limit]:
+        cost = estimate_tokens(format_passage(len(chosen) + 1, hit.chunk)) + 2
+        if chosen and used + cost > budget:
+            break
+        chosen.append(hit)
+        used += cost
+    return chosen
+
+
+def _user(blocks: Sequence[str], ask: str) -> str:
+    return "资料：\n\n" + "\n\n".join(blocks) + "\n\n" + ask
+
+
+def build_prompt(question: str, hits: Sequence[Hit], config: "Config", n_ctx: int | None = None,
+                 quote: bool = False) -> Prompt:
+    """System rules, then the passages, then the question (small models heed what comes last).
+    Passages fill config.context_tokens, capped so that prompt + max_tokens fit the window.
+    `quote` asks for the passage's own wording: the second try after an answer that echoed a
+    reworded question and garbled its figure (只剩百分之59%)."""
+    system = SYSTEM + (ENGLISH if language_of(question) == "en" else "")
+    ask = f"问题：{question.strip()}\n{QUOTE if quote else ANSWER}"
+    limit = (n_ctx or config.n_ctx) - config.max_tokens - PROMPT_OVERHEAD
+    fixed = estimate_tokens(system) + estimate_tokens(_user([], ask))
+    if limit - fixed < MIN_PASSAGE_TOKENS:
+        raise ConfigError(f"setting 'n_ctx' ({n_ctx or config.n_ctx}) leaves no room for passages after "
+                          f"'max_tokens' ({config.max_tokens}); raise n_ctx or lower max_tokens")
+    passages = select_passages(hits, min(config.context_tokens, limit - fixed), config.context_chunks)
+    blocks = [format_passage(n, hit.chunk) for n, hit in enumerate(passages, start=1)]
+    while blocks and len(blocks[0]) > 20 and estimate_tokens(system) + estimate_tokens(_user(blocks, ask)) > limit:
+        blocks[0] = blocks[0][: int(len(blocks[0]) * 0.9)]  # only a tiny window gets here
+    user = _user(blocks, ask)
+    tokens = estimate_tokens(system) + estimate_tokens(user) + PROMPT_OVERHEAD
+    return Prompt(({"role": "system", "content": system}, {"role": "user", "content": user}), tuple(passages), tokens)

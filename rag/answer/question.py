@@ -1,0 +1,65 @@
+"""What a question asks for: a date, a person, or a quantity, and for a quantity the units that
+can answer it (多少户 asks for 户; a 收入 for 元; a 发生率 for %). An answer whose numbers all
+come with other units (收入是0.59%, 接待了12个游客) answers some other question."""
+
+from __future__ import annotations
+
+import re
+
+from rag.text.lexicon import alternation, english, words
+from rag.text.numbers import DATE_MENTION, UNITS, numbers_in, quantities_in, same_unit
+from rag.text.tokenize import pos_tags
+
+ASKS_QUANTITY = re.compile(f"{alternation('question.quantity')}|{english('question.quantity_en')}", re.I)
+ASKS_DATE = re.compile(f"{alternation('question.date')}|{english('question.date_en')}", re.I)
+ASKS_PERSON = re.compile(f"{alternation('question.person')}|{english('question.person_en')}", re.I)
+_NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千万亿]")
+
+_EXPLICIT = re.compile(rf"(?:多少|几)\s*(?:万|亿)?\s*({UNITS})(?!{alternation('question.not_unit_after')})")
+_PERCENT = re.compile(f"(?<!{'|'.join(words('question.not_percent_before_rate'))})率|"
+                      f"{alternation('question.percent')}")
+_MONEY = re.compile(alternation("question.money"), re.I)
+_CHANGE = re.compile(alternation("question.change"))
+_PEOPLE = re.compile(alternation("question.people"))
+PEOPLE = frozenset({"人", "人次"})
+
+
+def asked_units(question: str) -> frozenset[str] | None:
+    """The units an answer to a quantity question may carry; None when the question does not
+    say (or asks for no quantity)."""
+    if not ASKS_QUANTITY.search(question):
+        return None
+    if explicit := _EXPLICIT.search(question):
+        unit = same_unit(explicit[1])
+        return PEOPLE if unit == "人" else frozenset({unit})
+    if _PERCENT.search(question):
+        return frozenset({"%"})
+    wanted = frozenset({"元"}) if _MONEY.search(question) else PEOPLE if _PEOPLE.search(question) else None
+    if wanted and _CHANGE.search(question):
+        return wanted | {"%"}  # a rise or fall may be told as a percentage
+    return wanted
+
+
+def unit_mismatch(question: str, claim: str) -> str | None:
+    """The claim's own numbers (not the question's) all carry units, none of them one the
+    question asks for: '0.59% where 元 is asked'. None when they fit or cannot be told."""
+    wanted = asked_units(question)
+    if not wanted:
+        return None
+    own = numbers_in(claim) - numbers_in(question)
+    units = {unit for number, forms in quantities_in(claim).items() if number in own for _, unit in forms}
+    if not units or "" in units or units & wanted:
+        return None
+    return f"{'/'.join(sorted(units))} where {'/'.join(sorted(wanted))} is asked"
+
+
+def answers_kind(query: str, sentence: str) -> bool | None:
+    """Whether the sentence holds the kind of thing asked for (a number, a date, a person);
+    None when the question asks for no particular kind."""
+    kinds = [(ASKS_DATE, lambda: bool(DATE_MENTION.search(sentence))),
+             (ASKS_PERSON, lambda: any(flag.startswith("nr") for _, flag in pos_tags(sentence))),
+             (ASKS_QUANTITY, lambda: bool(_NUMBER.search(sentence)))]
+    for asks, holds in kinds:
+        if asks.search(query):
+            return holds()
+    return None

@@ -1,0 +1,191 @@
+"""Citations and verification: parse [n] markers back out of an answer, and check each sentence
+against the passages it cites. A sentence is trusted only when every number, date and name in it
+occurs (after normalisation) in a cited passage and its words overlap that passage; a sentence
+without a valid citation is matched to the passage that supports it, or not trusted."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from rag.answer.citations import (
+    attach_citations,
+    parse_citations,
+    render_citations,
+    strip_citations,
+)
+from rag.answer.passages import context_of, passage_text
+from rag.answer.question import unit_mismatch
+from rag.text.lexicon import alternation, english
+from rag.text.names import mentions, named, names_in
+from rag.text.normalize import WORD_CHAR, compact
+from rag.text.numbers import (
+    numbers_in,
+    quantities_in,
+    quantity_conflict,
+    strip_enumerator,
+)
+from rag.text.sentences import sentence_spans
+from rag.text.terms import content_terms, coverage, overlap
+from rag.types import Chunk
+
+DocAbout = Callable[[str, tuple[str, ...]], bool]  # (doc, forms of a name) -> the document is about it
+_CLAUSE = re.compile(r"[，,；;]")
+
+_NEAR = "[^。！？\\n]"
+_DECLINE = re.compile(
+    f"({alternation('decline.subjects')}){_NEAR}{{0,12}}({alternation('decline.negations')}){_NEAR}{{0,4}}"
+    f"({alternation('decline.verbs')})|{alternation('decline.phrases')}|{english('decline.phrases_en')}", re.I)
+
+
+def is_decline(text: str) -> bool:
+    """The model saying the passages do not hold the answer (in either language)."""
+    return bool(_DECLINE.search(compact(text)) or _DECLINE.search(text))
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One sentence of a generated answer after checking."""
+    text: str  # as shown: the sentence with its (valid) citations as [n] markers
+    cites: tuple[int, ...]
+    supported: bool
+    declined: bool = False
+    reason: str = ""  # why it is not supported, or "recited" when citations were re-assigned
+
+
+@dataclass(frozen=True)
+class _Passage:
+    context: str  # compact form of title + section + text
+    numbers: frozenset[str]
+    quantities: dict  # number -> its (scale, unit) forms, see rag.text.numbers.quantities_in
+
+
+class Verifier:
+    """Checks sentences against passages [1]..[k]. Names and words the question used are the
+    user's, not claims: a sentence may repeat them, but the cited passages must still be about
+    at least one place, person or body the question names."""
+
+    def __init__(self, chunks: Sequence[Chunk], min_overlap: float = 0.5, question: str = "",
+                 about: DocAbout | None = None):
+        self.chunks = list(chunks)
+        self.min_overlap = min_overlap
+        self.question = question
+        self.about = about  # whether a document is about a name (Subjects.is_about); None: only what passages say
+        self._asked_names = named(question)
+        self._asked = compact(question)
+        self._asked_numbers = numbers_in(question)
+        self._passages = [_Passage(context_of(c), frozenset(numbers_in(passage_text(c), passage=True)),
+                                   quantities_in(passage_text(c))) for c in self.chunks]
+
+    def check(self, sentence: str) -> Claim:
+        cites, _dropped = parse_citations(sentence, len(self.chunks))
+        body = strip_citations(sentence).strip()
+        if is_decline(body):
+            return Claim(body, (), False, declined=True, reason="declined")
+        core = strip_enumerator(body)
+        if not WORD_CHAR.search(core) or not content_terms(core):
+            return Claim(body, (), False, reason="empty")
+        if not self._adds_to_question(core):
+            return Claim(body, (), False, reason="restates the question")
+        if mismatch := unit_mismatch(self.question, core):
+            return Claim(body, (), False, reason=mismatch)
+        problem = self.problem(body, cites) if cites else "no citation"
+        if problem is None and len(cites) > 1 and self.per_clause(body, cites) is None:
+            problem = f"no one passage of {render_citations(cites)} backs each clause"
+        if problem is None:
+            return Claim(attach_citations(body, cites), tuple(cites), True)
+        for recited in self._recitations(body, cites):
+            if self.problem(body, recited) is None:
+                return Claim(attach_citations(body, recited), tuple(recited), True, reason="recited")
+        return Claim(body, tuple(cites), False, reason=problem)
+
+    def _recitations(self, body: str, cites: Sequence[int]) -> list[list[int]]:
+        """Other passages that may back the sentence: the best single one, then one passage per
+        clause (a comparison of two places cites both reports)."""
+        best = self.best_passage(body)
+        options = [[best]] if best is not None else []
+        per_clause = self.per_clause(body, [*cites, *range(1, len(self.chunks) + 1)])
+        if per_clause and len(per_clause) > 1:
+            options.append(per_clause)
+        return options
+
+    def per_clause(self, body: str, candidates: Sequence[int]) -> list[int] | None:
+        """The passages backing a sentence clause by clause (藤县是0.59%，内江市是2.15%): each
+        clause that states facts is backed on its own by one passage, the first of `candidates`
+        that does. None when some clause is backed by none: facts of two passages joined in one
+        clause (安岳县的贫困发生率是藤县的0.59%) are not backed."""
+        chosen: list[int] = []
+        for clause in filter(str.strip, _CLAUSE.split(body)):
+            if not self._states_facts(clause):
+                continue
+            n = next((n for n in dict.fromkeys(candidates) if self.problem(clause, [n], words=False) is None), None)
+            if n is None:
+                return None
+            chosen.append(n)
+        return sorted(set(chosen))
+
+    def _states_facts(self, clause: str) -> bool:
+        return bool(numbers_in(clause) - self._asked_numbers
+                    or any(compact(n) not in self._asked for n in names_in(clause)))
+
+    def _adds_to_question(self, core: str) -> bool:
+        """A sentence that only repeats the question (组长是[2]) answers nothing."""
+        if not self._asked:
+            return True
+        return bool(numbers_in(core) - self._asked_numbers
+                    or any(t not in self._asked for t in content_terms(core)))
+
+    def _about(self, body: str, cites: Sequence[int], context: str) -> bool:
+        """The cited passages are about a place the sentence names among those the question
+        names (about any of them when the sentence names none)."""
+        here = [forms for forms in self._asked_names if mentions(forms, compact(body))] or self._asked_names
+        if not here or any(mentions(forms, context) for forms in here):
+            return True
+        return self.about is not None and any(self.about(self.chunks[n - 1].doc, forms)
+                                              for n in cites for forms in here)
+
+    def problem(self, body: str, cites: Sequence[int], words: bool = True) -> str | None:
+        """None when the cited passages back every number and name and (with `words`) most
+        words of `body`."""
+        passages = [self._passages[n - 1] for n in cites]
+        context = " ".join(p.context for p in passages)
+        known = frozenset().union(*(p.numbers for p in passages))
+        if missing := sorted(numbers_in(body) - known):
+            return f"number {missing[0]} not in passage {render_citations(cites)}"
+        stated: dict = {}
+        for passage in passages:
+            for number, forms in passage.quantities.items():
+                stated.setdefault(number, set()).update(forms)
+        if conflict := quantity_conflict(strip_enumerator(body), stated):
+            return f"{conflict} is not what passage {render_citations(cites)} says"
+        named_here = [n for n in names_in(body) if compact(n) not in self._asked]
+        if missing := sorted(n for n in named_here if compact(n) not in context):
+            return f"name {missing[0]} not in passage {render_citations(cites)}"
+        if not self._about(body, cites, context):
+            return f"passage {render_citations(cites)} is not about {max(self._asked_names[0], key=len)}"
+        if words and overlap(body, context, self.question) < self.min_overlap:
+            return f"words not in passage {render_citations(cites)}"
+        return None
+
+    def best_passage(self, body: str) -> int | None:
+        """The passage holding most of the sentence's numbers, then most of its words."""
+        numbers = numbers_in(body)
+        scores = [(len(numbers & p.numbers), overlap(body, p.context, self.question)) for p in self._passages]
+        if not scores or max(scores) <= (0, 0.0):
+            return None
+        return scores.index(max(scores)) + 1
+
+
+def supporting_spans(text: str, bodies: Sequence[str]) -> tuple[tuple[int, int], ...]:
+    """For each claim, the sentence of `text` that backs it best (most shared numbers, then most
+    shared words): what the UI highlights."""
+    spans = sentence_spans(text)
+    chosen: set[tuple[int, int]] = set()
+    for body in bodies:
+        numbers, terms = numbers_in(body), content_terms(body)
+        scored = [(len(numbers & numbers_in(text[a:b], passage=True)), coverage(terms, compact(text[a:b])), (a, b))
+                  for a, b in spans]
+        if scored and max(scored)[:2] > (0, 0.0):
+            chosen.add(max(scored)[2])
+    return tuple(sorted(chosen))

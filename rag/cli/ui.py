@@ -1,0 +1,71 @@
+"""`rag ui [--index DIR] [--host 127.0.0.1] [--port 7860]`: the chat page.
+
+When the index does not exist yet, the seed documents are indexed into it first, so a fresh
+checkout answers questions right away. The page is served on 127.0.0.1 unless --host says
+otherwise; no browser is opened and no public link is made.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from rag.config import Config
+from rag.errors import RagError
+
+REPO_SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "ui", help="serve the chat page (ask, check citations, upload documents)",
+        description="Serve the chat page on http://HOST:PORT/ and print its address.")
+    parser.add_argument("--index", metavar="DIR", help="index folder (default: the index_dir setting)")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to bind (default 127.0.0.1; 0.0.0.0 exposes the page to your network)")
+    parser.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    parser.set_defaults(run=run)
+
+
+def seeds_folder() -> Path | None:
+    """seeds/ in the working directory, else the one beside the package (a source checkout)."""
+    for folder in (Path("seeds"), REPO_SEEDS):
+        if folder.is_dir():
+            return folder
+    return None
+
+
+def ensure_index(rag) -> None:
+    """Index the seeds into a missing index; an existing one (even empty of seeds) is left alone."""
+    from rag.index.manifest import MANIFEST_FILE
+
+    if (rag.index_dir / MANIFEST_FILE).is_file():
+        return
+    seeds = seeds_folder()
+    if seeds is None:
+        print(f"rag ui: no index at {rag.index_dir} and no seeds/ folder: upload documents from the page",
+              file=sys.stderr)
+        return
+    print(f"rag ui: no index at {rag.index_dir}: indexing {seeds} first", file=sys.stderr, flush=True)
+    report = rag.index([seeds])
+    print(f"rag ui: {report.summary()}", file=sys.stderr, flush=True)
+
+
+def run(args: argparse.Namespace, config: Config) -> int:
+    from rag.pipeline import Rag
+    from rag.ui.app import serve
+
+    if args.index:
+        config = config.replace(index_dir=args.index)
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"rag ui: serving on {args.host}: anyone who can reach this address can read and upload "
+              "documents", file=sys.stderr)
+    rag = Rag(config)
+    ensure_index(rag)
+    try:
+        serve(rag, host=args.host, port=args.port)
+    except OSError:
+        raise RagError(f"cannot serve on {args.host}:{args.port} (port in use or address not available): "
+                       "pass another --port or --host") from None
+    return 0

@@ -1,1 +1,0 @@
-"""One module per `rag` subcommand; see rag/cli.py."""

@@ -1,0 +1,107 @@
+"""SQuAD-style benchmarks (CMRC 2018 and the like) as a retrieval task: every paragraph becomes a
+document `<paragraph id>.txt` of a corpus folder, every question a gold item naming that file.
+
+The article title is written as the document's first line, as open-domain QA corpora built from
+Wikipedia do (DPR, for one): a paragraph is a piece of a titled article, and the title is what
+tells "its population" of one city from another's. The questions' answers are the human answer
+spans, duplicates removed; a question without answers (SQuAD 2.0 style) is unanswerable."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+from rag.errors import EvalError
+from rag.evaluation.gold import GoldItem
+
+_UNSAFE = re.compile(r"[^\w.-]+")
+
+
+@dataclass(frozen=True)
+class SquadParagraph:
+    id: str
+    title: str
+    context: str
+
+    @property
+    def doc(self) -> str:
+        return _UNSAFE.sub("_", self.id) + ".txt"
+
+    @property
+    def text(self) -> str:
+        return f"{self.title}\n\n{self.context}\n" if self.title else f"{self.context}\n"
+
+
+@dataclass(frozen=True)
+class SquadSet:
+    name: str  # the file's stem, e.g. "cmrc2018_dev"; also the questions' type
+    paragraphs: tuple[SquadParagraph, ...]
+    questions: tuple[GoldItem, ...]
+
+
+def _answers(qa: dict[str, Any]) -> tuple[str, ...]:
+    texts = [a["text"].strip() for a in qa.get("answers") or () if a.get("text", "").strip()]
+    return tuple(dict.fromkeys(texts))
+
+
+def _paragraphs(data: list[dict[str, Any]], name: str):
+    for a, article in enumerate(data):
+        for p, paragraph in enumerate(article["paragraphs"]):
+            pid = str(paragraph.get("id") or f"{name}_{a}_{p}")  # SQuAD itself has no paragraph ids
+            yield SquadParagraph(pid, str(article.get("title") or "").strip(), paragraph["context"]), paragraph
+
+
+def parse_squad(obj: Any, name: str) -> SquadSet:
+    paragraphs: list[SquadParagraph] = []
+    questions: list[GoldItem] = []
+    for para, raw in _paragraphs(obj["data"], name):
+        paragraphs.append(para)
+        for qa in raw.get("qas") or ():
+            answers = _answers(qa)
+            questions.append(GoldItem(str(qa["id"]), qa["question"].strip(), answers, (para.doc,),
+                                      name if answers else "unanswerable"))
+    return SquadSet(name, tuple(paragraphs), tuple(questions))
+
+
+def read_squad(path: str | Path) -> SquadSet:
+    path = Path(path)
+    try:
+        obj = json.loads(path.read_text(encoding="utf-8"))
+        squad = parse_squad(obj, path.stem)
+    except FileNotFoundError:
+        raise EvalError(f"{path}: benchmark file not found; pass a SQuAD-style JSON file, "
+                        "e.g. cmrc2018_dev.json") from None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise EvalError(f"{path}: not a UTF-8 JSON file; --format squad expects SQuAD-style JSON") from None
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise EvalError(f"{path}: not SQuAD-style (missing {exc}); expected "
+                        "data[].paragraphs[].{context, qas[].{id, question, answers}}") from None
+    if len({p.doc for p in squad.paragraphs}) != len(squad.paragraphs):
+        raise EvalError(f"{path}: paragraph ids are not unique, so they cannot name documents")
+    if not squad.questions:
+        raise EvalError(f"{path}: no questions found")
+    return squad
+
+
+def write_corpus(paragraphs: Sequence[SquadParagraph], folder: str | Path) -> Path:
+    """One UTF-8 file per paragraph. Files already holding the same text are left alone, so an
+    incremental index over the folder sees nothing new on a second run."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for para in paragraphs:
+        path = folder / para.doc
+        if not path.exists() or path.read_text(encoding="utf-8") != para.text:
+            path.write_text(para.text, encoding="utf-8")
+    return folder
+
+
+def sample_questions(items: Sequence[GoldItem], n: int, seed: int = 0) -> list[GoldItem]:
+    """A fixed random sample of n questions (same seed, same sample), kept in file order."""
+    if n >= len(items):
+        return list(items)
+    chosen = sorted(random.Random(seed).sample(range(len(items)), n))
+    return [items[i] for i in chosen]

@@ -1,0 +1,182 @@
+"""Embedders: text -> L2-normalised float32 vectors. One protocol, one sentence-transformers backend.
+
+Constructing an embedder is cheap; the model loads on the first encode. e5-style models need
+different prefixes for questions and passages ("query: " / "passage: "), so the two sides have
+their own methods and must never be mixed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import threading
+from pathlib import Path
+from typing import Callable, Protocol, Sequence, runtime_checkable
+
+import numpy as np
+
+from rag.config import Config
+from rag.errors import ModelError
+
+Progress = Callable[[int, int], None]  # (texts done, texts in total)
+WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+# e5 models expect these prefixes; folders saved by sentence-transformers usually carry them as
+# prompts, bare Hugging Face copies do not.
+E5_PROMPTS = {"query": "query: ", "document": "passage: "}
+# One short question is too small to split across threads: measured here, 1 thread encodes it in
+# ~17 ms, 2 threads take 40-600 ms when the other core is busy.
+QUERY_THREADS = 1
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    name: str  # the model as the user named it, e.g. "multilingual-e5-small"
+    dim: int
+    fingerprint: str  # sha256 of the weights, or the Hugging Face id
+
+    def encode_documents(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray: ...
+
+    def encode_query(self, text: str) -> np.ndarray: ...
+
+
+def embedder_name(model: str) -> str:
+    """A stable name for a model setting: registry names and HF ids as given, paths by folder name."""
+    path = Path(model).expanduser()
+    return path.name if model.startswith((".", "/", "~")) or path.exists() else model
+
+
+@functools.lru_cache(maxsize=8)
+def _hash_weights(folder: str, stamp: tuple) -> str:
+    digest = hashlib.sha256()
+    for name in WEIGHT_FILES:
+        file = Path(folder) / name
+        if file.is_file():
+            with file.open("rb") as fh:
+                while block := fh.read(1 << 22):
+                    digest.update(block)
+    return digest.hexdigest()
+
+
+def weights_fingerprint(folder: Path) -> str:
+    """sha256 over the weight files of a local model folder (memoised per size and mtime)."""
+    files = [folder / n for n in WEIGHT_FILES if (folder / n).is_file()]
+    if not files:
+        raise ModelError(f"{folder} holds no {' or '.join(WEIGHT_FILES)}: point embed_model at a "
+                         "sentence-transformers folder")
+    stamp = tuple((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files)
+    return _hash_weights(str(folder), stamp)
+
+
+class SentenceTransformerEmbedder:
+    """multilingual-e5-small by default; any sentence-transformers folder or HF id works."""
+
+    def __init__(self, model: str, config: Config):
+        self.model_setting = model
+        self.name = embedder_name(model)
+        self.config = config
+        self._model = None
+        self._lock = threading.Lock()
+
+    @functools.cached_property
+    def location(self) -> str:
+        from rag.models.registry import resolve_model
+
+        return resolve_model(self.model_setting, self.config)
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        from rag.models.registry import REGISTRY
+
+        spec = REGISTRY.get(self.model_setting)
+        if spec and "model.safetensors" in spec.sha256:
+            return spec.sha256["model.safetensors"]  # `rag setup` verified the file against it
+        local = Path(self.location)
+        return weights_fingerprint(local) if local.is_dir() else self.location
+
+    @property
+    def dim(self) -> int:
+        return int(self.model.get_embedding_dimension())
+
+    @property
+    def model(self):
+        with self._lock:
+            if self._model is None:
+                self._model = self._load()
+            return self._model
+
+    def _load(self):
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        if self.config.n_threads > 0:
+            torch.set_num_threads(self.config.n_threads)
+        try:
+            with _quiet_loading():
+                model = SentenceTransformer(self.location, device="cpu",
+                                            local_files_only=not self.config.allow_network)
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"cannot load embedding model {self.model_setting} ({exc.__class__.__name__}): "
+                             "run `rag setup`, or set embed_model to a sentence-transformers folder") from None
+        self._prompts = self._pick_prompts(model)
+        return model
+
+    def _pick_prompts(self, model) -> dict[str, str]:
+        prompts = {key: model.prompts.get(key) or "" for key in ("query", "document")}
+        prompts["document"] = prompts["document"] or model.prompts.get("passage") or ""
+        if not any(prompts.values()) and "e5" in self.name.lower():
+            return dict(E5_PROMPTS)
+        return prompts
+
+    def encode_documents(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        """Longest first in batches of similar length (less padding), returned in input order."""
+        model, texts = self.model, list(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        size = max(1, self.config.embed_batch_size)
+        for start in range(0, len(order), size):
+            batch = order[start:start + size]
+            out[batch] = model.encode_document([texts[i] for i in batch], prompt=self._prompts["document"],
+                                               batch_size=size, normalize_embeddings=True,
+                                               show_progress_bar=False, convert_to_numpy=True)
+            if progress:
+                progress(min(start + size, len(order)), len(order))
+        return out
+
+    def encode_query(self, text: str) -> np.ndarray:
+        model = self.model  # loads the model and picks its prompts
+        with _torch_threads(QUERY_THREADS):
+            vector = model.encode_query([text], prompt=self._prompts["query"], normalize_embeddings=True,
+                                        show_progress_bar=False, convert_to_numpy=True)
+        return np.asarray(vector[0], dtype=np.float32)
+
+
+@contextlib.contextmanager
+def _quiet_loading():
+    """No "Loading weights" bar on every start: loading a local model is not news."""
+    from transformers.utils import logging as hf_logging
+
+    was_enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            hf_logging.enable_progress_bar()
+
+
+@contextlib.contextmanager
+def _torch_threads(n: int):
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def make_embedder(config: Config) -> Embedder:
+    """The embedder named by config.embed_model (registry name, local folder or HF id); lazy."""
+    return SentenceTransformerEmbedder(config.embed_model, config)

@@ -1,0 +1,45 @@
+"""The names a text gives: people, places, organisations and other proper nouns (jieba's
+part-of-speech tags), Latin words inside Chinese text and quoted terms; and the short forms by
+which a place is also called (河北省委 -> 河北省 -> 河北)."""
+
+from __future__ import annotations
+
+import re
+
+from .lexicon import alternation
+from .normalize import compact, han_share, normalize
+from .tokenize import pos_tags
+
+NAME_FLAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz"})
+_QUOTED = re.compile(r"[“\"「『《]([^”\"」』》]{2,20})[”\"」』》]")
+_ORGAN = re.compile(f"({alternation('names.organs')})$")
+PLACE_LEVEL = re.compile(f"({alternation('names.place_levels')})$")
+
+
+def names_in(text: str) -> set[str]:
+    """Proper names (people, places, organisations, other proper nouns), Latin words inside
+    Chinese text (GDP) and quoted terms; English words of an English answer are not names."""
+    text = normalize(text)
+    chinese = han_share(text) >= 0.5
+    names = {m.strip() for m in _QUOTED.findall(text) if han_share(m) >= 0.5 or chinese}
+    for word, flag in pos_tags(text):
+        if len(word) >= 2 and (flag in NAME_FLAGS or (chinese and flag == "eng")):
+            names.add(word)
+    return {n for n in names if n}
+
+
+def named(text: str) -> list[tuple[str, ...]]:
+    """The places, people and organisations a text names, each with its short form
+    (河北省 -> 河北), in compact() form."""
+    names = []
+    for name in sorted(names_in(text)):
+        place = _ORGAN.sub("", name)  # 河北省委 -> 河北: an organ of a place names the place
+        if len(place) < 2:
+            continue  # 人民政府, 省委: an organ of no place in particular
+        short = PLACE_LEVEL.sub("", place)
+        names.append(tuple(sorted(compact(n) for n in {name, place, short} if len(n) >= 2)))
+    return [n for n in names if n]
+
+
+def mentions(forms: tuple[str, ...], context: str) -> bool:
+    return any(form in context for form in forms)

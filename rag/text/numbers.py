@@ -1,0 +1,100 @@
+"""Numbers as a claim states them: Arabic and Chinese numerals (cn2an), 万/亿 scales, dates, and
+the units and counters they carry. Verification compares an answer's numbers with a passage's
+through these functions."""
+
+from __future__ import annotations
+
+import functools
+import re
+import warnings
+
+from .lexicon import alternation, mapping
+from .normalize import normalize
+
+# a sentence that gives a date: a year, a month or a day
+DATE_MENTION = re.compile(r"\d{4}|\d{1,2}月|\d{1,2}日|[一二三四五六七八九十]+月")
+DMY = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\d.])")  # 22.12.2015
+_NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+_SCALED = re.compile(r"(\d+(?:\.\d+)?)\s*(万|亿)")
+_ENUMERATOR = re.compile(r"^\s*(?:[(（]?\d{1,2}[)）.、](?!\d)|[-*•])\s*")
+# the measures and counters a number may carry; longer first, so 人次 is not read as 人
+UNITS = alternation("units.counters")
+_QUANTITY = re.compile(rf"(\d+(?:\.\d+)?)\s*(万|亿)?\s*(%|{UNITS})?")
+
+
+def _canonical(number: str) -> str:
+    whole, _, fraction = number.replace(",", "").partition(".")
+    whole, fraction = whole.lstrip("0") or "0", fraction.rstrip("0")
+    return f"{whole}.{fraction}" if fraction else whole
+
+
+def _arabic(text: str) -> set[str]:
+    return {_canonical(n) for n in _NUMBER.findall(text)}
+
+
+def _cn2an(text: str) -> str:
+    import cn2an
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # cn2an warns about every lone 万 it leaves alone
+        return cn2an.transform(text, "cn2an")
+
+
+def _scaled(text: str) -> set[str]:
+    """'12.2万' -> '122000', so an answer may write the number either way."""
+    factor = {"万": 10_000, "亿": 100_000_000}
+    return {_canonical(f"{round(float(n) * factor[unit], 4):f}") for n, unit in _SCALED.findall(text)}
+
+
+def strip_enumerator(text: str) -> str:
+    """'2. 出列85个' -> '出列85个': list numbering is layout, not a claim."""
+    return _ENUMERATOR.sub("", text)
+
+
+def numbers_in(text: str, passage: bool = False) -> set[str]:
+    """Numbers as canonical strings ('05' -> '5', '0.590' -> '0.59'). For a passage every form is
+    listed; for an answer, small Chinese numerals (一是, 之一) are wording, not claims."""
+    text = _ENUMERATOR.sub("", normalize(text))
+    found: set[str] = set()
+    for day, month, year in DMY.findall(text):
+        found |= {_canonical(day), _canonical(month), year}
+    text = DMY.sub(" ", text)
+    arabic, converted = _arabic(text), _arabic(_cn2an(text))
+    if passage:
+        return found | arabic | converted | _scaled(text) | _scaled(_cn2an(text))
+    return found | arabic | {n for n in converted - arabic if float(n) >= 10}
+
+
+@functools.lru_cache(maxsize=1)
+def _same() -> dict[str, str]:
+    return mapping("units.same")
+
+
+def same_unit(unit: str) -> str:
+    """Counters that count the same things are one unit: 名/位 are 人, 支/家/所 are 个."""
+    return _same().get(unit, unit)
+
+
+def quantities_in(text: str) -> dict[str, set[tuple[str, str]]]:
+    """number -> the (万/亿 scale, unit) forms it takes in the text: '1144.89万元' gives
+    {'1144.89': {('万', '元')}}; counters such as 名/位 count as 人 and 支/家/所 as 个."""
+    forms: dict[str, set[tuple[str, str]]] = {}
+    text = normalize(text)
+    for source in {text, _cn2an(text)}:
+        for number, scale, unit in _QUANTITY.findall(DMY.sub(" ", source)):
+            forms.setdefault(_canonical(number), set()).add((scale, same_unit(unit)))
+    return forms
+
+
+def quantity_conflict(claim: str, passage: dict[str, set[tuple[str, str]]]) -> str | None:
+    """A number the passage states with another scale or unit ('1144.89亿元' against
+    '1144.89万元', '32人次' against '32个'): the first such form in the claim, else None."""
+    for number, claimed in quantities_in(claim).items():
+        stated = passage.get(number)
+        if not stated:
+            continue
+        for scale, unit in claimed:
+            same_scale = [u for s, u in stated if s == scale]
+            if not same_scale or (unit and all(u and u != unit for u in same_scale)):
+                return f"{number}{scale}{unit}"
+    return None

@@ -1,0 +1,284 @@
+"""The chat page: a thin Gradio shell over one `Rag` pipeline object.
+
+Each browser tab is its own Gradio session: its chat, its conversation history and its settings
+live in that session's components and state, so tabs never see each other's conversations. The
+pipeline (index, embedder, generator) is shared; questions are answered one at a time because
+one generator on a few CPU cores gains nothing from running two at once.
+
+Nothing leaves the machine: analytics off, no share link, no fonts or scripts from a CDN (the CSS
+and the small script below are served inline from rag/ui/static/).
+"""
+
+from __future__ import annotations
+
+import html
+import queue
+import sys
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
+
+from rag.errors import RagError
+from rag.types import Answer
+from rag.ui import collection as coll
+from rag.ui.render import answer_html, error_html, pending_html, streaming_html
+
+STATIC = Path(__file__).resolve().parent / "static"
+EXAMPLES = (
+    "藤县的贫困发生率下降到了多少?",
+    "黔江区在贫困村投入了多少资金?",
+    "安岳縣2018年扶貧重點工作有哪些?",
+    "河北省委召开了多少次常委会会议研究脱贫攻坚?",
+    "内江如何推进脱贫攻坚?",
+)
+MODES = (("生成（模型回答）", "generate"), ("抽取（原文句子，无需模型）", "extract"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """One session's choices in the settings panel."""
+    top_k: int
+    mode: str
+    generator: str
+
+
+@dataclass(frozen=True)
+class Streamed:
+    """One update from the answering thread: a piece of text, the finished answer, an error, or
+    (none of these) a tick saying how long it has been working, so a slow model looks alive."""
+    text: str = ""
+    answer: Answer | None = None
+    error: str = ""
+    elapsed: float = 0.0
+
+
+class ChatBackend:
+    """Answers one question at a time with the session's settings applied to the shared pipeline."""
+
+    def __init__(self, rag: Any):
+        self.rag = rag
+        self._lock = threading.Lock()
+
+    def ask(self, question: str, history: Sequence[tuple[str, str]], settings: Settings,
+            on_token: Callable[[str], None]) -> Answer:
+        with self._lock:
+            self.rag.configure(top_k=int(settings.top_k), generator=settings.generator)
+            return self.rag.ask(question, history=list(history), mode=settings.mode, on_token=on_token)
+
+
+def stream_answer(ask: Callable[[Callable[[str], None]], Answer], tick_s: float = 1.0) -> Iterator[Streamed]:
+    """Run `ask(on_token)` in a worker thread and yield its tokens, then its answer or error, with
+    a tick every `tick_s` seconds of silence. Any failure becomes an error update: a bad question
+    must never take the server down."""
+    updates: queue.Queue[Streamed] = queue.Queue()
+    started = time.monotonic()
+
+    def work() -> None:
+        try:
+            updates.put(Streamed(answer=ask(lambda piece: updates.put(Streamed(text=piece)))))
+        except Exception as exc:  # noqa: BLE001 - shown in the chat
+            updates.put(Streamed(error=_problem(exc)))
+
+    threading.Thread(target=work, name="rag-answer", daemon=True).start()
+    while True:
+        try:
+            update = updates.get(timeout=tick_s)
+        except queue.Empty:
+            update = Streamed(elapsed=time.monotonic() - started)
+        yield update
+        if update.answer is not None or update.error:
+            return
+
+
+def _problem(exc: Exception) -> str:
+    """Our errors say what to do; anything else is a bug, so the operator gets the traceback."""
+    if isinstance(exc, RagError):
+        return str(exc)
+    traceback.print_exception(exc, file=sys.stderr)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _message(role: str, content: str) -> dict[str, str]:
+    return {"role": role, "content": content}
+
+
+def respond(backend: ChatBackend, question: str, chat: list, history: tuple, settings: Settings):
+    """The chat handler: yields (textbox, chat, history) as the answer streams in."""
+    question = (question or "").strip()
+    if not question:
+        yield "", chat, history
+        return
+    turn = sum(1 for m in chat if m.get("role") == "assistant") + 1
+    chat = list(chat) + [_message("user", html.escape(question)), _message("assistant", pending_html())]
+    yield "", chat, history
+    text = ""
+    ask = lambda on_token: backend.ask(question, history, settings, on_token)  # noqa: E731
+    for update in stream_answer(ask):
+        if update.answer is not None:
+            shown = answer_html(update.answer, turn)
+            history = tuple(history) + ((question, update.answer.text),)
+        elif update.error:
+            shown = error_html(update.error)
+        elif update.text:
+            text += update.text
+            shown = streaming_html(text)
+        elif text:
+            continue  # a tick while text is already streaming: nothing new to show
+        else:
+            shown = pending_html(f"检索与生成中… {update.elapsed:.0f} s")
+        chat = chat[:-1] + [_message("assistant", shown)]  # a new list per update: earlier ones stay as sent
+        yield "", chat, history
+
+
+def _panel(rag: Any, generator: str):
+    import gradio as gr
+
+    info = coll.collection_info(rag, generator)
+    return coll.collection_html(info), gr.update(choices=coll.document_choices(info), value=None)
+
+
+def on_upload(rag: Any, files: list | None, generator: str, progress: Any = None):
+    """Check, store and index uploaded files; yields (status, collection, doc choices, file box)."""
+    import gradio as gr
+
+    if not files:
+        yield gr.update(), gr.update(), gr.update(), gr.update()
+        return
+    paths = [getattr(f, "name", f) for f in files]
+    try:
+        stored = coll.store_uploads(paths, rag.config)
+        yield f"正在索引 {', '.join(p.name for p in stored)} …", *_panel(rag, generator), gr.update()
+        track = (lambda stage, done, total: progress(done / max(total, 1), desc=f"{stage} {done}/{total}")) \
+            if progress else None
+        status = coll.report_text(coll.index_uploads(rag, stored, progress=track), stored)
+    except Exception as exc:  # noqa: BLE001 - the page reports it; the server stays up
+        status = f"⚠ 未索引：{_problem(exc)}"
+    yield status, *_panel(rag, generator), None
+
+
+def on_delete(rag: Any, doc: str | None, generator: str):
+    if not doc:
+        return "先在列表中选择要删除的文档。", *_panel(rag, generator)
+    try:
+        coll.delete_document(rag, doc)
+        status = f"已删除 {doc}"
+    except Exception as exc:  # noqa: BLE001
+        status = f"⚠ 未删除：{_problem(exc)}"
+    return status, *_panel(rag, generator)
+
+
+@dataclass
+class Page:
+    """The components the handlers read and write."""
+    chat: Any
+    question: Any
+    send: Any
+    clear: Any
+    collection: Any
+    upload: Any
+    status: Any
+    doc_pick: Any
+    delete: Any
+    top_k: Any
+    mode: Any
+    generator: Any
+
+
+def _chat_column(gr) -> dict[str, Any]:
+    gr.HTML('<div class="rag-header"><b>文档问答</b><span>回答只依据文档库；点击 [n] 查看出处</span></div>')
+    chat = gr.Chatbot(elem_id="rag-chat", show_label=False, height="68vh", latex_delimiters=[],
+                      feedback_options=None, buttons=["copy"],
+                      placeholder="向文档库提问，例如：藤县的贫困发生率下降到了多少?")
+    with gr.Row():
+        question = gr.Textbox(elem_id="rag-question", show_label=False, scale=8, lines=1, max_lines=4,
+                              autofocus=True, placeholder="输入问题，回车发送；追问会结合上文")
+        send = gr.Button("发送", variant="primary", elem_id="rag-send", scale=1, min_width=80)
+    clear = gr.Button("清空对话", elem_id="rag-clear", size="sm", variant="secondary")
+    gr.Examples([[q] for q in EXAMPLES], inputs=[question], label="示例问题", elem_id="rag-examples")
+    return dict(chat=chat, question=question, send=send, clear=clear)
+
+
+def _side_panel(gr, config: Any) -> dict[str, Any]:
+    gr.Markdown("### 文档库")
+    collection = gr.HTML(elem_id="rag-collection")
+    # no file_types filter: our own check names the file and the accepted types in the status line
+    upload = gr.File(label=f"上传文件（{' '.join(sorted(coll.supported_suffixes()))}，每个 ≤ {config.max_file_mb:g} MB）",
+                     file_count="multiple", elem_id="rag-upload", height=120)
+    status = gr.Markdown(elem_id="rag-status")
+    with gr.Row():
+        doc_pick = gr.Dropdown(label="删除文档", choices=[], elem_id="rag-doc-pick", scale=3)
+        delete = gr.Button("删除", variant="stop", elem_id="rag-delete", scale=1, min_width=60)
+    gr.Markdown("### 设置")
+    top_k = gr.Slider(1, 10, step=1, value=config.top_k, label="检索段落数 top-k", elem_id="rag-topk")
+    mode = gr.Radio(list(MODES), value=config.answer_mode, label="回答方式", elem_id="rag-mode")
+    generator = gr.Dropdown(coll.installed_generators(config), value=config.generator, label="生成模型",
+                            elem_id="rag-generator")
+    return dict(collection=collection, upload=upload, status=status, doc_pick=doc_pick, delete=delete,
+                top_k=top_k, mode=mode, generator=generator)
+
+
+def _wire(gr, demo, rag: Any, page: Page, history: Any) -> None:
+    backend = ChatBackend(rag)
+
+    def ask(q, c, h, k, m, g):
+        yield from respond(backend, q, c, h, Settings(int(k), m, g))
+
+    def upload_files(files, g, progress=gr.Progress()):
+        yield from on_upload(rag, files, g, progress)
+
+    chat_io = dict(inputs=[page.question, page.chat, history, page.top_k, page.mode, page.generator],
+                   outputs=[page.question, page.chat, history], concurrency_limit=1, concurrency_id="answer")
+    page.question.submit(ask, **chat_io)
+    page.send.click(ask, **chat_io)
+    page.clear.click(lambda: ([], ()), outputs=[page.chat, history], queue=False)
+    panel = [page.collection, page.doc_pick]
+    page.upload.upload(upload_files, inputs=[page.upload, page.generator],
+                       outputs=[page.status, *panel, page.upload], concurrency_limit=1, concurrency_id="index")
+    page.delete.click(lambda d, g: on_delete(rag, d, g), inputs=[page.doc_pick, page.generator],
+                      outputs=[page.status, *panel], concurrency_id="index")
+    page.generator.change(lambda g: _panel(rag, g), inputs=[page.generator], outputs=panel)
+    demo.load(lambda g: _panel(rag, g), inputs=[page.generator], outputs=panel)
+
+
+def build_app(rag: Any):
+    """The Blocks page over a pipeline object (`Rag` or anything with the same methods)."""
+    import gradio as gr
+
+    with gr.Blocks(title="rag · 文档问答", analytics_enabled=False) as demo:
+        history = gr.State(())  # per session: (question, answer) pairs for follow-ups
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=420):
+                chat_parts = _chat_column(gr)
+            with gr.Column(scale=1, min_width=300, elem_id="rag-side"):
+                side_parts = _side_panel(gr, rag.config)
+        _wire(gr, demo, rag, Page(**chat_parts, **side_parts), history)
+    return demo
+
+
+def launch_options(config: Any, host: str, port: int) -> dict[str, Any]:
+    """launch() keywords that keep the page local and private."""
+    import gradio as gr
+
+    return dict(server_name=host, server_port=port, share=False, inbrowser=False, quiet=True,
+                max_file_size=f"{max(1, int(config.max_file_mb))}mb", footer_links=[], run_history=False,
+                enable_monitoring=False, mcp_server=False, ssr_mode=False, pwa=False, show_error=False,
+                theme=gr.themes.Default(primary_hue="indigo", neutral_hue="slate"),
+                css_paths=[STATIC / "ui.css"], head=f"<script>{(STATIC / 'ui.js').read_text('utf-8')}</script>")
+
+
+def serve(rag: Any, host: str = "127.0.0.1", port: int = 7860, block: bool = True):
+    """Start the page; prints its address. Returns the Blocks when `block` is False (tests)."""
+    demo = build_app(rag)
+    demo.queue(default_concurrency_limit=1)
+    demo.launch(prevent_thread_lock=True, **launch_options(rag.config, host, port))
+    print(f"rag ui: {demo.local_url}  (index {rag.config.index_dir}; Ctrl-C to stop)", flush=True)
+    if not block:
+        return demo
+    try:
+        demo.block_thread()
+    finally:
+        demo.close()
+    return demo

@@ -1,0 +1,149 @@
+"""HTML for the chat: answers with linked [n] markers, cited passages with the supporting span
+highlighted, refusals with their possibly related passages, errors.
+
+Pure functions of typed records, so they are tested without a browser. Gradio's chat renders a
+message as Markdown with HTML allowed and sanitised (ids, classes and "#" links survive; scripts
+and data-* attributes do not), so everything here is escaped HTML on a single line: a blank line
+would end the HTML block and let Markdown reinterpret the text.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Iterable, Sequence
+
+from rag.answer.citations import find_markers  # the answer stage's own marker grammar
+from rag.types import Answer, Chunk, Citation, Hit
+
+REFUSED_LABEL = "没有可靠答案"
+RELATED_LABEL = "可能相关的段落"
+SOURCES_LABEL = "来源"
+
+
+def anchor_id(turn: int, n: int) -> str:
+    """Element id of passage [n] under answer `turn`; unique within one page (one session)."""
+    return f"rag-t{turn}-c{n}"
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=True).replace("\n", "<br>")
+
+
+def _tight(passage_html: str) -> str:
+    """Paragraph breaks as single line breaks: a passage is short, blank lines only stretch it."""
+    while "<br><br>" in passage_html:
+        passage_html = passage_html.replace("<br><br>", "<br>")
+    return passage_html
+
+
+def merge_spans(spans: Iterable[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    """Spans clamped to [0, length], sorted, overlapping or touching ones merged, empty ones dropped."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted((max(0, s), min(length, e)) for s, e in spans):
+        if end <= start:
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def highlight(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """Escaped text with each supporting span wrapped in <mark>."""
+    parts, pos = [], 0
+    for start, end in merge_spans(spans, len(text)):
+        parts += [_escape(text[pos:start]), f'<mark class="rag-span">{_escape(text[start:end])}</mark>']
+        pos = end
+    parts.append(_escape(text[pos:]))
+    return "".join(parts)
+
+
+def _marker_html(numbers: list[int], turn: int, cited: set[int]) -> str:
+    links = []
+    for n in numbers:
+        if n in cited:
+            links.append(f'<a class="rag-ref" href="#{anchor_id(turn, n)}" title="查看来源 [{n}]">[{n}]</a>')
+    # a marker whose numbers were all dropped by verification is left out rather than dangling
+    return "".join(links)
+
+
+def link_markers(text: str, turn: int, cited: Iterable[int]) -> str:
+    """Escaped answer text whose [n] markers link to the passages cited under it."""
+    cited_set = set(cited)
+    parts, pos = [], 0
+    for start, end, numbers in find_markers(text):
+        parts += [_escape(text[pos:start]), _marker_html(numbers, turn, cited_set)]
+        pos = end
+    parts.append(_escape(text[pos:]))
+    return "".join(parts)
+
+
+def _source_line(chunk: Chunk) -> str:
+    where = " › ".join(p.strip() for p in chunk.section.split(">") if p.strip())
+    title = _escape(chunk.title or chunk.doc)
+    section = f'<span class="rag-section">{_escape(where)}</span>' if where else ""
+    return (f'<span class="rag-title">{title}</span>{section}'
+            f'<span class="rag-doc">{_escape(chunk.doc)}</span>')
+
+
+def citation_html(citation: Citation, turn: int) -> str:
+    """One cited passage: number, title, section path, file, text with the supporting span marked."""
+    c = citation.chunk
+    return (f'<details class="rag-cite" id="{anchor_id(turn, citation.n)}" open>'
+            f'<summary><span class="rag-n">[{citation.n}]</span>{_source_line(c)}</summary>'
+            f'<div class="rag-passage">{_tight(highlight(c.text, citation.spans))}</div></details>')
+
+
+def related_html(hits: Sequence[Hit]) -> str:
+    """The closest passages of a refusal, folded, so the reader can judge for themselves."""
+    if not hits:
+        return ""
+    items = "".join(f'<li class="rag-hit"><div class="rag-source">{_source_line(h.chunk)}</div>'
+                    f'<div class="rag-passage">{_tight(_escape(h.chunk.text))}</div></li>' for h in hits)
+    return (f'<details class="rag-related"><summary>{RELATED_LABEL}（{len(hits)}）</summary>'
+            f'<ol>{items}</ol></details>')
+
+
+def _meta(answer: Answer) -> str:
+    """Mode, time, and the standalone query when a follow-up was rewritten (so the reader sees
+    how the conversation was understood)."""
+    parts = ["抽取" if answer.mode == "extract" else "生成"]
+    if (total := answer.timings_ms.get("total")) is not None:
+        parts.append(f"{total / 1000:.1f} s")
+    if answer.query and answer.query.strip() != answer.question.strip():
+        parts.append(f'检索：<span class="rag-query">{_escape(answer.query)}</span>')
+    return f'<div class="rag-meta">{" · ".join(parts)}</div>'
+
+
+def answer_html(answer: Answer, turn: int) -> str:
+    """The finished answer of chat turn `turn`: text with linked markers, then its sources."""
+    if answer.refused:
+        return refusal_html(answer)
+    cited = [c.n for c in answer.citations]
+    body = link_markers(answer.text, turn, cited)
+    sources = "".join(citation_html(c, turn) for c in answer.citations)
+    label = f'<div class="rag-label">{SOURCES_LABEL}</div>'
+    block = f'<div class="rag-cites">{label}{sources}</div>' if sources else ""
+    return f'<div class="rag-answer"><div class="rag-text">{body}</div>{block}{_meta(answer)}</div>'
+
+
+def refusal_html(answer: Answer) -> str:
+    text = _escape(answer.text.strip() or REFUSED_LABEL)
+    return (f'<div class="rag-answer rag-refused"><div class="rag-refused-head">{REFUSED_LABEL}</div>'
+            f'<div class="rag-text">{text}</div>{related_html(answer.hits)}{_meta(answer)}</div>')
+
+
+def streaming_html(text: str) -> str:
+    """A partial answer while tokens arrive; markers are linked only once citations are verified."""
+    cursor = '<span class="rag-cursor"></span>'
+    return f'<div class="rag-answer rag-streaming"><div class="rag-text">{_escape(text)}{cursor}</div></div>'
+
+
+def pending_html(label: str = "检索中…") -> str:
+    return f'<div class="rag-answer rag-streaming"><div class="rag-text rag-pending">{_escape(label)}</div></div>'
+
+
+def error_html(message: str) -> str:
+    return (f'<div class="rag-answer rag-error"><div class="rag-refused-head">出错了</div>'
+            f'<div class="rag-text">{_escape(message)}</div></div>')

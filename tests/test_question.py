@@ -1,0 +1,49 @@
+"""What a question asks for, and answers whose numbers come with units that answer another
+question."""
+
+import pytest
+
+from rag.answer.question import answers_kind, asked_units, unit_mismatch
+
+
+@pytest.mark.parametrize("question, units", [
+    ("藤县有多少个贫困村出列?", {"个"}),
+    ("黔江派出了几支工作队?", {"个"}),
+    ("内江有多少名干部结对帮扶?", {"人", "人次"}),
+    ("藤县的贫困发生率下降到了多少?", {"%"}),
+    ("藤县贫困户的人均年纯收入是多少?", {"元"}),
+    ("安岳县为每个拟退出贫困村安排了多少项目资金?", {"元"}),
+    ("黔江区的乡村旅游示范点一年接待了多少游客?", {"人", "人次"}),
+    ("河北新发生贫困人口同比下降了多少?", {"人", "人次", "%"}),
+])
+def test_the_units_a_question_asks_for(question, units):
+    assert asked_units(question) == units
+
+
+@pytest.mark.parametrize("question", ["黔江区扶贫开发领导小组的组长是谁?", "藤县有哪些举措?", "安岳县计划完成多少?",
+                                      "这台光伏电站的功率是多少?"])
+def test_questions_that_name_no_unit(question):
+    assert asked_units(question) is None
+
+
+def test_a_percentage_does_not_answer_a_question_about_income():
+    assert unit_mismatch("藤县2020年贫困户的人均年纯收入是多少?", "藤县2020年贫困户的人均年纯收入是0.59%") == "% where 元 is asked"
+
+
+def test_a_count_of_sites_does_not_answer_a_question_about_visitors():
+    assert unit_mismatch("黔江区的乡村旅游示范点一年接待了多少游客?", "黔江区的乡村旅游示范点一年接待了12个游客")
+
+
+@pytest.mark.parametrize("claim", ["累计实现12.2万贫困人口减贫", "贫困人口减少至2.5万", "共有3.44万名干部结对"])
+def test_answers_with_the_asked_unit_or_a_bare_number_fit(claim):
+    assert unit_mismatch("内江有多少人口脱贫?", claim) is None
+
+
+def test_the_questions_own_numbers_are_not_the_answer():
+    assert unit_mismatch("2020年藤县有多少人外出务工?", "2020年藤县约4.6万名贫困劳动力外出务工") is None
+
+
+def test_a_question_asking_for_a_person_wants_a_name():
+    assert answers_kind("组长是谁?", "组长是蒙志鸿。") is True
+    assert answers_kind("组长是谁?", "组长负责全面工作。") is False
+    assert answers_kind("有哪些举措?", "实行五大举措。") is None
