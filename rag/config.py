@@ -41,6 +41,10 @@ class Config:
     max_tokens: int = 320
     temperature: float = 0.0
 
+    # language: domain lexicons (jieba user dictionaries) a collection opts into, comma-separated:
+    # names under rag/lang/zh/lexicons/ (poverty-alleviation) or file paths
+    lexicons: str = ""
+
     # loading
     max_file_mb: float = 50.0
 
@@ -68,6 +72,7 @@ class Config:
     refuse_min_score: float = 0.85  # best dense cosine (e5): off-topic questions score below (eval-calibrated)
     context_tokens: int = 600  # prompt budget (estimated tokens) for passages: prompt time dominates on a CPU
     verify_min_overlap: float = 0.5  # share of a sentence's (rarity-weighted) words its passage must hold
+    verify_key_rarity: float = 10.5  # a word at least this rare (-log frequency) must stand in the cited passage
     extract_min_coverage: float = 0.85  # a passage sentence "plainly" answers: query-term coverage
 
     def replace(self, **changes: Any) -> "Config":
@@ -145,8 +150,21 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] | Non
     return Config().replace(**values)
 
 
+def apply_lexicons(config: Config) -> None:
+    """Tokenise with the domain lexicons the settings name (the tokenizer is one per process)."""
+    from rag.text.lexicon import lexicon_path
+    from rag.text.tokenize import use_lexicons
+
+    names = [n.strip() for n in config.lexicons.split(",") if n.strip()]
+    try:
+        use_lexicons(tuple(lexicon_path(n) for n in names))
+    except ValueError as exc:
+        raise ConfigError(f"setting 'lexicons': {exc}") from None
+
+
 def apply_runtime_env(config: Config) -> None:
-    """Keep Hugging Face libraries off the network unless the user opted in."""
+    """Keep Hugging Face libraries off the network unless the user opted in; load the lexicons."""
+    apply_lexicons(config)
     if not config.allow_network:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

@@ -15,12 +15,13 @@ import threading
 from pathlib import Path
 from typing import Callable, Sequence
 
-from rag.config import Config
+from rag.config import Config, apply_lexicons
 from rag.types import Answer, Hit
 
 
 class Rag:
     def __init__(self, config: Config):
+        apply_lexicons(config)
         self.config = config
         self._lock = threading.RLock()
         self._embedder = None
@@ -89,7 +90,9 @@ class Rag:
             config = self.config.replace(**changes)
             if config == self.config:
                 return
-            if (config.embed_model, config.index_dir) != (self.config.embed_model, self.config.index_dir):
+            apply_lexicons(config)
+            if (config.embed_model, config.index_dir, config.lexicons) != (
+                    self.config.embed_model, self.config.index_dir, self.config.lexicons):
                 self._embedder = None
                 self._index = None
             self.config = config

@@ -213,3 +213,11 @@ def test_a_passage_from_a_document_about_the_place_may_be_cited_though_it_does_n
                         ScriptedGenerator("河北累计投入财政专项扶贫资金357.93亿元[1]。"))
     answer = answerer.ask("河北两年多来累计投入的财政专项扶贫资金是多少?")
     assert not answer.refused and answer.mode == "generate" and "357.93亿元" in answer.text
+
+
+def test_an_answer_that_borrows_a_number_from_a_passage_about_something_else_is_refused():
+    # the gates before generation are opened and no place is named, so the verifier alone must
+    # catch it: passage [1] has 85 (贫困村 出列), nothing about 冷库
+    lenient = Config(refuse_min_coverage=0.0, refuse_min_score=0.0)
+    answer, streamed, generator, *_ = ask("今年建成了几座冷库?", "今年建成了85座冷库[1]。", config=lenient)
+    assert generator.calls and answer.refused and "85" not in "".join(streamed)

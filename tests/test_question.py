@@ -13,7 +13,8 @@ from rag.answer.question import answers_kind, asked_units, unit_mismatch
     ("藤县的贫困发生率下降到了多少?", {"%"}),
     ("藤县贫困户的人均年纯收入是多少?", {"元"}),
     ("安岳县为每个拟退出贫困村安排了多少项目资金?", {"元"}),
-    ("黔江区的乡村旅游示范点一年接待了多少游客?", {"人", "人次"}),
+    ("这个小区住着多少居民?", {"人", "人次"}),
+    ("博物馆收藏了多少件文物?", {"个"}),
     ("河北新发生贫困人口同比下降了多少?", {"人", "人次", "%"}),
 ])
 def test_the_units_a_question_asks_for(question, units):
@@ -30,8 +31,13 @@ def test_a_percentage_does_not_answer_a_question_about_income():
     assert unit_mismatch("藤县2020年贫困户的人均年纯收入是多少?", "藤县2020年贫困户的人均年纯收入是0.59%") == "% where 元 is asked"
 
 
-def test_a_count_of_sites_does_not_answer_a_question_about_visitors():
-    assert unit_mismatch("黔江区的乡村旅游示范点一年接待了多少游客?", "黔江区的乡村旅游示范点一年接待了12个游客")
+def test_a_count_of_sites_does_not_answer_a_question_about_residents():
+    assert unit_mismatch("这个小区住着多少居民?", "这个小区有12个单元住着居民")
+
+
+@pytest.mark.parametrize("question", ["派出所投入了多少警力?", "运动员的心率是多少?", "这台发动机的功率是多少?"])
+def test_measures_that_are_neither_money_nor_percentages_ask_for_no_such_unit(question):
+    assert asked_units(question) is None
 
 
 @pytest.mark.parametrize("claim", ["累计实现12.2万贫困人口减贫", "贫困人口减少至2.5万", "共有3.44万名干部结对"])

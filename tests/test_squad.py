@@ -95,3 +95,33 @@ def test_the_cmrc_dev_set_converts_to_848_documents_and_3219_answerable_question
     assert (len(squad.paragraphs), len(squad.questions)) == (848, 3219)
     texts = {p.doc: compact(p.text) for p in squad.paragraphs}
     assert all(q.answers and any(compact(a) in texts[q.docs[0]] for a in q.answers) for q in squad.questions)
+
+
+def _many_paragraphs(n: int) -> dict:
+    return {"data": [{"title": f"条目{i}", "paragraphs": [{"id": f"P{i}", "context": f"第{i}段的内容。", "qas": [
+        {"id": f"P{i}_Q0", "question": f"第{i}段说了什么？", "answers": [{"text": f"第{i}段", "answer_start": 0}]},
+        {"id": f"P{i}_Q1", "question": f"第{i}段是哪段？", "answers": [{"text": f"{i}", "answer_start": 1}]}]}]}
+        for i in range(n)]}
+
+
+def test_held_out_questions_lose_their_paragraphs_and_must_be_refused():
+    from rag.evaluation.squad import hold_out
+
+    squad = hold_out(parse_squad(_many_paragraphs(10), "many"), 3, seed=0)
+    negatives = [q for q in squad.questions if not q.answers]
+    gone = {p.doc for p in parse_squad(_many_paragraphs(10), "many").paragraphs} - {p.doc for p in squad.paragraphs}
+    assert len(negatives) == 3 and len(gone) == 3
+    assert all(q.type == "unanswerable" and not q.docs for q in negatives)
+    # a question whose paragraph was left out is either a negative or gone, never answerable
+    assert not [q for q in squad.questions if q.answers and set(q.docs) & gone]
+    assert len(squad.questions) == 20 - 6 + 3
+    assert squad.name == "many-minus3-seed0"
+
+
+def test_holding_out_is_fixed_by_the_seed_and_bounded():
+    from rag.evaluation.squad import hold_out
+
+    base = parse_squad(_many_paragraphs(10), "many")
+    assert hold_out(base, 3, seed=1) == hold_out(base, 3, seed=1)
+    with pytest.raises(EvalError, match="between 1 and"):
+        hold_out(base, 20)

@@ -7,8 +7,13 @@ from fake_generator import CORPUS
 from rag.answer.verify import Verifier, is_decline, supporting_spans
 from rag.text.names import named, names_in
 from rag.text.numbers import numbers_in
+from rag.types import Chunk
 
 TENG, ANYUE, QIANJIANG_SURVEY, QIANJIANG_FUNDS = CORPUS
+
+
+def _chunk(text: str, title: str = "") -> Chunk:
+    return Chunk(id="c1", doc="doc.txt", title=title, section="", start=0, end=len(text), text=text, index_text=text)
 
 
 @pytest.fixture(scope="module")
@@ -119,10 +124,13 @@ def test_the_supporting_sentence_is_the_highlight_span():
     assert "0.59%" in text[start:end] and text[start:end].startswith("藤县经过四年")
 
 
-def test_the_questions_own_wording_may_be_repeated_in_the_answer():
-    answer = "黔江派出11名能手赶赴各乡镇蹲点督战[4]。"
-    assert Verifier(CORPUS, question="黔江派出几名能手赶赴各乡镇蹲点督战?").check(answer).supported
-    assert not Verifier(CORPUS).check(answer).supported
+def test_the_questions_common_words_may_be_repeated_but_its_rare_ones_must_stand_in_the_passage():
+    verifier = Verifier(CORPUS, question="黔江抽调了几名骨干组建指挥部?")
+    assert verifier.check("黔江抽调了11名业务骨干组建脱贫攻坚指挥部[4]。").supported
+    paraphrased = Verifier(CORPUS, question="黔江派出几名能手赶赴各乡镇蹲点督战?")
+    claim = paraphrased.check("黔江派出11名能手赶赴各乡镇蹲点督战[4]。")  # the passage says 业务骨干, not 能手
+    assert not claim.supported and claim.reason.startswith("word ")
+    assert paraphrased.check("黔江抽调11名业务骨干组建脱贫攻坚指挥部[4]。").supported
 
 
 def test_a_place_named_by_the_question_must_be_what_the_cited_passage_is_about():
@@ -178,3 +186,30 @@ def test_facts_of_two_passages_joined_in_one_clause_are_not_supported():
 def test_a_comparison_that_swaps_the_places_is_not_supported():
     verifier = Verifier(CORPUS, question="藤县和安岳县的贫困村各有多少个?")
     assert not verifier.check("安岳县有85个贫困村出列，藤县确定贫困村162个[1][2]。").supported
+
+
+def test_a_small_chinese_numeral_that_counts_something_is_checked_like_any_number():
+    v = Verifier([_chunk("甲县今年有85个贫困村出列，新建泵站8处。")], question="甲县今年有多少个贫困村出列？")
+    assert not v.check("甲县今年有三个贫困村出列[1]。").supported
+    assert v.check("甲县今年新建泵站八处[1]。").supported
+
+
+def test_a_sentence_that_names_the_quantity_asked_but_gives_no_value_is_not_an_answer():
+    v = Verifier([_chunk("档案馆的咨询电话是0571-88001234，开放时间为周二至周日。")],
+                 question="档案馆的电话是多少？")
+    claim = v.check("档案馆的咨询电话号码是[1]。")
+    assert not claim.supported and claim.reason == "no number for what is asked"
+    assert v.check("档案馆的咨询电话是0571-88001234[1]。").supported
+
+
+def test_a_rare_word_that_no_cited_passage_holds_sinks_the_sentence():
+    v = Verifier([_chunk("仁者爱人，这是孔子对仁的解释。孟子进一步发展了仁政学说。")], question="仁是什么意思？")
+    claim = v.check("仁者爱人，这是道家对仁的解释[1]。")
+    assert not claim.supported and "道家" in claim.reason
+    assert v.check("仁者爱人，这是孔子对仁的解释[1]。").supported
+
+
+def test_the_questions_own_topic_repeated_over_a_passage_about_another_thing_is_not_supported():
+    v = Verifier([_chunk("全县新建泵站8处，整治山坪塘120口。", title="乙县水利建设")], question="丙县今年新建了几座冷库？")
+    claim = v.check("丙县今年新建了8座冷库[1]。")
+    assert not claim.supported and claim.reason.startswith("word ")

@@ -159,7 +159,8 @@ class Answerer:
                 or self._refusal(question, hits, out, "generate"))
 
     def _draft(self, messages, passages: Sequence[Hit], query: str, subjects: Subjects, out: _Output) -> _Draft:
-        verifier = Verifier([h.chunk for h in passages], self.config.verify_min_overlap, query, subjects.is_about)
+        verifier = Verifier([h.chunk for h in passages], self.config.verify_min_overlap, query, subjects.is_about,
+                            self.config.verify_key_rarity)
         draft, sentences = _Draft(), SentenceStream()
         begun, first = time.perf_counter(), None
         try:

@@ -8,16 +8,15 @@ import re
 
 from rag.text.lexicon import alternation, english, words
 from rag.text.numbers import DATE_MENTION, UNITS, numbers_in, quantities_in, same_unit
-from rag.text.tokenize import pos_tags
+from rag.text.tokenize import jieba_tokenizer, pos_tags
 
 ASKS_QUANTITY = re.compile(f"{alternation('question.quantity')}|{english('question.quantity_en')}", re.I)
 ASKS_DATE = re.compile(f"{alternation('question.date')}|{english('question.date_en')}", re.I)
 ASKS_PERSON = re.compile(f"{alternation('question.person')}|{english('question.person_en')}", re.I)
 _NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千万亿]")
 
-_EXPLICIT = re.compile(rf"(?:多少|几)\s*(?:万|亿)?\s*({UNITS})(?!{alternation('question.not_unit_after')})")
-_PERCENT = re.compile(f"(?<!{'|'.join(words('question.not_percent_before_rate'))})率|"
-                      f"{alternation('question.percent')}")
+_EXPLICIT = re.compile(rf"(?:多少|几)\s*(?:万|亿)?\s*({UNITS})")
+_PERCENT = re.compile(alternation("question.percent"))
 _MONEY = re.compile(alternation("question.money"), re.I)
 _CHANGE = re.compile(alternation("question.change"))
 _PEOPLE = re.compile(alternation("question.people"))
@@ -29,15 +28,32 @@ def asked_units(question: str) -> frozenset[str] | None:
     say (or asks for no quantity)."""
     if not ASKS_QUANTITY.search(question):
         return None
-    if explicit := _EXPLICIT.search(question):
-        unit = same_unit(explicit[1])
+    if unit := _counter_asked(question):
+        unit = same_unit(unit)
         return PEOPLE if unit == "人" else frozenset({unit})
-    if _PERCENT.search(question):
+    if _PERCENT.search(question) or _asks_rate(question):
         return frozenset({"%"})
     wanted = frozenset({"元"}) if _MONEY.search(question) else PEOPLE if _PEOPLE.search(question) else None
     if wanted and _CHANGE.search(question):
         return wanted | {"%"}  # a rise or fall may be told as a percentage
     return wanted
+
+
+def _asks_rate(question: str) -> bool:
+    """A word ending in 率 (发生率, 增长率, 利率) asks for a percentage; 功率 or 心率 do not."""
+    measures = set(words("question.rates_not_percent"))
+    return any(w.endswith("率") and w not in measures for w in jieba_tokenizer().cut(question))
+
+
+def _counter_asked(question: str) -> str | None:
+    """The counter right after 多少/几 when it is a word of its own (多少户, 几座, 多少名), not
+    the first character of a longer word (多少项目资金 asks for money, not for 项)."""
+    explicit = _EXPLICIT.search(question)
+    if not explicit:
+        return None
+    words = [w.strip() for w in jieba_tokenizer().cut(question) if w.strip()]
+    unit = explicit[1]
+    return unit if any(w == unit or (w.endswith(unit) and w[:-len(unit)] in ("几", "多少")) for w in words) else None
 
 
 def unit_mismatch(question: str, claim: str) -> str | None:
@@ -51,6 +67,17 @@ def unit_mismatch(question: str, claim: str) -> str | None:
     if not units or "" in units or units & wanted:
         return None
     return f"{'/'.join(sorted(units))} where {'/'.join(sorted(wanted))} is asked"
+
+
+def missing_value(question: str, claim: str) -> str | None:
+    """A quantity is asked and the claim states no number of its own (电话号码是多少 ->
+    "某某的电话号码是[1]"): it names the thing asked and leaves its value out. None when the
+    claim gives one, or when no quantity is asked (a date or a name cannot be told this surely)."""
+    if not ASKS_QUANTITY.search(question) or ASKS_DATE.search(question):
+        return None
+    if numbers_in(claim, passage=True) - numbers_in(question, passage=True):
+        return None
+    return "no number for what is asked"
 
 
 def answers_kind(query: str, sentence: str) -> bool | None:

@@ -16,7 +16,7 @@ from rag.answer.citations import (
     strip_citations,
 )
 from rag.answer.passages import context_of, passage_text
-from rag.answer.question import unit_mismatch
+from rag.answer.question import missing_value, unit_mismatch
 from rag.text.lexicon import alternation, english
 from rag.text.names import mentions, named, names_in
 from rag.text.normalize import WORD_CHAR, compact
@@ -27,7 +27,7 @@ from rag.text.numbers import (
     strip_enumerator,
 )
 from rag.text.sentences import sentence_spans
-from rag.text.terms import content_terms, coverage, overlap
+from rag.text.terms import content_terms, coverage, overlap, unsupported_terms
 from rag.types import Chunk
 
 DocAbout = Callable[[str, tuple[str, ...]], bool]  # (doc, forms of a name) -> the document is about it
@@ -67,12 +67,15 @@ class Verifier:
     at least one place, person or body the question names."""
 
     def __init__(self, chunks: Sequence[Chunk], min_overlap: float = 0.5, question: str = "",
-                 about: DocAbout | None = None):
+                 about: DocAbout | None = None, key_rarity: float = 10.5):
         self.chunks = list(chunks)
         self.min_overlap = min_overlap
+        self.key_rarity = key_rarity  # words this rare must stand in the cited passage (terms.unsupported_terms)
         self.question = question
         self.about = about  # whether a document is about a name (Subjects.is_about); None: only what passages say
         self._asked_names = named(question)
+        # the question's names are checked against what a document is about (_about), not passage by passage
+        self._asked_name_forms = " ".join(form for forms in self._asked_names for form in forms)
         self._asked = compact(question)
         self._asked_numbers = numbers_in(question)
         self._passages = [_Passage(context_of(c), frozenset(numbers_in(passage_text(c), passage=True)),
@@ -88,7 +91,7 @@ class Verifier:
             return Claim(body, (), False, reason="empty")
         if not self._adds_to_question(core):
             return Claim(body, (), False, reason="restates the question")
-        if mismatch := unit_mismatch(self.question, core):
+        if mismatch := unit_mismatch(self.question, core) or missing_value(self.question, core):
             return Claim(body, (), False, reason=mismatch)
         problem = self.problem(body, cites) if cites else "no citation"
         if problem is None and len(cites) > 1 and self.per_clause(body, cites) is None:
@@ -164,8 +167,12 @@ class Verifier:
             return f"name {missing[0]} not in passage {render_citations(cites)}"
         if not self._about(body, cites, context):
             return f"passage {render_citations(cites)} is not about {max(self._asked_names[0], key=len)}"
-        if words and overlap(body, context, self.question) < self.min_overlap:
+        if not words:
+            return None
+        if overlap(body, context, self.question) < self.min_overlap:
             return f"words not in passage {render_citations(cites)}"
+        if missing := unsupported_terms(body, context, self.key_rarity, self._asked_name_forms):
+            return f"word {missing[0]} not in passage {render_citations(cites)}"
         return None
 
     def best_passage(self, body: str) -> int | None:

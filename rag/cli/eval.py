@@ -34,7 +34,10 @@ def register(sub) -> None:
                                                     "(default eval/runs/corpora/<file stem>)")
     p.add_argument("--format", choices=("jsonl", "squad"), default="jsonl", help="format of GOLD")
     p.add_argument("--sample", type=int, metavar="N", help="a fixed random sample of N questions (see --seed)")
-    p.add_argument("--seed", type=int, default=0, help="seed of --sample (default 0)")
+    p.add_argument("--seed", type=int, default=0, help="seed of --sample and --unanswerable (default 0)")
+    p.add_argument("--unanswerable", type=int, metavar="N",
+                   help="with --format squad: leave the paragraphs of N sampled questions out of the corpus, "
+                        "so their right answer is a refusal (negative rejection); indexes a corpus of its own")
     p.add_argument("--compare", nargs=2, metavar=("RUN_A", "RUN_B"),
                    help="print what changed between two run folders, then exit")
     p.set_defaults(run=run)
@@ -56,12 +59,24 @@ def _default_out(name: str, args) -> Path:
 
 
 def _plan(args, config) -> Plan:
+    from rag.errors import EvalError
     from rag.evaluation.gold import read_gold, write_gold
-    from rag.evaluation.squad import read_squad, sample_questions, write_corpus
+    from rag.evaluation.squad import (
+        hold_out,
+        read_squad,
+        sample_questions,
+        write_corpus,
+    )
 
+    if args.unanswerable and args.format != "squad":
+        raise EvalError("--unanswerable needs --format squad: a gold set states its unanswerable questions itself")
+    negatives: list = []
     if args.format == "squad":
         squad = read_squad(args.gold)
-        name, items = squad.name, list(squad.questions)
+        if args.unanswerable:
+            squad = hold_out(squad, args.unanswerable, args.seed)
+        name, items = squad.name, [q for q in squad.questions if q.answers or not args.unanswerable]
+        negatives = [q for q in squad.questions if args.unanswerable and not q.answers]
         corpus = write_corpus(squad.paragraphs, args.corpus or RUNS_DIR / "corpora" / name)
         index_dir = Path(args.index or Path("indexes") / name)
     else:
@@ -72,6 +87,7 @@ def _plan(args, config) -> Plan:
         items = sample_questions(items, args.sample, args.seed)
     if args.limit:
         items = items[:args.limit]
+    items += negatives
     out_dir = Path(args.out) if args.out else _default_out(name, args)
     if args.format == "squad":
         write_gold(items, out_dir / "gold.jsonl")  # the converted questions, to read beside the results
@@ -101,11 +117,11 @@ def _prepare_index(plan: Plan, pipeline) -> None:
 
 def _command(args) -> str:
     words = ["rag", "eval", args.gold]
-    for flag in ("format", "index", "out", "corpus", "sample", "limit"):
+    for flag in ("format", "index", "out", "corpus", "sample", "limit", "unanswerable"):
         value = getattr(args, flag)
         if value and not (flag == "format" and value == "jsonl"):
             words += [f"--{flag}", str(value)]
-    if args.sample:
+    if args.sample or args.unanswerable:
         words += ["--seed", str(args.seed)]
     return shlex.join(words + (["--retrieval-only"] if args.retrieval_only else []))
 
@@ -113,7 +129,8 @@ def _command(args) -> str:
 def _settings(config, plan: Plan, args) -> dict:
     settings = {k: ("***" if k in SECRET_SETTINGS and v else v) for k, v in config.as_dict().items()}
     run = {"name": plan.name, "gold": str(args.gold), "format": args.format, "corpus": plan.corpus and str(plan.corpus),
-           "sample": args.sample, "seed": args.seed if args.sample else None, "limit": args.limit,
+           "sample": args.sample, "unanswerable": args.unanswerable,
+           "seed": args.seed if args.sample or args.unanswerable else None, "limit": args.limit,
            "command": _command(args)}
     return {**settings, "run": run}
 

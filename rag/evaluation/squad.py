@@ -99,6 +99,23 @@ def write_corpus(paragraphs: Sequence[SquadParagraph], folder: str | Path) -> Pa
     return folder
 
 
+def hold_out(squad: SquadSet, n: int, seed: int = 0) -> SquadSet:
+    """Negative rejection: the paragraphs of n sampled answerable questions are left out of the
+    corpus, so the right output for those questions is a refusal. Other questions on a paragraph
+    left out are dropped (their answer is gone too). The set is named for what was held out, so
+    its corpus and index never mix with the full set's."""
+    answerable = [q for q in squad.questions if q.answers]
+    if not 0 < n < len(answerable):
+        raise EvalError(f"--unanswerable {n}: give a number between 1 and {len(answerable) - 1}")
+    held = sample_questions(answerable, n, seed + 1)  # another draw than --sample's
+    gone = {doc for q in held for doc in q.docs}
+    held_ids = {q.id for q in held}
+    kept = [q for q in squad.questions if q.id not in held_ids and not set(q.docs) & gone]
+    negatives = [GoldItem(q.id, q.question, (), (), "unanswerable") for q in held]
+    return SquadSet(f"{squad.name}-minus{n}-seed{seed}", tuple(p for p in squad.paragraphs if p.doc not in gone),
+                    tuple(kept + negatives))
+
+
 def sample_questions(items: Sequence[GoldItem], n: int, seed: int = 0) -> list[GoldItem]:
     """A fixed random sample of n questions (same seed, same sample), kept in file order."""
     if n >= len(items):

@@ -33,12 +33,16 @@ def bm25_terms(text: str) -> list[str]:
     return expand(words) + pairs + chars
 
 
-@functools.lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=4)
+def _terms_fingerprint(tokenizer: str) -> str:
+    source = Path(__file__).read_bytes() + tokenizer.encode()
+    return hashlib.sha256(source).hexdigest()[:16]
+
+
 def terms_fingerprint() -> str:
     """Changes whenever the terms of a text could change; a saved BM25 index from other terms
     is rebuilt from the chunk store on load."""
-    source = Path(__file__).read_bytes() + tokenizer_fingerprint().encode()
-    return hashlib.sha256(source).hexdigest()[:16]
+    return _terms_fingerprint(tokenizer_fingerprint())
 
 
 class SparseIndex:

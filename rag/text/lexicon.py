@@ -1,6 +1,7 @@
-"""The language data under rag/lang/zh/, loaded in one place: word lists (words.toml), jieba's
-user dictionary and the stopword list. Code asks for a list by name and builds its patterns
-from it, so a word is added to the data, never to a regex."""
+"""The language data under rag/lang/zh/, loaded in one place: word lists (words.toml), the
+stopword list, and the domain lexicons a collection may opt into (lexicons/*.txt, jieba user
+dictionaries; setting `lexicons`). Code asks for a list by name and builds its patterns from it,
+so a word is added to the data, never to a regex."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 
 LANG_DIR = Path(__file__).resolve().parent.parent / "lang" / "zh"
 WORDS_FILE = LANG_DIR / "words.toml"
-USER_DICT = LANG_DIR / "userdict.txt"
+LEXICONS_DIR = LANG_DIR / "lexicons"
 STOPWORDS = LANG_DIR / "stopwords.txt"
 
 
@@ -51,5 +52,21 @@ def stopwords() -> frozenset[str]:
 
 
 def fingerprint_files() -> tuple[Path, ...]:
-    """The data files that decide how text is tokenised."""
-    return USER_DICT, STOPWORDS, WORDS_FILE
+    """The data files that decide how text is tokenised (the active lexicons aside)."""
+    return STOPWORDS, WORDS_FILE
+
+
+def available_lexicons() -> tuple[str, ...]:
+    return tuple(sorted(p.stem for p in LEXICONS_DIR.glob("*.txt")))
+
+
+def lexicon_path(name: str) -> Path:
+    """A shipped lexicon by name (poverty-alleviation), or a jieba user dictionary file by path;
+    ValueError naming the choices when it is neither."""
+    shipped = LEXICONS_DIR / f"{name}.txt"
+    if shipped.is_file():
+        return shipped
+    path = Path(name).expanduser()
+    if path.is_file():
+        return path
+    raise ValueError(f"lexicon '{name}' is neither a file nor one of: {', '.join(available_lexicons())}")

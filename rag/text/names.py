@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 
-from .lexicon import alternation
-from .normalize import compact, han_share, normalize
-from .tokenize import pos_tags
+from rag.text.lexicon import alternation
+from rag.text.normalize import compact, han_share, normalize
+from rag.text.tokenize import pos_tags
 
 NAME_FLAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz"})
 _QUOTED = re.compile(r"[“\"「『《]([^”\"」』》]{2,20})[”\"」』》]")

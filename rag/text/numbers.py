@@ -8,8 +8,8 @@ import functools
 import re
 import warnings
 
-from .lexicon import alternation, mapping
-from .normalize import normalize
+from rag.text.lexicon import alternation, mapping
+from rag.text.normalize import normalize
 
 # a sentence that gives a date: a year, a month or a day
 DATE_MENTION = re.compile(r"\d{4}|\d{1,2}月|\d{1,2}日|[一二三四五六七八九十]+月")
@@ -62,7 +62,14 @@ def numbers_in(text: str, passage: bool = False) -> set[str]:
     arabic, converted = _arabic(text), _arabic(_cn2an(text))
     if passage:
         return found | arabic | converted | _scaled(text) | _scaled(_cn2an(text))
-    return found | arabic | {n for n in converted - arabic if float(n) >= 10}
+    return found | arabic | {n for n in converted - arabic if float(n) >= 10} | _counted(text) - arabic
+
+
+def _counted(text: str) -> set[str]:
+    """Small Chinese numerals that count something (三个, 两座, 五户): claims, unlike the 一是 or
+    之一 of wording. 一 is left out: 一个 is as often an article as a count."""
+    return {_canonical(n) for n, _scale, unit in _QUANTITY.findall(_cn2an(text))
+            if unit and unit != "%" and 1 < float(n) < 10}
 
 
 @functools.lru_cache(maxsize=1)

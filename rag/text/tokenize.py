@@ -12,8 +12,8 @@ import math
 import re
 from pathlib import Path
 
-from .lexicon import USER_DICT, fingerprint_files, stopwords, words
-from .normalize import HAN, normalize
+from rag.text.lexicon import fingerprint_files, stopwords, words
+from rag.text.normalize import HAN, normalize
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _LEADING_NUMBER = re.compile(r"^\d+(?:\.\d+)?")
@@ -22,14 +22,29 @@ NUMBER_WEIGHT = 12.0  # a number in a question is as telling as a rare word
 UNKNOWN_WEIGHT = 14.0  # a word jieba's dictionary lacks: rare, but maybe a segmentation accident
 
 
+_lexicons: tuple[Path, ...] = ()  # the domain dictionaries in use (setting `lexicons`)
+
+
+def use_lexicons(paths: tuple[Path, ...]) -> None:
+    """Tokenise with these jieba user dictionaries from now on (none by default: a domain's
+    words are data its collection opts into). Everything derived from the tokenizer is reset."""
+    global _lexicons
+    if tuple(paths) == _lexicons:
+        return
+    _lexicons = tuple(paths)
+    for cached in (jieba_tokenizer, _tagger, tokenizer_fingerprint):
+        cached.cache_clear()
+
+
 @functools.lru_cache(maxsize=1)
 def jieba_tokenizer():
-    """Our own jieba instance, so the user dictionary never leaks into other users of jieba."""
+    """Our own jieba instance, so a domain lexicon never leaks into other users of jieba."""
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
-    tokenizer.load_userdict(str(USER_DICT))
+    for path in _lexicons:
+        tokenizer.load_userdict(str(path))
     return tokenizer
 
 
@@ -82,9 +97,9 @@ def tokenize(text: str) -> list[str]:
 
 @functools.lru_cache(maxsize=1)
 def tokenizer_fingerprint() -> str:
-    """Changes whenever tokens could change: the language data, this module."""
+    """Changes whenever tokens could change: the language data, the lexicons, this module."""
     digest = hashlib.sha256()
-    for path in (*fingerprint_files(), Path(__file__)):
+    for path in (*fingerprint_files(), *_lexicons, Path(__file__)):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
