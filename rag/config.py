@@ -30,6 +30,7 @@ class Config:
     models_dir: str = field(default_factory=_default_models_dir)
     embed_model: str = "multilingual-e5-small"
     embed_batch_size: int = 16
+    embed_precision: str = "auto"  # auto | fp32 | bf16 | int8 (rag.models.precision)
     generator: str = "qwen2.5-coder-1.5b-instruct"
     llm_backend: str = "llama_cpp"  # llama_cpp | transformers | openai
     openai_base_url: str = "http://127.0.0.1:8000/v1"

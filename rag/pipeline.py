@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from rag.config import Config, apply_lexicons
+from rag.errors import RagError
 from rag.types import Answer, Hit
 
 
@@ -36,12 +37,24 @@ class Rag:
     # --- lazily built parts -------------------------------------------------------------------
     @property
     def embedder(self):
+        """Queries and new documents are encoded as the index's documents were: at the index's
+        precision when there is one, else at the configured one (embed_precision)."""
         with self._lock:
             if self._embedder is None:
                 from rag.models.embedder import make_embedder
 
-                self._embedder = make_embedder(self.config)
+                self._embedder = make_embedder(self.config, self._index_precision())
             return self._embedder
+
+    def _index_precision(self) -> str | None:
+        from rag.index.manifest import MANIFEST_FILE, Manifest
+
+        if not (self.index_dir / MANIFEST_FILE).is_file():
+            return None
+        try:
+            return Manifest.load(self.index_dir).embed_precision
+        except RagError:
+            return None  # a damaged index says so when it is loaded
 
     @property
     def loaded_index(self):
@@ -76,6 +89,12 @@ class Rag:
         from rag.index import update_index
 
         with self._lock:
+            if rebuild:  # a rebuild takes the configured precision, not the old index's
+                from rag.models.embedder import make_embedder
+
+                fresh = make_embedder(self.config)
+                if self._embedder is None or self._embedder.precision != fresh.precision:
+                    self._embedder = fresh
             report = update_index(paths, self.index_dir, self.config, self.embedder,
                                   rebuild=rebuild, progress=progress)
             self._index = None
@@ -91,8 +110,8 @@ class Rag:
             if config == self.config:
                 return
             apply_lexicons(config)
-            if (config.embed_model, config.index_dir, config.lexicons) != (
-                    self.config.embed_model, self.config.index_dir, self.config.lexicons):
+            if (config.embed_model, config.embed_precision, config.index_dir, config.lexicons) != (
+                    self.config.embed_model, self.config.embed_precision, self.config.index_dir, self.config.lexicons):
                 self._embedder = None
                 self._index = None
             self.config = config

@@ -31,3 +31,14 @@ def models_config():
     if not config.models_path.exists():
         pytest.fail(f"model cache {config.models_path} is missing: run `make setup` (or `rag setup`) first")
     return config
+
+
+@pytest.fixture
+def poverty_lexicon():
+    """The poverty-alleviation lexicon opted into for one test (the seeds' domain words whole),
+    and off again afterwards, as it is by default."""
+    from rag.config import Config, apply_lexicons
+
+    apply_lexicons(Config(lexicons="poverty-alleviation"))
+    yield
+    apply_lexicons(Config())

@@ -15,9 +15,10 @@ class FakeEmbedder:
     sharing characters are close and either script maps to the same vector. Records what it
     encoded, so tests can check that unchanged documents are not embedded again."""
 
-    def __init__(self, dim: int = 64, name: str = "fake-hash"):
+    def __init__(self, dim: int = 64, name: str = "fake-hash", precision: str = "fp32"):
         self.name = name
         self.dim = dim
+        self.precision = precision
         self.fingerprint = f"{name}-v1-{dim}"
         self.encoded: list[str] = []
         self.queries: list[str] = []

@@ -18,7 +18,7 @@ from rag.evaluation.bench import read_questions, run_bench
 
 @pytest.fixture
 def docs(tmp_path, seeds_dir, monkeypatch):
-    monkeypatch.setattr("rag.models.embedder.make_embedder", lambda config: FakeEmbedder())
+    monkeypatch.setattr("rag.models.embedder.make_embedder", lambda config, precision=None: FakeEmbedder())
     folder = tmp_path / "docs"
     folder.mkdir()
     shutil.copyfile(seeds_dir / "000_bebb5635b1c7aea1.txt", folder / "000.txt")

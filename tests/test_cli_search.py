@@ -20,7 +20,7 @@ def workdir(tmp_path, monkeypatch, seeds_dir):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("RAG_EMBED_MODEL", "fake-hash")
-    monkeypatch.setattr("rag.models.embedder.make_embedder", lambda config: FakeEmbedder())
+    monkeypatch.setattr("rag.models.embedder.make_embedder", lambda config, precision=None: FakeEmbedder())
     (tmp_path / "docs").mkdir()
     for name in FILES:
         shutil.copyfile(seeds_dir / name, tmp_path / "docs" / name)

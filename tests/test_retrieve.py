@@ -161,7 +161,7 @@ def test_real_reindexing_an_unchanged_collection_embeds_nothing(seeds_rag, seeds
 
 # --- the BM25 side on its own -------------------------------------------------------------------
 
-def test_bm25_terms_are_words_neighbouring_pairs_and_characters():
+def test_bm25_terms_are_words_neighbouring_pairs_and_characters(poverty_lexicon):
     from rag.index.sparse import bm25_terms
 
     terms = bm25_terms("扶贫车间吸纳就业")

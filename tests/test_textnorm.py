@@ -36,12 +36,12 @@ def test_tokenize_gives_the_same_tokens_for_both_scripts():
     assert tokenize("全縣脫貧攻堅基本情況") == tokenize("全县脱贫攻坚基本情况")
 
 
-def test_tokenize_keeps_domain_terms_whole():
+def test_tokenize_keeps_domain_terms_whole(poverty_lexicon):
     tokens = tokenize("聚焦建档立卡贫困户，落实两不愁三保障，新建扶贫车间")
     assert {"建档立卡", "两不愁三保障", "扶贫车间"} <= set(tokens)
 
 
-def test_tokenize_also_yields_the_parts_of_long_terms():
+def test_tokenize_also_yields_the_parts_of_long_terms(poverty_lexicon):
     assert {"两不愁", "三保障", "扶贫"} <= set(tokenize("两不愁三保障的扶贫车间"))
 
 
@@ -54,7 +54,7 @@ def test_tokenize_keeps_percentages_whole():
     assert "0.59%" in tokenize("贫困发生率下降至0.59%")
 
 
-def test_tokenize_drops_stopwords_question_words_and_punctuation():
+def test_tokenize_drops_stopwords_question_words_and_punctuation(poverty_lexicon):
     tokens = tokenize("藤县的贫困发生率下降到了多少？")
     assert "藤县" in tokens and "贫困发生率" in tokens
     assert not {"的", "了", "多少", "？", "?"} & set(tokens)

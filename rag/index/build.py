@@ -235,7 +235,7 @@ def _write(index_dir: Path, chunks: list[Chunk], vectors: np.ndarray, entries: l
     manifest = Manifest(embed_model=config.embed_model, embed_name=embedder.name,
                         embed_fingerprint=embedder.fingerprint, dim=dim, tokenizer=terms_fingerprint(),
                         dense_kind=dense.kind, chunk_count=len(chunks), documents=tuple(entries),
-                        config=settings or _recorded(config))
+                        embed_precision=embedder.precision, config=settings or _recorded(config))
     with atomic.staging(index_dir) as staged:
         ChunkStore(chunks).save(staged)
         dense.save(staged)

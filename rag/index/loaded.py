@@ -40,6 +40,10 @@ class Index:
             raise RagIndexError(f"index {self.folder} was built with embedding model {m.embed_name} "
                                 f"({m.embed_fingerprint[:12]}), not {embedder.name} "
                                 f"({embedder.fingerprint[:12]}): run `rag index --rebuild`")
+        if embedder.precision != m.embed_precision:
+            raise RagIndexError(f"index {self.folder} holds {m.embed_precision} embeddings, the embedder computes "
+                                f"{embedder.precision}: set embed_precision = \"{m.embed_precision}\" or run "
+                                "`rag index --rebuild`")
 
 
 def load_index(index_dir: Path, config: Config) -> Index:

@@ -39,6 +39,7 @@ class Manifest:
     dense_kind: str
     chunk_count: int
     documents: tuple[DocEntry, ...]
+    embed_precision: str = "fp32"  # what the vectors were computed in; queries are encoded the same way
     config: dict[str, Any] = field(default_factory=dict)
     format: int = FORMAT_VERSION
     rag_version: str = __version__

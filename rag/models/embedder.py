@@ -18,6 +18,8 @@ import numpy as np
 
 from rag.config import Config
 from rag.errors import ModelError
+from rag.models.precision import apply as apply_precision
+from rag.models.precision import choose
 
 Progress = Callable[[int, int], None]  # (texts done, texts in total)
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
@@ -34,6 +36,7 @@ class Embedder(Protocol):
     name: str  # the model as the user named it, e.g. "multilingual-e5-small"
     dim: int
     fingerprint: str  # sha256 of the weights, or the Hugging Face id
+    precision: str  # fp32 | bf16 | int8: what the model computes in (rag.models.precision)
 
     def encode_documents(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray: ...
 
@@ -71,10 +74,12 @@ def weights_fingerprint(folder: Path) -> str:
 class SentenceTransformerEmbedder:
     """multilingual-e5-small by default; any sentence-transformers folder or HF id works."""
 
-    def __init__(self, model: str, config: Config):
+    def __init__(self, model: str, config: Config, precision: str | None = None):
         self.model_setting = model
         self.name = embedder_name(model)
         self.config = config
+        self.route = choose(precision or config.embed_precision)
+        self.precision = self.route.precision
         self._model = None
         self._lock = threading.Lock()
 
@@ -119,7 +124,7 @@ class SentenceTransformerEmbedder:
             raise ModelError(f"cannot load embedding model {self.model_setting} ({exc.__class__.__name__}): "
                              "run `rag setup`, or set embed_model to a sentence-transformers folder") from None
         self._prompts = self._pick_prompts(model)
-        return model
+        return apply_precision(model, self.precision)
 
     def _pick_prompts(self, model) -> dict[str, str]:
         prompts = {key: model.prompts.get(key) or "" for key in ("query", "document")}
@@ -177,6 +182,7 @@ def _torch_threads(n: int):
         torch.set_num_threads(before)
 
 
-def make_embedder(config: Config) -> Embedder:
-    """The embedder named by config.embed_model (registry name, local folder or HF id); lazy."""
-    return SentenceTransformerEmbedder(config.embed_model, config)
+def make_embedder(config: Config, precision: str | None = None) -> Embedder:
+    """The embedder named by config.embed_model (registry name, local folder or HF id), computing
+    in `precision` (default: config.embed_precision); lazy."""
+    return SentenceTransformerEmbedder(config.embed_model, config, precision)

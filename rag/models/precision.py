@@ -1,0 +1,65 @@
+"""The number format the embedding model computes in, chosen from what the CPU does natively.
+
+    fp32  the reference; every CPU
+    bf16  weights and activations in bfloat16: about twice the speed where the CPU multiplies
+          bf16 natively (AVX512_BF16, AMX), cosine >= 0.998 to fp32; slow elsewhere (emulated)
+    int8  dynamically quantised Linear layers (torch, fbgemm): faster on AVX2/VNNI CPUs without
+          bf16, cosine about 0.98 to fp32
+
+`auto` takes bf16 where the CPU has native bf16 and fp32 otherwise: int8 changes rankings more
+than the retrieval bar allows (README, Indexing speed), so it is a choice, never a default."""
+
+from __future__ import annotations
+
+import functools
+import platform
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.errors import ConfigError
+
+PRECISIONS = ("auto", "fp32", "bf16", "int8")
+NATIVE_BF16 = ("avx512_bf16", "amx_bf16")  # /proc/cpuinfo flags
+
+
+@dataclass(frozen=True)
+class Route:
+    precision: str  # fp32 | bf16 | int8
+    reason: str  # why, for the user: "auto: the CPU has avx512_bf16"
+
+
+@functools.lru_cache(maxsize=1)
+def cpu_flags() -> frozenset[str]:
+    """The CPU's feature flags (Linux /proc/cpuinfo); empty where they cannot be read."""
+    try:
+        text = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="ignore")
+    except OSError:
+        return frozenset()
+    for line in text.splitlines():
+        if line.startswith("flags"):
+            return frozenset(line.partition(":")[2].split())
+    return frozenset()
+
+
+def choose(setting: str, flags: frozenset[str] | None = None) -> Route:
+    """The route a setting takes on this machine (or on one with `flags`)."""
+    if setting not in PRECISIONS:
+        raise ConfigError(f"setting 'embed_precision' is '{setting}'; valid choices: {', '.join(PRECISIONS)}")
+    if setting != "auto":
+        return Route(setting, f"embed_precision = {setting}")
+    flags = cpu_flags() if flags is None else flags
+    native = [f for f in NATIVE_BF16 if f in flags]
+    if native:
+        return Route("bf16", f"auto: the CPU multiplies bf16 natively ({', '.join(native)})")
+    return Route("fp32", f"auto: no native bf16 on this CPU ({platform.machine() or 'unknown'})")
+
+
+def apply(model, precision: str):
+    """The loaded sentence-transformers model converted to `precision` (in place where it can)."""
+    import torch
+
+    if precision == "bf16":
+        return model.to(torch.bfloat16)
+    if precision == "int8":
+        return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+    return model
