@@ -6,8 +6,8 @@
     int8  dynamically quantised Linear layers (torch, fbgemm): faster on AVX2/VNNI CPUs without
           bf16, cosine about 0.98 to fp32
 
-`auto` takes bf16 where the CPU has native bf16 and fp32 otherwise: int8 changes rankings more
-than the retrieval bar allows (README, Indexing speed), so it is a choice, never a default."""
+`auto` takes bf16 where the CPU has native bf16 and fp32 otherwise; int8's effect on rankings is
+not measured yet, so it is a choice, never a default."""
 
 from __future__ import annotations
 
