@@ -28,7 +28,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: setup
-	$(BIN)/rag index seeds/
+	$(BIN)/rag index seeds/ --lexicons poverty-alleviation
 	$(BIN)/rag ui
 
 # Debian's chromium for the browser tests; Playwright never downloads a browser. A CJK font so

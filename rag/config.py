@@ -41,6 +41,7 @@ class Config:
     n_ctx: int = 4096
     max_tokens: int = 320
     temperature: float = 0.0
+    generation_cache: str = ""  # a file of model answers replayed for the same prompt (rag.models.llm.replay)
 
     # language: domain lexicons (jieba user dictionaries) a collection opts into, comma-separated:
     # names under rag/lang/zh/lexicons/ (poverty-alleviation) or file paths

@@ -22,8 +22,9 @@ from rag.types import Answer, Hit
 
 class Rag:
     def __init__(self, config: Config):
-        apply_lexicons(config)
-        self.config = config
+        self._given = config  # the settings as given; self.config adds the collection's own
+        self.config = _collection_settings(config)
+        apply_lexicons(self.config)
         self._lock = threading.RLock()
         self._embedder = None
         self._index = None
@@ -43,18 +44,9 @@ class Rag:
             if self._embedder is None:
                 from rag.models.embedder import make_embedder
 
-                self._embedder = make_embedder(self.config, self._index_precision())
+                manifest = _manifest(self.index_dir)
+                self._embedder = make_embedder(self.config, manifest and manifest.embed_precision)
             return self._embedder
-
-    def _index_precision(self) -> str | None:
-        from rag.index.manifest import MANIFEST_FILE, Manifest
-
-        if not (self.index_dir / MANIFEST_FILE).is_file():
-            return None
-        try:
-            return Manifest.load(self.index_dir).embed_precision
-        except RagError:
-            return None  # a damaged index says so when it is loaded
 
     @property
     def loaded_index(self):
@@ -106,7 +98,9 @@ class Rag:
         loaded index are kept unless their own settings change; generators are cached by
         rag.models.llm.make_generator, so a top-k change reuses the loaded model."""
         with self._lock:
-            config = self.config.replace(**changes)
+            given = self._given.replace(**changes)
+            config = _collection_settings(given)
+            self._given = given
             if config == self.config:
                 return
             apply_lexicons(config)
@@ -140,3 +134,25 @@ class Rag:
             on_token: Callable[[str], None] | None = None) -> Answer:
         return self.answerer.ask(question, history=history, mode=mode or self.config.answer_mode,
                                  on_token=on_token)
+
+
+def _manifest(index_dir: Path):
+    """The index's manifest, None when there is no index (a damaged one says so when loaded)."""
+    from rag.index.manifest import MANIFEST_FILE, Manifest
+
+    if not (index_dir / MANIFEST_FILE).is_file():
+        return None
+    try:
+        return Manifest.load(index_dir)
+    except RagError:
+        return None
+
+
+def _collection_settings(config: Config) -> Config:
+    """A collection keeps the lexicons it was indexed with (a domain dictionary is the
+    collection's choice, and queries must be cut as its passages were) unless the settings name
+    others; the sparse index is re-cut to match when they do."""
+    manifest = None if config.lexicons else _manifest(Path(config.index_dir))
+    if manifest and manifest.config.get("lexicons"):
+        return config.replace(lexicons=manifest.config["lexicons"])
+    return config

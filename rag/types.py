@@ -73,6 +73,8 @@ class Answer:
     mode: str = "generate"  # generate | extract
     query: str = ""  # the standalone query actually retrieved with (after follow-up rewriting)
     tokens: dict[str, int] = field(default_factory=dict)  # model tokens: prompt, completion (none without a model)
+    why: str = ""  # why it was refused: the gate, the model declining, or no sentence holding
+    dropped: tuple[tuple[str, str], ...] = ()  # (sentence, reason) for each model sentence not shown
 
     def to_json(self) -> dict[str, Any]:
         return {"question": self.question, "answer": self.text, "refused": self.refused,

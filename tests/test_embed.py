@@ -58,8 +58,10 @@ class _RecordingModel:
         self.batches: list[list[str]] = []
 
     def encode_document(self, texts, **kwargs):
+        import torch
+
         self.batches.append(list(texts))
-        return np.array([[len(t), 1.0] for t in texts], dtype=np.float32)
+        return torch.tensor([[len(t), 1.0] for t in texts])
 
     def get_embedding_dimension(self):
         return 2
@@ -72,7 +74,7 @@ def test_documents_are_batched_longest_first_and_returned_in_input_order():
     ticks = []
     vectors = embedder.encode_documents(texts, progress=lambda done, total: ticks.append((done, total)))
     assert embedder._model.batches == [["aaaaa", "aaaa"], ["aaa", "aa"], ["a"]]
-    assert vectors[:, 0].tolist() == [2, 5, 1, 4, 3]
+    assert np.round(vectors[:, 0] / vectors[:, 1]).tolist() == [2, 5, 1, 4, 3]
     assert ticks == [(2, 5), (4, 5), (5, 5)]
 
 
@@ -94,7 +96,7 @@ def test_fake_embedder_puts_similar_texts_closer():
 
 @pytest.fixture(scope="module")
 def e5(models_config):
-    return make_embedder(models_config)
+    return make_embedder(models_config, precision="fp32")
 
 
 @pytest.mark.models
@@ -126,3 +128,19 @@ def test_real_e5_batched_vectors_match_one_at_a_time(e5):
     batched = e5.encode_documents(texts)
     single = np.stack([e5.encode_documents([t])[0] for t in texts])
     assert np.allclose(batched, single, atol=1e-4)
+
+
+PASSAGES = ["藤县累计实现12.2万贫困人口减贫，贫困发生率下降至0.59%。", "河北省级财政2019年投入55.05亿元扶贫资金。",
+            "黔江区召开动员会、培训会1991次。", "宾川县今年新建了九座冷库，总库容一万二千吨。"]
+QUESTIONS = ["藤县的贫困发生率降到了多少？", "河北省投入了多少扶贫资金？", "宾川县新建了几座冷库？"]
+
+
+@pytest.mark.models
+@pytest.mark.parametrize("precision", ["bf16", "int8"])
+def test_each_precision_gives_unit_vectors_that_rank_like_fp32(e5, models_config, precision):
+    other = make_embedder(models_config, precision=precision)
+    reference, vectors = e5.encode_documents(PASSAGES), other.encode_documents(PASSAGES)
+    assert vectors.dtype == np.float32 and np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert min(np.sum(reference * vectors, axis=1)) > 0.97
+    for question in QUESTIONS:
+        assert np.argmax(reference @ e5.encode_query(question)) == np.argmax(vectors @ other.encode_query(question))

@@ -33,3 +33,18 @@ def test_a_lexicon_may_be_a_file_of_the_users_own(tmp_path):
 def test_an_unknown_lexicon_names_the_choices():
     with pytest.raises(ConfigError, match="poverty-alleviation"):
         apply_lexicons(Config(lexicons="no-such-lexicon"))
+
+
+def test_a_collection_keeps_the_lexicon_it_was_indexed_with(tmp_path, seeds_dir):
+    from fakes import FakeEmbedder
+
+    from rag.index import update_index
+    from rag.pipeline import Rag
+
+    config = Config(embed_model="fake-hash", index_dir=str(tmp_path / "index"))
+    update_index([seeds_dir / "000_bebb5635b1c7aea1.txt"], tmp_path / "index",
+                 config.replace(lexicons="poverty-alleviation"), FakeEmbedder())
+    apply_lexicons(Config())
+    assert Rag(config).config.lexicons == "poverty-alleviation"
+    assert "两不愁三保障" in segment("两不愁三保障全面实现")
+    assert Rag(config.replace(index_dir=str(tmp_path / "other"))).config.lexicons == ""

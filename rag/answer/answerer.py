@@ -15,6 +15,7 @@ answerable questions; not told, it invents answers). So:
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 import time
 from contextlib import closing
@@ -92,6 +93,19 @@ class _Draft:
         """The model gave an answer (not a decline, not an error), though maybe none that held."""
         return not (self.declined or self.error) and any(c.reason != "empty" for c in self.claims)
 
+    @property
+    def dropped(self) -> tuple[tuple[str, str], ...]:
+        return tuple((c.text, c.reason) for c in self.claims if not c.supported and c.reason != "empty")
+
+    @property
+    def why(self) -> str:
+        if self.error:
+            return f"model failed: {self.error}"
+        if self.declined:
+            return "the model said the passages do not hold the answer"
+        first = next((reason for _text, reason in self.dropped), "no answer")
+        return f"no sentence held ({first})"
+
 
 class Answerer:
     def __init__(self, config: Config, search: Search, generator=None):
@@ -122,23 +136,27 @@ class Answerer:
         context = tuple(subjects.ordered(hits[:self.config.context_chunks]))  # passage [n] is context[n - 1]
         evidence = assess(query, context, subjects.docs())
         self.last_draft = None
-        if not context or not self._enough(evidence, language_of(query)):
-            answer = self._refusal(question, hits, out, mode)
+        weak = "nothing retrieved" if not context else self._weakness(evidence, language_of(query))
+        if weak:
+            answer = self._refusal(question, hits, out, mode, weak)
         elif mode == "extract":
             answer = (self._extract(question, query, hits, context, evidence.about, out)
-                      or self._refusal(question, hits, out, mode))
+                      or self._refusal(question, hits, out, mode, "no passage sentence plainly answers"))
         else:
             answer = self._generate(question, query, hits, context, subjects, out)
         return self._timed(answer, query, out, started, retrieved)
 
-    def _enough(self, evidence: Evidence, language: str) -> bool:
-        """Strong enough to answer from. English words cannot be found in Chinese passages, so an
-        English question is judged by the (multilingual) retrieval score alone."""
+    def _weakness(self, evidence: Evidence, language: str) -> str | None:
+        """Why the evidence is too weak to answer from, None when it is strong enough. English
+        words cannot be found in Chinese passages, so an English question is judged by the
+        (multilingual) retrieval score alone."""
         if evidence.about is not None and not evidence.about:
-            return False  # nothing retrieved is about the place, person or body asked about
+            return "nothing retrieved is about what the question names"
         if evidence.score is not None and evidence.score < self.config.refuse_min_score:
-            return False  # off-topic: fused scores are ranks, only the cosine says "how close"
-        return language == "en" or evidence.coverage >= self.config.refuse_min_coverage
+            return f"retrieval score {evidence.score:.3f} under {self.config.refuse_min_score}"  # off-topic
+        if language != "en" and evidence.coverage < self.config.refuse_min_coverage:
+            return f"passages hold {evidence.coverage:.2f} of the question's words"
+        return None
 
     def _doc_mentions(self, doc: str, forms: tuple[str, ...]) -> bool:
         """Whether a document mentions a name anywhere: one search restricted to it."""
@@ -149,14 +167,18 @@ class Answerer:
                   subjects: Subjects, out: _Output) -> Answer:
         prompt = build_prompt(query, context, self.config, n_ctx=self.generator.n_ctx)
         draft = self.last_draft = self._draft(prompt.messages, prompt.passages, query, subjects, out)
+        dropped = draft.dropped
         if not draft.supported and draft.attempted:
             prompt = build_prompt(query, context, self.config, n_ctx=self.generator.n_ctx, quote=True)
             draft = self.last_draft = self._draft(prompt.messages, prompt.passages, query, subjects, out)
+            dropped += draft.dropped
         if draft.supported:
-            passages = prompt.passages
-            return Answer(question, out.text, False, _citations(draft.supported, passages), hits, mode="generate")
-        return (self._extract(question, query, hits, context, subjects.docs(), out)
-                or self._refusal(question, hits, out, "generate"))
+            citations = _citations(draft.supported, prompt.passages)
+            answer = Answer(question, out.text, False, citations, hits, mode="generate")
+        else:
+            answer = (self._extract(question, query, hits, context, subjects.docs(), out)
+                      or self._refusal(question, hits, out, "generate", draft.why))
+        return dataclasses.replace(answer, dropped=dropped)
 
     def _draft(self, messages, passages: Sequence[Hit], query: str, subjects: Subjects, out: _Output) -> _Draft:
         verifier = Verifier([h.chunk for h in passages], self.config.verify_min_overlap, query, subjects.is_about,
@@ -207,10 +229,10 @@ class Answerer:
         return Answer(question, out.text, False, citations, hits, mode="extract")
 
     @staticmethod
-    def _refusal(question: str, hits: tuple[Hit, ...], out: _Output, mode: str) -> Answer:
+    def _refusal(question: str, hits: tuple[Hit, ...], out: _Output, mode: str, why: str) -> Answer:
         text = REFUSAL[language_of(question)]
         out.emit(text, convert=False)  # the fixed refusal text, in either script
-        return Answer(question, text, True, (), hits, mode=mode)
+        return Answer(question, text, True, (), hits, mode=mode, why=why)
 
     @staticmethod
     def _timed(answer: Answer, query: str, out: _Output, started: float, retrieved: float) -> Answer:
@@ -220,8 +242,7 @@ class Answerer:
         if out.first_ms is not None:
             timings["first_token"] = out.first_ms
         timings.update(out.model_ms)
-        return Answer(answer.question, answer.text, answer.refused, answer.citations, answer.hits,
-                      timings, answer.mode, query, dict(out.tokens))
+        return dataclasses.replace(answer, timings_ms=timings, query=query, tokens=dict(out.tokens))
 
 
 def _citations(claims: Sequence[Claim], passages: Sequence[Hit]) -> tuple[Citation, ...]:

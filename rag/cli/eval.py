@@ -38,6 +38,9 @@ def register(sub) -> None:
     p.add_argument("--unanswerable", type=int, metavar="N",
                    help="with --format squad: leave the paragraphs of N sampled questions out of the corpus, "
                         "so their right answer is a refusal (negative rejection); indexes a corpus of its own")
+    p.add_argument("--generation-cache", metavar="FILE",
+                   help="replay the model's answers to prompts seen before (recorded in FILE): measures a change "
+                        "to verification or refusal in minutes; a changed prompt still runs the model")
     p.add_argument("--compare", nargs=2, metavar=("RUN_A", "RUN_B"),
                    help="print what changed between two run folders, then exit")
     p.set_defaults(run=run)
@@ -170,6 +173,8 @@ def run(args, config, make_pipeline=None) -> int:
 
     plan = _plan(args, config)
     config = config.replace(index_dir=str(plan.index_dir))
+    if args.generation_cache:
+        config = config.replace(generation_cache=args.generation_cache)
     if make_pipeline is None:
         from rag.pipeline import Rag as make_pipeline
     pipeline = make_pipeline(config)

@@ -1,4 +1,4 @@
-"""`rag index [PATH ...] [--index DIR] [--rebuild]`: build or incrementally update an index."""
+"""`rag index [PATH ...] [--index DIR] [--rebuild] [--lexicons NAMES]`: build or incrementally update an index."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ def register(sub) -> None:
     p.add_argument("paths", nargs="*", metavar="PATH", help=f"files or folders (default: {DEFAULT_PATHS[0]})")
     p.add_argument("--index", metavar="DIR", help="index folder (default: index_dir, indexes/default)")
     p.add_argument("--rebuild", action="store_true", help="start over instead of updating")
+    p.add_argument("--lexicons", metavar="NAMES",
+                   help="domain dictionaries this collection opts into, comma-separated (shipped: "
+                        "poverty-alleviation; or a jieba dictionary file); kept with the index")
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
     p.set_defaults(run=run)
 
@@ -25,6 +28,8 @@ def run(args, config) -> int:
 
     if args.index:
         config = config.replace(index_dir=args.index)
+    if args.lexicons is not None:
+        config = config.replace(lexicons=args.lexicons)
     with ProgressBar() as bar:
         report = Rag(config).index(args.paths or list(DEFAULT_PATHS), rebuild=args.rebuild, progress=bar)
     for warning in report.warnings:

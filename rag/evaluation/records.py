@@ -51,6 +51,8 @@ class QuestionResult:
     refused: bool | None = None
     citations: tuple[Passage, ...] | None = None
     tokens: dict[str, int] | None = None  # model tokens (prompt, completion); empty without a model
+    why: str = ""  # why the answer was refused (Answer.why)
+    dropped: tuple[tuple[str, str], ...] = ()  # model sentences not shown, with the reason
 
     @property
     def answered(self) -> bool:
@@ -83,7 +85,8 @@ class QuestionResult:
                 "docs": list(g.docs), "retrieved": [p.retrieved_json() for p in self.retrieved],
                 "answer": self.answer, "refused": self.refused,
                 "citations": None if self.citations is None else [c.cited_json() for c in self.citations],
-                "correct": self.correct, "latency_ms": self.latency_ms, "tokens": self.tokens}
+                "correct": self.correct, "latency_ms": self.latency_ms, "tokens": self.tokens,
+                "why": self.why, "dropped": [list(d) for d in self.dropped]}
 
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> "QuestionResult":
@@ -93,6 +96,7 @@ class QuestionResult:
                                    for p in obj.get("retrieved") or ()),
                    latency_ms=dict(obj.get("latency_ms") or {}),
                    answer=obj.get("answer"), refused=obj.get("refused"), tokens=obj.get("tokens"),
+                   why=obj.get("why") or "", dropped=tuple(tuple(d) for d in obj.get("dropped") or ()),
                    citations=None if cited is None else tuple(
                        Passage(c["doc"], c["chunk_id"], c["text"], n=c.get("n")) for c in cited))
 
@@ -114,7 +118,7 @@ def answer_result(gold: GoldItem, hits: Sequence[Hit], answer: Answer) -> Questi
     return QuestionResult(gold, tuple(Passage.of_hit(h) for h in hits), latency,
                           answer=answer.text, refused=bool(answer.refused),
                           citations=tuple(Passage.of_citation(c) for c in answer.citations),
-                          tokens=dict(answer.tokens))
+                          tokens=dict(answer.tokens), why=answer.why, dropped=answer.dropped)
 
 
 def read_results(path: str | Path) -> list[QuestionResult]:

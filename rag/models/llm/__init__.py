@@ -126,4 +126,9 @@ def make_generator(config: "Config", model: str | None = None) -> Generator:
             if len(_CACHE) >= _CACHE_SIZE:
                 _CACHE.pop(next(iter(_CACHE)))
             _CACHE[key] = _build(backend, name, config)
-        return _CACHE[key]
+        generator = _CACHE[key]
+    if config.generation_cache:
+        from rag.models.llm.replay import ReplayGenerator
+
+        return ReplayGenerator(generator, config.generation_cache)
+    return generator
