@@ -18,7 +18,8 @@ from rag.evaluation.bench import read_questions, run_bench
 
 @pytest.fixture
 def docs(tmp_path, seeds_dir, monkeypatch):
-    monkeypatch.setattr("rag.models.embedder.make_embedder", lambda config, precision=None: FakeEmbedder())
+    monkeypatch.setattr("rag.models.embedder.make_embedder",
+                        lambda config, precision=None: FakeEmbedder(precision=precision or config.embed_precision))
     folder = tmp_path / "docs"
     folder.mkdir()
     shutil.copyfile(seeds_dir / "000_bebb5635b1c7aea1.txt", folder / "000.txt")
@@ -40,7 +41,7 @@ def test_an_empty_question_file_is_a_user_error(tmp_path):
 
 
 def test_bench_builds_a_throwaway_index_and_times_every_side(docs, tmp_path):
-    config = Config(embed_model="fake-hash", models_dir=str(tmp_path / "models"))
+    config = Config(embed_model="fake-hash", models_dir=str(tmp_path / "models"), embed_precision="fp32")
     result = run_bench([docs], config, ["藤县贫困发生率", "扶贫干部驻村"])
     assert result.documents == 1 and result.chunks > 0 and result.chunks_per_s > 0
     assert set(result.latency_ms) == {f"{s}_{p}" for s in ("search", "bm25", "dense") for p in ("p50", "p95")}
@@ -62,3 +63,17 @@ def test_bench_needs_something_to_time(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main(["bench"]) == 1
     assert "--index" in capsys.readouterr().err
+
+
+def test_bench_races_fp32_against_the_chosen_precision_on_the_same_chunks(docs, tmp_path):
+    config = Config(embed_model="fake-hash", models_dir=str(tmp_path / "models"), embed_precision="bf16")
+    race = run_bench([docs], config, ["藤县贫困发生率"], rounds=2).precision
+    assert race["route"] == "bf16" and set(race["chunks_per_s"]) == {"fp32", "bf16"}
+    assert race["ratio"] == pytest.approx(race["chunks_per_s"]["bf16"] / race["chunks_per_s"]["fp32"], rel=0.01)
+    assert race["rounds"] == 2 and race["chunks"] > 0
+
+
+def test_a_bench_at_fp32_races_nothing_and_zero_rounds_skip_the_race(docs, tmp_path):
+    config = Config(embed_model="fake-hash", models_dir=str(tmp_path / "models"), embed_precision="fp32")
+    assert run_bench([docs], config, ["藤县"]).precision["ratio"] == 1.0
+    assert run_bench([docs], config.replace(embed_precision="bf16"), ["藤县"], rounds=0).precision == {}

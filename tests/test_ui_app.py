@@ -217,3 +217,14 @@ def test_an_upload_the_index_did_not_take_is_not_kept(config, tmp_path):
     with pytest.raises(RagIndexError):
         coll.index_uploads(Refusing(config, seeded=False), stored)
     assert not stored[0].exists()
+
+
+def test_upload_progress_shows_chunks_per_second_and_time_left():
+    from rag.ui.collection import ProgressText
+
+    shown, times = [], iter([0.0, 2.0])
+    track = ProgressText(lambda share, desc: shown.append((share, desc)), clock=lambda: next(times))
+    track("embed", 10, 50)
+    track("embed", 30, 50)
+    assert shown[0] == (0.2, "embed 10/50")
+    assert shown[1][0] == 0.6 and "10.0 块/秒" in shown[1][1] and "剩余约 2 秒" in shown[1][1]

@@ -1,4 +1,4 @@
-"""`rag bench [PATH ...] [--index DIR] [--queries FILE] [--limit N] [--json]`: speed numbers."""
+"""`rag bench [PATH ...] [--index DIR] [--queries FILE] [--limit N] [--rounds N] [--json]`: speed numbers."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ def register(sub) -> None:
                    help=f"gold set (.jsonl) or one question per line (default {DEFAULT_QUERIES})")
     p.add_argument("--limit", type=int, metavar="N", help="only the first N questions")
     p.add_argument("-k", type=int, metavar="N", help="passages per search (default: top_k)")
+    p.add_argument("--rounds", type=int, default=2, metavar="N",
+                   help="with PATHs: embed the chunks N times at fp32 and at embed_precision, alternating, "
+                        "and print both speeds and their ratio (default 2; 0 skips)")
     p.add_argument("--json", action="store_true", help="print the numbers as one JSON object")
     p.set_defaults(run=run)
 
@@ -31,6 +34,7 @@ def run(args, config) -> int:
     if not args.paths and not args.index:
         raise RagError("give PATHs to index and time, or --index DIR to time searches on an existing index")
     questions = read_questions(args.queries, args.limit)
-    result = run_bench(args.paths, config, questions, Path(args.index) if args.index else None, args.k)
+    result = run_bench(args.paths, config, questions, Path(args.index) if args.index else None, args.k,
+                       rounds=args.rounds)
     print(json.dumps(result.to_json(), ensure_ascii=False) if args.json else result.table())
     return 0

@@ -34,6 +34,7 @@ class BenchResult:
     queries: int = 0
     latency_ms: dict[str, float] = field(default_factory=dict)  # {side}_p50 / {side}_p95
     peak_rss_mb: float = 0.0
+    precision: dict[str, Any] = field(default_factory=dict)  # race_precisions(): fp32 against the route
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -47,6 +48,11 @@ class BenchResult:
             if f"{side}_p50" in self.latency_ms:
                 rows.append((f"{side} latency p50 / p95",
                              f"{self.latency_ms[side + '_p50']:.1f} / {self.latency_ms[side + '_p95']:.1f} ms"))
+        if race := self.precision:
+            speeds = race["chunks_per_s"]
+            rows.append(("embedding route", f"{race['route']} ({race['reason']})"))
+            rows.append((f"embedding chunks/s, {race['rounds']} alternating rounds",
+                         " / ".join(f"{p} {v:.1f}" for p, v in speeds.items()) + f" = {race['ratio']:.2f}x fp32"))
         rows += [("queries timed", str(self.queries)), ("peak memory (RSS)", f"{self.peak_rss_mb:.0f} MB")]
         width = max(len(name) for name, _ in rows)
         return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
@@ -86,10 +92,33 @@ def measure_search(retriever, questions: Sequence[str], k: int) -> dict[str, flo
     return _percentiles(samples)
 
 
+def race_precisions(texts: Sequence[str], config: Config, rounds: int = 2) -> dict[str, Any]:
+    """Embed `texts` at fp32 and at the configured route (embed_precision) in alternating rounds,
+    fp32 first in odd rounds and second in even ones, so a machine that slows down or speeds up
+    during the run weighs on both alike; chunks/s of each and the route's ratio to fp32."""
+    from rag.models.embedder import make_embedder
+
+    route = make_embedder(config)
+    contenders = {"fp32": make_embedder(config, precision="fp32")}
+    if route.precision != "fp32":
+        contenders[route.precision] = route
+    seconds = dict.fromkeys(contenders, 0.0)
+    for embedder in contenders.values():
+        embedder.encode_documents(texts[:2])  # load and warm up outside the clock
+    for r in range(rounds):
+        for name in (list(contenders) if r % 2 == 0 else list(reversed(contenders))):
+            seconds[name] += _timed(lambda: contenders[name].encode_documents(texts)) / 1000
+    speeds = {name: round(rounds * len(texts) / max(s, 1e-9), 2) for name, s in seconds.items()}
+    return {"route": route.precision, "reason": getattr(getattr(route, "route", None), "reason", route.precision),
+            "rounds": rounds, "chunks": len(texts), "chunks_per_s": speeds,
+            "ratio": round(speeds[route.precision] / speeds["fp32"], 3)}
+
+
 def run_bench(paths: Sequence[str | Path], config: Config, questions: Sequence[str],
-              index_dir: Path | None = None, k: int | None = None) -> BenchResult:
+              index_dir: Path | None = None, k: int | None = None, rounds: int = 2) -> BenchResult:
     """Build a fresh index from `paths` (into `index_dir`, else a temporary folder) and time it,
-    then time searches; with no `paths`, only time searches on the existing `index_dir`."""
+    race fp32 against the configured precision on its chunks (`rounds`, 0 for none), then time
+    searches; with no `paths`, only time searches on the existing `index_dir`."""
     from rag.index import load_index, update_index
     from rag.models.embedder import make_embedder
     from rag.retrieval.retriever import Retriever
@@ -108,6 +137,8 @@ def run_bench(paths: Sequence[str | Path], config: Config, questions: Sequence[s
             result.chunks_per_s = round(report.chunks / max(report.seconds, 1e-9), 2)
         index = load_index(folder, config)
         result.documents, result.chunks = len(index.manifest.documents), len(index)
+        if paths and rounds:
+            result.precision = race_precisions([c.index_text for c in index.store.chunks], config, rounds)
         result.latency_ms = measure_search(Retriever(index, embedder, config), questions, k or config.top_k)
         result.queries = len(questions)
     finally:

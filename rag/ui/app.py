@@ -151,8 +151,7 @@ def on_upload(rag: Any, files: list | None, generator: str, progress: Any = None
     try:
         stored = coll.store_uploads(paths, rag.config)
         yield f"正在索引 {', '.join(p.name for p in stored)} …", *_panel(rag, generator), gr.update()
-        track = (lambda stage, done, total: progress(done / max(total, 1), desc=f"{stage} {done}/{total}")) \
-            if progress else None
+        track = coll.ProgressText(progress) if progress else None
         status = coll.report_text(coll.index_uploads(rag, stored, progress=track), stored)
     except Exception as exc:  # noqa: BLE001 - the page reports it; the server stays up
         status = f"⚠ 未索引：{_problem(exc)}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import html
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
@@ -168,3 +169,21 @@ def report_text(report: Any, files: Iterable[Path]) -> str:
     if warnings and not (getattr(report, "added", 0) or getattr(report, "updated", 0)):
         return f"⚠ 未索引 {names}：{'；'.join(warnings)}"  # the loader skipped them (binary, empty...)
     return f"已索引 {names}：{'，'.join(counts)}{tail}"
+
+
+class ProgressText:
+    """Feeds an indexing progress callback (stage, done, total) to a Gradio progress bar, with
+    chunks per second and the time left, as `rag index` shows them."""
+
+    def __init__(self, bar: Callable[..., Any], clock: Callable[[], float] = time.monotonic):
+        self.bar, self.clock, self.first = bar, clock, None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = self.clock()
+        self.first = self.first or (now, done)  # the rate is measured from the first report on
+        elapsed, counted = now - self.first[0], done - self.first[1]
+        text = f"{stage} {done}/{total}"
+        if counted > 0 and elapsed > 0:
+            rate = counted / elapsed
+            text += f" · {rate:.1f} 块/秒 · 剩余约 {max(total - done, 0) / rate:.0f} 秒"
+        self.bar(done / max(total, 1), desc=text)
