@@ -124,13 +124,17 @@ def test_the_supporting_sentence_is_the_highlight_span():
     assert "0.59%" in text[start:end] and text[start:end].startswith("藤县经过四年")
 
 
-def test_the_questions_common_words_may_be_repeated_but_its_rare_ones_must_stand_in_the_passage():
-    verifier = Verifier(CORPUS, question="黔江抽调了几名骨干组建指挥部?")
-    assert verifier.check("黔江抽调了11名业务骨干组建脱贫攻坚指挥部[4]。").supported
-    paraphrased = Verifier(CORPUS, question="黔江派出几名能手赶赴各乡镇蹲点督战?")
-    claim = paraphrased.check("黔江派出11名能手赶赴各乡镇蹲点督战[4]。")  # the passage says 业务骨干, not 能手
-    assert not claim.supported and claim.reason.startswith("word ")
-    assert paraphrased.check("黔江抽调11名业务骨干组建脱贫攻坚指挥部[4]。").supported
+def test_the_questions_own_words_may_be_repeated_though_the_passage_words_it_otherwise():
+    # the user's wording is not the model's claim: a paraphrased question repeated is no invention
+    paraphrased = Verifier(CORPUS, question="黔江派了多少业务骨干去建脱贫攻坚的指挥机构?")
+    assert paraphrased.check("黔江派了11名业务骨干去建脱贫攻坚的指挥机构[4]。").supported
+
+
+def test_a_counted_thing_must_be_what_the_passage_counts_with_that_number():
+    verifier = Verifier(CORPUS, question="黔江派出几名能手赶赴各乡镇蹲点督战?")
+    claim = verifier.check("黔江派出11名能手赶赴各乡镇蹲点督战[4]。")  # the passage's 11名 are 业务骨干
+    assert not claim.supported and "能手" in claim.reason
+    assert verifier.check("黔江抽调11名业务骨干组建脱贫攻坚指挥部[4]。").supported
 
 
 def test_a_place_named_by_the_question_must_be_what_the_cited_passage_is_about():
@@ -212,4 +216,15 @@ def test_a_rare_word_that_no_cited_passage_holds_sinks_the_sentence():
 def test_the_questions_own_topic_repeated_over_a_passage_about_another_thing_is_not_supported():
     v = Verifier([_chunk("全县新建泵站8处，整治山坪塘120口。", title="乙县水利建设")], question="丙县今年新建了几座冷库？")
     claim = v.check("丙县今年新建了8座冷库[1]。")
-    assert not claim.supported and claim.reason.startswith("word ")
+    assert not claim.supported and claim.reason == "passage [1] does not count 8 冷库"
+
+
+def test_a_measure_is_not_a_counter_so_what_follows_it_is_not_counted():
+    v = Verifier([_chunk("对一级残疾人员每人每月发放护理补贴80元。", title="甲县")], question="甲县每人每月发多少照护钱？")
+    assert v.check("甲县每人每月发80元照护钱[1]。").supported
+
+
+def test_who_asked_as_he_ren_wants_a_person_not_a_date():
+    from rag.answer.question import answers_kind
+
+    assert answers_kind("自由印度临时政府是何人建立的?", "自由印度临时政府是1945年建立的。") is False

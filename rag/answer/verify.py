@@ -21,6 +21,7 @@ from rag.text.lexicon import alternation, english
 from rag.text.names import mentions, named, names_in
 from rag.text.normalize import WORD_CHAR, compact
 from rag.text.numbers import (
+    counts_elsewhere,
     numbers_in,
     quantities_in,
     quantity_conflict,
@@ -74,8 +75,6 @@ class Verifier:
         self.question = question
         self.about = about  # whether a document is about a name (Subjects.is_about); None: only what passages say
         self._asked_names = named(question)
-        # the question's names are checked against what a document is about (_about), not passage by passage
-        self._asked_name_forms = " ".join(form for forms in self._asked_names for form in forms)
         self._asked = compact(question)
         self._asked_numbers = numbers_in(question)
         self._passages = [_Passage(context_of(c), frozenset(numbers_in(passage_text(c), passage=True)),
@@ -162,6 +161,8 @@ class Verifier:
                 stated.setdefault(number, set()).update(forms)
         if conflict := quantity_conflict(strip_enumerator(body), stated):
             return f"{conflict} is not what passage {render_citations(cites)} says"
+        if other := counts_elsewhere(strip_enumerator(body), " ".join(passage_text(self.chunks[n - 1]) for n in cites)):
+            return f"passage {render_citations(cites)} does not count {other}"
         named_here = [n for n in names_in(body) if compact(n) not in self._asked]
         if missing := sorted(n for n in named_here if compact(n) not in context):
             return f"name {missing[0]} not in passage {render_citations(cites)}"
@@ -171,7 +172,7 @@ class Verifier:
             return None
         if overlap(body, context, self.question) < self.min_overlap:
             return f"words not in passage {render_citations(cites)}"
-        if missing := unsupported_terms(body, context, self.key_rarity, self._asked_name_forms):
+        if missing := unsupported_terms(body, context, self.key_rarity, self._asked):
             return f"word {missing[0]} not in passage {render_citations(cites)}"
         return None
 

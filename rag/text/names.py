@@ -13,6 +13,7 @@ from rag.text.tokenize import pos_tags
 NAME_FLAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz"})
 _QUOTED = re.compile(r"[“\"「『《]([^”\"」』》]{2,20})[”\"」』》]")
 _ORGAN = re.compile(f"({alternation('names.organs')})$")
+MAX_NAME = 12  # characters: 中央革命军事委员会, 艾萨克·阿西莫夫 fit
 PLACE_LEVEL = re.compile(f"({alternation('names.place_levels')})$")
 
 
@@ -33,6 +34,8 @@ def named(text: str) -> list[tuple[str, ...]]:
     (河北省 -> 河北), in compact() form."""
     names = []
     for name in sorted(names_in(text)):
+        if len(name) > MAX_NAME:
+            continue  # a quoted sentence ("婚姻是……最值得的行为") is a phrase, not a name
         place = _ORGAN.sub("", name)  # 河北省委 -> 河北: an organ of a place names the place
         if len(place) < 2:
             continue  # 人民政府, 省委: an organ of no place in particular

@@ -8,7 +8,7 @@ import functools
 import re
 import warnings
 
-from rag.text.lexicon import alternation, mapping
+from rag.text.lexicon import alternation, mapping, words
 from rag.text.normalize import normalize
 
 # a sentence that gives a date: a year, a month or a day
@@ -91,6 +91,38 @@ def quantities_in(text: str) -> dict[str, set[tuple[str, str]]]:
         for number, scale, unit in _QUANTITY.findall(DMY.sub(" ", source)):
             forms.setdefault(_canonical(number), set()).add((scale, same_unit(unit)))
     return forms
+
+
+_COUNTED = re.compile(rf"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:万|亿)?\s*({UNITS})([\u4e00-\u9fff]{{2,}})")
+COUNT_WINDOW = 12  # characters either side of a number within which a passage names what it counts
+
+
+def counted_things(claim: str) -> list[tuple[str, str]]:
+    """(number as written, the word it counts) for each counted noun in a claim: '新建了8座冷库'
+    gives ('8', '冷库'), '接待了12个游客' ('12', '游客')."""
+    from rag.text.tokenize import segment
+
+    found, measures = [], set(words("units.measures"))
+    for number, unit, rest in _COUNTED.findall(_cn2an(normalize(claim))):
+        if unit in measures:
+            continue
+        parts = segment(rest)
+        if parts and len(parts[0]) >= 2:
+            found.append((number, parts[0]))
+    return found
+
+
+def counts_elsewhere(claim: str, passage: str) -> str | None:
+    """The first counted thing of the claim whose number the passage gives only for something
+    else: '8座冷库' over '新建泵站8处' (座 and 处 are both counters of 个, so the units agree),
+    '12个游客' over '示范点12个'. None when the passage names the thing within COUNT_WINDOW
+    characters of the number, or does not give the number as written (other checks see to it)."""
+    text = _cn2an(normalize(passage))
+    for number, thing in counted_things(claim):
+        spots = [m.start() for m in re.finditer(rf"(?<![\d.]){re.escape(number)}(?![\d])", text)]
+        if spots and not any(thing in text[max(0, i - COUNT_WINDOW):i + len(number) + COUNT_WINDOW] for i in spots):
+            return f"{number} {thing}"
+    return None
 
 
 def quantity_conflict(claim: str, passage: dict[str, set[tuple[str, str]]]) -> str | None:
