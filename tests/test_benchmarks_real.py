@@ -12,7 +12,8 @@ import pytest
 from rag.evaluation.squad import read_squad, sample_questions, write_corpus
 from rag.text.normalize import compact
 
-BENCHMARKS = Path(os.environ.get("RAG_BENCHMARKS_DIR", "/work/shared/benchmarks"))
+# ../shared/benchmarks beside the checkout (as on the development machines and in CI)
+BENCHMARKS = Path(os.environ.get("RAG_BENCHMARKS_DIR", Path(__file__).resolve().parents[2] / "shared" / "benchmarks"))
 SETS = {"drcd": BENCHMARKS / "drcd" / "DRCD_dev.json", "cmrc": BENCHMARKS / "cmrc2018" / "cmrc2018_dev.json"}
 QUESTIONS_PER_SET = 3
 DISTRACTORS = 12
