@@ -10,6 +10,7 @@ import warnings
 
 from rag.text.lexicon import alternation, mapping, words
 from rag.text.normalize import normalize
+from rag.text.tokenize import segment
 
 # a sentence that gives a date: a year, a month or a day
 DATE_MENTION = re.compile(r"\d{4}|\d{1,2}月|\d{1,2}日|[一二三四五六七八九十]+月")
@@ -100,8 +101,6 @@ COUNT_WINDOW = 12  # characters either side of a number within which a passage n
 def counted_things(claim: str) -> list[tuple[str, str]]:
     """(number as written, the word it counts) for each counted noun in a claim: '新建了8座冷库'
     gives ('8', '冷库'), '接待了12个游客' ('12', '游客')."""
-    from rag.text.tokenize import segment
-
     found, measures = [], set(words("units.measures"))
     for number, unit, rest in _COUNTED.findall(_cn2an(normalize(claim))):
         if unit in measures:
