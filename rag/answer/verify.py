@@ -58,6 +58,7 @@ class Claim:
 @dataclass(frozen=True)
 class _Passage:
     context: str  # compact form of title + section + text
+    text: str  # the passage's own text (passage_text), as written
     numbers: frozenset[str]
     quantities: dict  # number -> its (scale, unit) forms, see rag.text.numbers.quantities_in
 
@@ -77,8 +78,9 @@ class Verifier:
         self._asked_names = named(question)
         self._asked = compact(question)
         self._asked_numbers = numbers_in(question)
-        self._passages = [_Passage(context_of(c), frozenset(numbers_in(passage_text(c), passage=True)),
-                                   quantities_in(passage_text(c))) for c in self.chunks]
+        texts = [passage_text(c) for c in self.chunks]
+        self._passages = [_Passage(context_of(c), text, frozenset(numbers_in(text, passage=True)), quantities_in(text))
+                          for c, text in zip(self.chunks, texts)]
 
     def check(self, sentence: str) -> Claim:
         cites, _dropped = parse_citations(sentence, len(self.chunks))
@@ -161,7 +163,7 @@ class Verifier:
                 stated.setdefault(number, set()).update(forms)
         if conflict := quantity_conflict(strip_enumerator(body), stated):
             return f"{conflict} is not what passage {render_citations(cites)} says"
-        if other := counts_elsewhere(strip_enumerator(body), " ".join(passage_text(self.chunks[n - 1]) for n in cites)):
+        if other := counts_elsewhere(strip_enumerator(body), " ".join(p.text for p in passages)):
             return f"passage {render_citations(cites)} does not count {other}"
         named_here = [n for n in names_in(body) if compact(n) not in self._asked]
         if missing := sorted(n for n in named_here if compact(n) not in context):

@@ -92,14 +92,15 @@ def measure_search(retriever, questions: Sequence[str], k: int) -> dict[str, flo
     return _percentiles(samples)
 
 
-def race_precisions(texts: Sequence[str], config: Config, rounds: int = 2) -> dict[str, Any]:
-    """Embed `texts` at fp32 and at the configured route (embed_precision) in alternating rounds,
-    fp32 first in odd rounds and second in even ones, so a machine that slows down or speeds up
-    during the run weighs on both alike; chunks/s of each and the route's ratio to fp32."""
+def race_precisions(texts: Sequence[str], config: Config, route, rounds: int = 2) -> dict[str, Any]:
+    """Embed `texts` at fp32 and with `route` (the embedder at the configured embed_precision,
+    already loaded) in alternating rounds, fp32 first in odd rounds and second in even ones, so a
+    machine that slows down or speeds up during the run weighs on both alike; chunks/s of each
+    and the route's ratio to fp32."""
     from rag.models.embedder import make_embedder
+    from rag.models.precision import choose
 
-    route = make_embedder(config)
-    contenders = {"fp32": make_embedder(config, precision="fp32")}
+    contenders = {"fp32": route if route.precision == "fp32" else make_embedder(config, precision="fp32")}
     if route.precision != "fp32":
         contenders[route.precision] = route
     seconds = dict.fromkeys(contenders, 0.0)
@@ -109,7 +110,7 @@ def race_precisions(texts: Sequence[str], config: Config, rounds: int = 2) -> di
         for name in (list(contenders) if r % 2 == 0 else list(reversed(contenders))):
             seconds[name] += _timed(lambda: contenders[name].encode_documents(texts)) / 1000
     speeds = {name: round(rounds * len(texts) / max(s, 1e-9), 2) for name, s in seconds.items()}
-    return {"route": route.precision, "reason": getattr(getattr(route, "route", None), "reason", route.precision),
+    return {"route": route.precision, "reason": choose(config.embed_precision).reason,
             "rounds": rounds, "chunks": len(texts), "chunks_per_s": speeds,
             "ratio": round(speeds[route.precision] / speeds["fp32"], 3)}
 
@@ -138,7 +139,7 @@ def run_bench(paths: Sequence[str | Path], config: Config, questions: Sequence[s
         index = load_index(folder, config)
         result.documents, result.chunks = len(index.manifest.documents), len(index)
         if paths and rounds:
-            result.precision = race_precisions([c.index_text for c in index.store.chunks], config, rounds)
+            result.precision = race_precisions([c.index_text for c in index.store.chunks], config, embedder, rounds)
         result.latency_ms = measure_search(Retriever(index, embedder, config), questions, k or config.top_k)
         result.queries = len(questions)
     finally:
