@@ -100,7 +100,7 @@ COUNT_WINDOW = 12  # characters either side of a number within which a passage n
 
 def counted_things(claim: str) -> list[tuple[str, str]]:
     """(number as written, the word it counts) for each counted noun in a claim: '新建了8座冷库'
-    gives ('8', '冷库'), '接待了12个游客' ('12', '游客')."""
+    gives ('8', '冷库'), '派出11名能手' ('11', '能手')."""
     found, measures = [], set(words("units.measures"))
     for number, unit, rest in _COUNTED.findall(_cn2an(normalize(claim))):
         if unit in measures:
@@ -113,8 +113,8 @@ def counted_things(claim: str) -> list[tuple[str, str]]:
 
 def counts_elsewhere(claim: str, passage: str) -> str | None:
     """The first counted thing of the claim whose number the passage gives only for something
-    else: '8座冷库' over '新建泵站8处' (座 and 处 are both counters of 个, so the units agree),
-    '12个游客' over '示范点12个'. None when the passage names the thing within COUNT_WINDOW
+    else: '8座冷库' over '新建泵站8处' (座 and 处 are both counters of 个, so the units agree).
+    None when the passage names the thing within COUNT_WINDOW
     characters of the number, or does not give the number as written (other checks see to it)."""
     text = _cn2an(normalize(passage))
     for number, thing in counted_things(claim):
