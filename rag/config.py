@@ -49,6 +49,7 @@ class Config:
 
     # loading
     max_file_mb: float = 50.0
+    ocr: str = "auto"  # auto: read scanned PDF pages and images by OCR (rag.ingest.ocr) | off: skip them
 
     # chunking (characters of cleaned text)
     chunk_size: int = 260

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,13 @@ class Document:
     script: str = "simplified"  # simplified | traditional | mixed
     sha256: str = ""  # of the source file's bytes
     path: str = ""  # absolute path of the source file
+    pages: tuple[int, ...] = ()  # paged formats (PDF, multi-page TIFF): where page n+1 begins in text
+    ocr_pages: tuple[int, ...] = ()  # 1-based pages whose text was read by OCR from a scan
+    ocr: bool = False  # some of the text was read by OCR (an image, or scanned pages)
+
+    def page_at(self, offset: int) -> int | None:
+        """The 1-based page holding text[offset], None for a format without pages."""
+        return bisect.bisect_right(self.pages, offset) if self.pages else None
 
 
 @dataclass(frozen=True)
@@ -28,10 +36,40 @@ class Chunk:
     end: int
     text: str  # the passage as shown to a reader
     index_text: str  # what is embedded and tokenised: title and section path prepended
+    # Optional, so that a chunks.jsonl written before they existed still loads:
+    page: int | None = None  # 1-based page where the chunk begins; None for formats without pages
+    page_end: int | None = None  # the last page, when the chunk runs onto a later page
+    ocr: bool = False  # the passage was read by OCR from a scan
+    date: str = ""  # the document's date (YYYY-MM-DD) and source, as it states them
+    source: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {"chunk_id": self.id, "doc": self.doc, "title": self.title, "section": self.section,
-                "start": self.start, "end": self.end, "text": self.text}
+                "start": self.start, "end": self.end, "text": self.text, **self.where_json()}
+
+    def where_json(self) -> dict[str, Any]:
+        """The optional fields of the JSON contracts (DESIGN.md): present only when known."""
+        out: dict[str, Any] = {}
+        if self.page is not None:
+            out["page"] = self.page
+            if self.page_end is not None and self.page_end != self.page:
+                out["page_end"] = self.page_end
+        if self.ocr:
+            out["ocr"] = True
+        out.update({k: v for k, v in (("date", self.date), ("source", self.source)) if v})
+        return out
+
+    def where(self, english: bool = False) -> str:
+        """Where a reader finds the passage beyond its file: 第2页 (p. 2), 第2-3页, 扫描件 (scan),
+        the date and source; "" when nothing is known."""
+        parts = []
+        if self.page is not None:
+            last = self.page_end if self.page_end and self.page_end != self.page else None
+            pages = f"{self.page}-{last}" if last else str(self.page)
+            parts.append(f"{'pp' if last else 'p'}. {pages}" if english else f"第{pages}页")
+        if self.ocr:
+            parts.append("scan (OCR)" if english else "扫描件")
+        return " · ".join(parts + [p for p in (self.date, self.source) if p])
 
 
 @dataclass(frozen=True)
@@ -47,7 +85,7 @@ class Hit:
     def to_json(self) -> dict[str, Any]:
         c = self.chunk
         return {"rank": self.rank, "doc": c.doc, "title": c.title, "section": c.section,
-                "chunk_id": c.id, "score": round(float(self.score), 6), "text": c.text}
+                "chunk_id": c.id, "score": round(float(self.score), 6), "text": c.text, **c.where_json()}
 
 
 @dataclass(frozen=True)
@@ -59,7 +97,7 @@ class Citation:
     def to_json(self) -> dict[str, Any]:
         c = self.chunk
         return {"n": self.n, "doc": c.doc, "title": c.title, "section": c.section,
-                "chunk_id": c.id, "text": c.text}
+                "chunk_id": c.id, "text": c.text, **c.where_json()}
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,9 @@ def test_json_lists_chunk_objects_that_are_spans_of_the_cleaned_text(capsys, see
     chunks = json.loads(out)
     doc = load_paths([seeds_dir / SEED_002], Config())[0]
     assert code == 0 and len(chunks) > 10
-    assert all(set(c) == {"chunk_id", "doc", "title", "section", "start", "end", "text"} for c in chunks)
+    assert all(set(c) == {"chunk_id", "doc", "title", "section", "start", "end", "text", "date", "source"}
+               for c in chunks)  # a seed states its date and source; it has no pages
+    assert all(c["date"] == doc.date and c["source"] == doc.source for c in chunks)
     assert all(c["doc"] == SEED_002 and doc.text[c["start"]:c["end"]] == c["text"] for c in chunks)
 
 
@@ -81,9 +83,9 @@ def test_a_missing_file_is_a_one_line_error(capsys, tmp_path):
 
 
 def test_an_unsupported_file_named_directly_is_an_error(capsys, tmp_path):
-    (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8\xff")
-    code, _, err = run(capsys, str(tmp_path / "photo.jpg"))
-    assert code == 1 and "photo.jpg: unsupported file type .jpg" in err
+    (tmp_path / "slides.key").write_bytes(b"keynote")
+    code, _, err = run(capsys, str(tmp_path / "slides.key"))
+    assert code == 1 and "slides.key: unsupported file type .key" in err
 
 
 def test_a_folder_warns_about_bad_files_and_shows_the_good_ones(capsys, tmp_path):

@@ -96,6 +96,7 @@ def test_a_missing_path_is_an_error_naming_it(tmp_path):
 def test_bad_files_are_skipped_with_one_warning_each_and_the_rest_loads(tmp_path, monkeypatch):
     write(tmp_path / "good.txt", SIMPLIFIED)
     write(tmp_path / "image.jpg", b"\xff\xd8\xff\xe0 jpeg")
+    write(tmp_path / "slides.key", b"keynote")
     write(tmp_path / "binary.txt", bytes(range(256)) * 8)
     write(tmp_path / "empty.txt", b"")
     write(tmp_path / "blank.md", "  \n\n ")
@@ -110,9 +111,10 @@ def test_bad_files_are_skipped_with_one_warning_each_and_the_rest_loads(tmp_path
     assert [d.doc for d in docs] == ["good.txt"]
     reasons = {w.split(": ", 1)[0].removeprefix("skipped ").rsplit("/", 1)[-1]: w for w in warnings}
     assert sorted(reasons) == ["big.txt", "binary.txt", "blank.md", "broken.docx", "broken.pdf", "empty.txt",
-                               "image.jpg", "locked.txt"]
+                               "image.jpg", "locked.txt", "slides.key"]
     assert all(w.startswith(f"skipped {tmp_path}/") and "\n" not in w for w in warnings)
-    assert "unsupported file type .jpg" in reasons["image.jpg"] and "binary" in reasons["binary.txt"]
+    assert "unsupported file type .key" in reasons["slides.key"] and "binary" in reasons["binary.txt"]
+    assert "not a readable image" in reasons["image.jpg"]
     assert "empty" in reasons["empty.txt"] and "max_file_mb" in reasons["big.txt"]
     assert "PDF" in reasons["broken.pdf"] and "DOCX" in reasons["broken.docx"]
     assert "Permission denied" in reasons["locked.txt"]
@@ -127,8 +129,9 @@ def test_load_file_raises_a_load_error_naming_the_file(tmp_path):
         load_one(write(tmp_path / "notes.xyz", "文字。"))
 
 
-def test_supported_suffixes_cover_the_five_formats():
-    assert {".txt", ".md", ".html", ".htm", ".pdf", ".docx"} <= SUPPORTED_SUFFIXES
+def test_supported_suffixes_cover_documents_tables_slides_and_images():
+    assert {".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".xlsx", ".csv", ".pptx",
+            ".png", ".jpg", ".jpeg", ".tif", ".bmp"} <= SUPPORTED_SUFFIXES
 
 
 # --- formats --------------------------------------------------------------------------------------
@@ -186,7 +189,7 @@ def test_docx_headings_become_sections(tmp_path):
     doc = load_one(tmp_path / "report.docx")
     assert doc.title == "扶贫工作报告"
     assert doc.text.split("\n\n") == ["扶贫工作报告", "# 基本情况", "全县贫困人口减少至2.5万人。", "## 资金安排",
-                                      "安排财政专项扶贫资金2744万元。", "项目 | 金额", "道路 | 496.5万元",
+                                      "安排财政专项扶贫资金2744万元。", "项目：道路，金额：496.5万元",
                                       "# 工作举措", "实行各级各部门一把手负责制。"]
     assert [s.path for s in find_sections(doc.text) if s.path] == [("基本情况",), ("基本情况", "资金安排"), ("工作举措",)]
     first, second = chunk_document(doc, CONFIG)  # a parent's one-line intro travels with its first child

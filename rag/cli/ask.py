@@ -68,9 +68,10 @@ def _marked(text: str, spans, tty: bool) -> str:
     return "".join(out + [text[last:]])
 
 
-def _heading(label: str, chunk) -> str:
+def _heading(label: str, chunk, english: bool) -> str:
     where = " > ".join(part for part in (chunk.title, chunk.section) if part)
-    return f"{label} {where} ({chunk.doc})"
+    place = chunk.where(english)
+    return f"{label} {where} ({chunk.doc}{', ' + place if place else ''})"
 
 
 def _print_sources(answer, tty: bool) -> None:
@@ -80,11 +81,11 @@ def _print_sources(answer, tty: bool) -> None:
         if related:
             print("\nPossibly related passages:" if english else "\n可能相关的段落：")
         for hit in related:
-            print(_heading(f"({hit.rank})", hit.chunk))
+            print(_heading(f"({hit.rank})", hit.chunk, english))
             print(f"    {hit.chunk.text.strip()}")
         return
     if answer.citations:
         print()
     for citation in answer.citations:
-        print(_heading(f"[{citation.n}]", citation.chunk))
+        print(_heading(f"[{citation.n}]", citation.chunk, english))
         print(f"    {_marked(citation.chunk.text, citation.spans, tty).strip()}")

@@ -41,12 +41,14 @@ def run(args: argparse.Namespace, config) -> int:
 
 
 def _describe(doc, chunks, outline: bool) -> str:
-    facts = [doc.title, doc.date, doc.source, doc.script, f"{len(chunks)} chunks"]
+    facts = [doc.title, doc.date, doc.source, doc.script, f"{len(doc.pages)} pages" if doc.pages else "",
+             "OCR" if doc.ocr else "", f"{len(chunks)} chunks"]
     lines = [f"{doc.doc}: " + " | ".join(f for f in facts if f)]
     if outline:
         return "\n".join(lines + _outline(chunks))
     for n, chunk in enumerate(chunks, 1):
-        lines.append(f"\n[{n}] {chunk.section or '(before the first heading)'}")
+        place = chunk.where()
+        lines.append(f"\n[{n}] {chunk.section or '(before the first heading)'}{'  ' + place if place else ''}")
         lines.append(f"    chars {chunk.start}-{chunk.end} ({len(chunk.text)}), id {chunk.id}")
         lines += ["    " + line for line in chunk.text.split("\n") if line]
     return "\n".join(lines)

@@ -9,8 +9,10 @@ DEFAULT_PATHS = ("seeds/",)
 
 def register(sub) -> None:
     p = sub.add_parser("index", help="build or update an index from files and folders (incremental)",
-                       description="Index .txt/.md/.html/.pdf/.docx files. Only new or changed documents are "
-                                   "embedded; documents deleted from the given folders are removed.")
+                       description="Index .txt/.md/.html/.pdf/.docx/.xlsx/.csv/.pptx files and images "
+                                   "(.png/.jpg/.jpeg/.tif/.bmp, read by OCR, as are scanned PDF pages). Only new "
+                                   "or changed documents are embedded; documents deleted from the given folders "
+                                   "are removed.")
     p.add_argument("paths", nargs="*", metavar="PATH", help=f"files or folders (default: {DEFAULT_PATHS[0]})")
     p.add_argument("--index", metavar="DIR", help="index folder (default: index_dir, indexes/default)")
     p.add_argument("--rebuild", action="store_true", help="start over instead of updating")
@@ -39,18 +41,24 @@ def run(args, config) -> int:
 
 
 class ProgressBar:
-    """A tqdm bar on stderr for the embedding stage, the only slow one."""
+    """A tqdm bar on stderr for each slow stage: OCR of a file's pages ("ocr <doc>", in pages),
+    then embedding (in chunks)."""
 
     def __enter__(self):
         self._bar = None
+        self._stage = ""
         return self
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         from tqdm import tqdm
 
-        if self._bar is None:
-            self._bar = tqdm(total=total, desc=stage, unit="chunk", file=sys.stderr, leave=False,
+        if self._bar is None or stage != self._stage:
+            if self._bar is not None:
+                self._bar.close()
+            unit = "page" if stage.startswith("ocr") else "chunk"
+            self._bar = tqdm(total=total, desc=stage, unit=unit, file=sys.stderr, leave=False,
                              disable=None)  # None: no bar when stderr is not a terminal
+            self._stage = stage
         self._bar.update(done - self._bar.n)
 
     def __exit__(self, *exc) -> None:

@@ -36,7 +36,7 @@ def run(args, config) -> int:
 
 def _render(hit) -> str:
     c = hit.chunk
-    where = " > ".join(p for p in (c.doc, c.section) if p)
+    where = " > ".join(p for p in (c.doc, c.section) if p) + (f" ({c.where()})" if c.where() else "")
     sides = f"bm25 #{hit.sparse_rank or '-'}, dense #{hit.dense_rank or '-'}"
     # 38 characters: CJK characters take two terminal columns each
     body = textwrap.fill(" ".join(c.text.split()), width=38, initial_indent="   ", subsequent_indent="   ")

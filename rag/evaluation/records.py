@@ -18,6 +18,9 @@ STAGES = ("retrieve", "generate", "total")
 MODEL_STAGES = ("first_token", "prefill", "decode")  # when a model ran: first text shown, its prompt and answer time
 
 
+PAGE_KEYS = ("page", "page_end", "ocr")  # where in a paged document, when it has pages (DESIGN.md)
+
+
 @dataclass(frozen=True)
 class Passage:
     """A retrieved (with score) or cited (with n) passage, reduced to what a report needs."""
@@ -26,20 +29,32 @@ class Passage:
     text: str
     score: float | None = None
     n: int | None = None
+    pages: tuple[tuple[str, Any], ...] = ()  # the chunk's PAGE_KEYS that it has
 
     @classmethod
     def of_hit(cls, hit: Hit) -> "Passage":
-        return cls(hit.chunk.doc, hit.chunk.id, hit.chunk.text, score=round(float(hit.score), 6))
+        return cls(hit.chunk.doc, hit.chunk.id, hit.chunk.text, score=round(float(hit.score), 6),
+                   pages=_pages(hit.chunk.where_json()))
 
     @classmethod
     def of_citation(cls, citation: Citation) -> "Passage":
-        return cls(citation.chunk.doc, citation.chunk.id, citation.chunk.text, n=citation.n)
+        return cls(citation.chunk.doc, citation.chunk.id, citation.chunk.text, n=citation.n,
+                   pages=_pages(citation.chunk.where_json()))
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> "Passage":
+        return cls(obj["doc"], obj["chunk_id"], obj["text"], score=obj.get("score"), n=obj.get("n"),
+                   pages=_pages(obj))
 
     def retrieved_json(self) -> dict[str, Any]:
-        return {"doc": self.doc, "chunk_id": self.chunk_id, "score": self.score, "text": self.text}
+        return {"doc": self.doc, "chunk_id": self.chunk_id, "score": self.score, "text": self.text, **dict(self.pages)}
 
     def cited_json(self) -> dict[str, Any]:
-        return {"n": self.n, "doc": self.doc, "chunk_id": self.chunk_id, "text": self.text}
+        return {"n": self.n, "doc": self.doc, "chunk_id": self.chunk_id, "text": self.text, **dict(self.pages)}
+
+
+def _pages(obj: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    return tuple((k, obj[k]) for k in PAGE_KEYS if obj.get(k) is not None)
 
 
 @dataclass(frozen=True)
@@ -92,13 +107,11 @@ class QuestionResult:
     def from_json(cls, obj: dict[str, Any]) -> "QuestionResult":
         cited = obj.get("citations")
         return cls(gold=GoldItem.from_json(obj),
-                   retrieved=tuple(Passage(p["doc"], p["chunk_id"], p["text"], score=p.get("score"))
-                                   for p in obj.get("retrieved") or ()),
+                   retrieved=tuple(Passage.from_json(p) for p in obj.get("retrieved") or ()),
                    latency_ms=dict(obj.get("latency_ms") or {}),
                    answer=obj.get("answer"), refused=obj.get("refused"), tokens=obj.get("tokens"),
                    why=obj.get("why") or "", dropped=tuple(tuple(d) for d in obj.get("dropped") or ()),
-                   citations=None if cited is None else tuple(
-                       Passage(c["doc"], c["chunk_id"], c["text"], n=c.get("n")) for c in cited))
+                   citations=None if cited is None else tuple(Passage.from_json(c) for c in cited))
 
 
 def _round(value: float | None) -> float | None:

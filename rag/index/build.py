@@ -63,7 +63,7 @@ def update_index(paths: Sequence[str | Path], index_dir: Path, config: Config, e
     from rag.ingest.load import load_paths
 
     warnings: list[str] = []
-    docs = load_paths(list(paths), config, warn=warnings.append)
+    docs = load_paths(list(paths), config, warn=warnings.append, progress=progress)
     roots = [Path(p).expanduser().resolve() for p in paths]
     report = update_documents(docs, roots, index_dir, config, embedder, rebuild, progress)
     report.warnings[:0] = warnings
@@ -80,7 +80,7 @@ def update_documents(docs: Sequence[Document], roots: Sequence[Path], index_dir:
         plan = _plan(old, _unique(docs, report), roots, config, report)
         if old is None and not plan.fresh:
             raise RagIndexError(f"nothing to index in {', '.join(map(str, roots)) or 'the given paths'}: "
-                                "add .txt, .md, .html, .pdf or .docx files")
+                                "add documents of a supported type (rag index --help)")
         chunks, entries = _chunks(plan, old, config)
         if old is not None and not plan.fresh and not report.removed and _current(old):
             report.chunks, report.documents = len(old), len(entries)

@@ -14,8 +14,9 @@ from rag.errors import RagIndexError
 
 MANIFEST_FILE = "manifest.json"
 FORMAT_VERSION = 1
-# Settings that change the chunks themselves: when they differ, every document is chunked again.
-CHUNK_SETTINGS = ("chunk_size", "chunk_min", "chunk_overlap")
+# Settings that change the chunks themselves: when they differ, every document is chunked again
+# (an index from before `ocr` existed is chunked again once, and so gains its chunks' pages).
+CHUNK_SETTINGS = ("chunk_size", "chunk_min", "chunk_overlap", "ocr")
 
 
 @dataclass(frozen=True)

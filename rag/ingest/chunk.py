@@ -147,9 +147,12 @@ def _chunk(doc: Document, piece: Piece) -> Chunk:
     text = doc.text[piece.start:piece.end]
     section = SECTION_SEPARATOR.join(piece.path)
     key = "\x1f".join((doc.doc, str(piece.start), str(piece.end), text))
+    page, last = doc.page_at(piece.start), doc.page_at(max(piece.end - 1, piece.start))
+    ocr = doc.ocr and (not doc.pages or any(p in doc.ocr_pages for p in range(page or 0, (last or 0) + 1)))
     return Chunk(id=hashlib.sha256(key.encode("utf-8")).hexdigest()[:16], doc=doc.doc, title=doc.title,
                  section=section, start=piece.start, end=piece.end, text=text,
-                 index_text=index_text(doc.title, section, text))
+                 index_text=index_text(doc.title, section, text), page=page,
+                 page_end=last if last != page else None, ocr=ocr, date=doc.date, source=doc.source)
 
 
 def index_text(title: str, section: str, text: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Sequence
 
 from rag.text.normalize import HAN, compact
 
@@ -49,13 +50,70 @@ class Metadata:
     source: str = ""
 
 
+@dataclass(frozen=True)
+class Cleaned:
+    text: str  # paragraphs separated by one blank line ("\n\n"); "" when nothing is left
+    pages: tuple[int, ...] = ()  # for paged input: where page n+1 begins in text
+
+
+@dataclass(frozen=True)
+class _Line:
+    """A line of text and the 0-based pages it holds: (offset in the line, page) where each begins."""
+    text: str
+    marks: tuple[tuple[int, int], ...]
+
+    def joined(self, other: "_Line", glue: str = "") -> "_Line":
+        shift = len(self.text) + len(glue)
+        return _Line(self.text + glue + other.text, self.marks + tuple((o + shift, p) for o, p in other.marks))
+
+
 # --- cleaning -------------------------------------------------------------------------------------
 def clean_text(raw: str) -> str:
     """Clean paragraphs separated by one blank line ("\n\n"); "" when nothing is left."""
-    lines = [_normalise_line(line) for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    lines = _drop_debris([line for line in lines if line])
-    lines = _collapse_repeats(lines)
-    return "\n\n".join(_name_byline(_join_continuations(lines)))
+    return clean_pages([raw]).text
+
+
+def clean_pages(pages: Sequence[str], continued: Sequence[bool] = ()) -> Cleaned:
+    """Clean the pages of a document as one text and say where each page begins in it.
+    `continued[i]`: page i ends inside a paragraph that page i + 1 goes on with, so the two
+    pieces become one paragraph (unless page i + 1 opens with a heading or list item)."""
+    lines = [_Line(_normalise_line(line), ((0, page),)) for page, raw in enumerate(pages)
+             for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines = _drop_debris([line for line in lines if line.text])
+    lines = _name_byline(_join_continuations(_collapse_repeats(lines), continued))
+    text = "\n\n".join(line.text for line in lines)
+    return Cleaned(text, _page_starts(lines, len(pages)) if len(pages) > 1 else ())
+
+
+def join_glue(left: str, right: str) -> str:
+    """What goes between two pieces of one line of text: nothing beside Chinese, else a space."""
+    if not left or not right or left[-1] >= "\u3000" or right[0] >= "\u3000":
+        return ""
+    return " "
+
+
+def one_line(text: str) -> str:
+    """Text an author broke over lines (a table cell, a slide title) as one line."""
+    out = ""
+    for part in text.replace("\x0b", "\n").split("\n"):
+        out += join_glue(out, part.strip()) + part.strip()
+    return out
+
+
+def _page_starts(lines: list[_Line], count: int) -> tuple[int, ...]:
+    """Offset where each page begins; a page that kept no text begins where the next one does."""
+    starts = [-1] * count
+    offset = 0
+    for line in lines:
+        for at, page in line.marks:
+            if starts[page] < 0:
+                starts[page] = offset + min(at, len(line.text))
+        offset += len(line.text) + 2
+    end = max(offset - 2, 0)
+    for page in reversed(range(count)):
+        if starts[page] < 0:
+            starts[page] = starts[page + 1] if page + 1 < count else end
+    return tuple(starts)
 
 
 def _normalise_line(line: str) -> str:
@@ -71,15 +129,15 @@ def _debris_key(line: str) -> str:
     return key.replace("：", ":").replace("（", "(").replace("）", ")")
 
 
-def _drop_debris(lines: list[str]) -> list[str]:
-    out: list[str] = []
+def _drop_debris(lines: list[_Line]) -> list[_Line]:
+    out: list[_Line] = []
     in_list = False
     for line in lines:
-        key = _debris_key(line)
+        key = _debris_key(line.text)
         if _LIST_MARKER.fullmatch(key):
             in_list = True
             continue
-        if in_list and _is_link_like(line):
+        if in_list and _is_link_like(line.text):
             continue
         in_list = False
         if key and not _DEBRIS.fullmatch(key) and re.search(r"\w", key):
@@ -92,15 +150,15 @@ def _is_link_like(line: str) -> bool:
     return len(line) <= 40 and line[-1] not in _SENTENCE_END + "。,，"
 
 
-def _collapse_repeats(lines: list[str]) -> list[str]:
+def _collapse_repeats(lines: list[_Line]) -> list[_Line]:
     """Drop a line that repeats the title, a long line, or the line just before it, verbatim or
     in the other script, once or several times over (seed 001 prints its title six times, twice
     as a doubled line). Short lines may recur on purpose: a speaker answers several questions."""
     seen: set[str] = set()
-    out: list[str] = []
+    out: list[_Line] = []
     for line in lines:
-        key = compact(line)
-        if _is_repeat(key, seen) or (out and key == compact(out[-1])):
+        key = compact(line.text)
+        if _is_repeat(key, seen) or (out and key == compact(out[-1].text)):
             continue
         if not out or len(key) >= _REPEAT_MIN:
             seen.add(key)
@@ -118,27 +176,39 @@ def _is_repeat(key: str, seen: set[str]) -> bool:
     return False
 
 
-def _join_continuations(lines: list[str]) -> list[str]:
-    """A line ending in a comma was cut mid-sentence by the page layout: join it to the next,
-    unless the next line starts a heading or a list item of its own."""
-    out: list[str] = []
+def _join_continuations(lines: list[_Line], continued: Sequence[bool]) -> list[_Line]:
+    """A line ending in a comma was cut mid-sentence by the page layout, and so was the last
+    line of a page that runs on: join it to the next, unless the next line starts a heading or
+    a list item of its own."""
+    out: list[_Line] = []
     for line in lines:
-        if out and out[-1][-1] in ",，、" and not out[-1].startswith("#") and not _STARTS_BLOCK.match(line):
-            out[-1] += line
+        prev = out[-1] if out else None
+        if not prev or prev.text.startswith("#") or _STARTS_BLOCK.match(line.text):
+            out.append(line)
+        elif prev.text[-1] in ",，、":
+            out[-1] = prev.joined(line)
+        elif _runs_on(prev, line, continued):
+            out[-1] = prev.joined(line, join_glue(prev.text, line.text))
         else:
             out.append(line)
     return out
 
 
+def _runs_on(prev: _Line, line: _Line, continued: Sequence[bool]) -> bool:
+    page = prev.marks[-1][1]
+    return line.marks[0] == (0, page + 1) and page < len(continued) and continued[page]
+
+
 _BYLINE = re.compile(rf"[(（]([{HAN}]{{2,4}}(?:[ 、][{HAN}]{{2,4}})*)[)）]$")
 
 
-def _name_byline(lines: list[str]) -> list[str]:
+def _name_byline(lines: list[_Line]) -> list[_Line]:
     """A news report ends with its writer's name in brackets, (兰萍); saying what it is,
     (作者:兰萍), lets a question about the author find and understand it."""
-    match = _BYLINE.search(lines[-1]) if lines else None
+    match = _BYLINE.search(lines[-1].text) if lines else None
     if match and all(_is_person(name) for name in re.split(r"[ 、]", match[1])):
-        lines = lines[:-1] + [f"{lines[-1][:match.start()]}(作者:{match[1]})"]
+        last = lines[-1]
+        lines = lines[:-1] + [_Line(f"{last.text[:match.start()]}(作者:{match[1]})", last.marks)]
     return lines
 
 

@@ -1,36 +1,37 @@
-"""Files -> Documents: .txt .md .html .pdf .docx, any common Chinese encoding, cleaned.
+"""Files -> Documents: text, markdown, HTML, PDF (text layers and scans), Word, spreadsheets,
+slides and images, in any common Chinese encoding, cleaned.
 
 A folder is walked recursively in sorted order. A file that cannot be used (unsupported, binary,
-empty, unreadable, too large, malformed) is skipped with one warning line and the rest still
-loads. HTML and DOCX headings become markdown `#` lines, so the chunker reads one convention.
+empty, unreadable, too large, malformed, encrypted, a scan while OCR is off) is skipped with one
+warning line and the rest still loads. HTML, DOCX and slide headings and sheet names become
+markdown `#` lines, so the chunker reads one convention; table rows become `header：value` lines
+(rag.ingest.tables). A paged format keeps where each page begins, so chunks know their page.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import logging
 import os
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
 from rag.config import Config
 from rag.errors import LoadError
-from rag.ingest.clean import clean_text, extract_metadata
+from rag.ingest.clean import clean_pages, extract_metadata, one_line
 from rag.ingest.encoding import decode_text
+from rag.ingest.extracted import Extracted, Progress, Reading
+from rag.ingest.images import IMAGE_SUFFIXES, read_image
+from rag.ingest.pdf import read_pdf
+from rag.ingest.slides import read_pptx
+from rag.ingest.tables import read_csv, read_xlsx, table_lines
 from rag.text.normalize import HAN, script_of
 from rag.types import Document
 
-SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"})
-
-
-@dataclass(frozen=True)
-class Extracted:
-    text: str
-    title: str = ""  # a title the format states (HTML <h1>/<title>, DOCX properties), if any
+SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".xlsx", ".csv",
+                                ".pptx", *IMAGE_SUFFIXES})
 
 
 def _stderr(message: str) -> None:
@@ -38,10 +39,14 @@ def _stderr(message: str) -> None:
 
 
 # --- walking --------------------------------------------------------------------------------------
-def load_paths(paths: Sequence[str | Path], config: Config,
-               warn: Callable[[str], None] | None = None) -> list[Document]:
-    """Every supported file under `paths`; the others are skipped with `warn("skipped <path>: <reason>")`."""
+def load_paths(paths: Sequence[str | Path], config: Config, warn: Callable[[str], None] | None = None,
+               progress: Progress | None = None) -> list[Document]:
+    """Every supported file under `paths`; the others are skipped with `warn("skipped <path>: <reason>")`.
+    `progress(stage, done, total)` hears of each page read by OCR."""
+    from rag.ingest.ocr import make_ocr
+
     warn = warn or _stderr
+    ocr = make_ocr(config)  # one engine for the whole run: its models load once, on the first scan
     docs: list[Document] = []
     seen_files: set[Path] = set()
     seen_docs: dict[str, Path] = {}
@@ -55,7 +60,7 @@ def load_paths(paths: Sequence[str | Path], config: Config,
                 warn(f"skipped {path}: same name {name} as {seen_docs[name]}; index the folders separately")
                 continue
             try:
-                docs.append(load_file(path, name, config))
+                docs.append(load_file(path, name, config, Reading(name, ocr, progress, warn)))
                 seen_docs[name] = path
             except LoadError as exc:
                 warn(f"skipped {exc}")
@@ -77,24 +82,30 @@ def _walk(root: Path) -> list[tuple[Path, str]]:
 
 
 # --- one file -------------------------------------------------------------------------------------
-def load_file(path: Path, doc: str, config: Config) -> Document:
-    """Read, extract and clean one file; raises LoadError("<path>: <reason>")."""
+def load_file(path: Path, doc: str, config: Config, reading: Reading | None = None) -> Document:
+    """Read, extract and clean one file; raises LoadError("<path>: <reason>"). Without `reading`,
+    OCR follows the config and problems that do not stop the file go to stderr."""
+    from rag.ingest.ocr import make_ocr
+
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise LoadError(f"{path}: unsupported file type {suffix or '(no extension)'} "
                         f"(supported: {' '.join(sorted(SUPPORTED_SUFFIXES))})")
+    reading = reading or Reading(doc, make_ocr(config), warn=_stderr)
     data = _read(path, config)
     try:
-        extracted = _READERS[suffix](data)
+        extracted = _READERS.get(suffix, read_image)(data, reading)
     except LoadError as exc:
         raise LoadError(f"{path}: {exc}") from None
-    text = clean_text(extracted.text)
+    cleaned = clean_pages(extracted.pages, extracted.runs_on) if extracted.pages else clean_pages([extracted.text])
+    text = cleaned.text
     if not text:
         raise LoadError(f"{path}: no text left after extraction and cleaning")
     meta = extract_metadata(text, extracted.title)
     return Document(doc=doc, text=text, title=meta.title or path.stem, date=meta.date, source=meta.source,
-                    script=script_of(text), sha256=hashlib.sha256(data).hexdigest(), path=str(path.resolve()))
+                    script=script_of(text), sha256=hashlib.sha256(data).hexdigest(), path=str(path.resolve()),
+                    pages=cleaned.pages, ocr_pages=extracted.ocr_pages, ocr=extracted.ocr)
 
 
 def _read(path: Path, config: Config) -> bytes:
@@ -112,7 +123,7 @@ def _read(path: Path, config: Config) -> bytes:
 
 
 # --- text and markdown ----------------------------------------------------------------------------
-def _read_text(data: bytes) -> Extracted:
+def _read_text(data: bytes, reading: Reading) -> Extracted:
     return Extracted(decode_text(data))
 
 
@@ -121,7 +132,7 @@ _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _MD_EMPHASIS = re.compile(r"(\*\*|__|~~|`)")
 
 
-def _read_markdown(data: bytes) -> Extracted:
+def _read_markdown(data: bytes, reading: Reading) -> Extracted:
     """Markdown keeps its # headings; images, link targets and emphasis marks are layout."""
     text = _MD_IMAGE.sub("", decode_text(data))
     text = re.sub(r"<!--.*?-->", "", _MD_LINK.sub(r"\1", text), flags=re.S)
@@ -138,7 +149,7 @@ _HTML_BLOCKS = {"p", "div", "li", "tr", "section", "article", "main", "blockquot
                 "table", "ul", "ol", "figure", "figcaption", "header", "h1", "h2", "h3", "h4", "h5", "h6"}
 
 
-def _read_html(data: bytes) -> Extracted:
+def _read_html(data: bytes, reading: Reading) -> Extracted:
     from bs4 import BeautifulSoup, Comment
 
     match = _META_CHARSET.search(data[:4096])
@@ -186,42 +197,8 @@ def _html_text(root) -> str:
     return root.get_text()
 
 
-# --- PDF and DOCX ---------------------------------------------------------------------------------
-def _read_pdf(data: bytes) -> Extracted:
-    from pypdf import PdfReader
-
-    logging.getLogger("pypdf").setLevel(logging.ERROR)  # malformed files are reported by us, once
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise LoadError("encrypted PDF; save an unencrypted copy")
-        pages = [page.extract_text() or "" for page in reader.pages]
-        title = (reader.metadata.title or "") if reader.metadata else ""
-    except LoadError:
-        raise
-    except Exception as exc:  # pypdf raises many types on damaged input; none may stop the run
-        raise LoadError(f"not a readable PDF ({type(exc).__name__}: {str(exc)[:80]})") from None
-    if not any(p.strip() for p in pages):
-        raise LoadError("PDF has no extractable text (scanned images need OCR first)")
-    return Extracted("\n\n".join(_unwrap_pdf_lines(p) for p in pages), str(title).strip())
-
-
-def _unwrap_pdf_lines(page: str) -> str:
-    """PDF text comes as printed lines; a line that fills the width and does not end a sentence
-    continues in the next line."""
-    lines = [line.strip() for line in page.split("\n")]
-    width = max((len(line) for line in lines), default=0)
-    out: list[str] = []
-    for line in lines:
-        prev = out[-1] if out else ""
-        if prev and line and len(prev) >= 0.8 * width and prev[-1] not in "。！？!?；;：:.":
-            out[-1] = prev + ("" if prev[-1] >= "\u3000" or line[0] >= "\u3000" else " ") + line
-        else:
-            out.append(line)
-    return "\n".join(out)
-
-
-def _read_docx(data: bytes) -> Extracted:
+# --- DOCX -----------------------------------------------------------------------------------------
+def _read_docx(data: bytes, reading: Reading) -> Extracted:
     import docx
     from docx.table import Table
 
@@ -255,17 +232,11 @@ def _docx_paragraph(paragraph) -> str:
 
 
 def _docx_table(table) -> list[str]:
-    rows = []
-    for row in table.rows:
-        cells: list[str] = []
-        for cell in row.cells:
-            text = cell.text.strip()
-            if text and (not cells or cells[-1] != text):  # merged cells repeat their text
-                cells.append(text)
-        rows.append(" | ".join(cells))
-    return rows
+    return table_lines([one_line(cell.text) for cell in row.cells] for row in table.rows)
 
 
-_READERS: dict[str, Callable[[bytes], Extracted]] = {
+# images (IMAGE_SUFFIXES) go to read_image
+_READERS: dict[str, Callable[[bytes, Reading], Extracted]] = {
     ".txt": _read_text, ".md": _read_markdown, ".markdown": _read_markdown, ".html": _read_html,
-    ".htm": _read_html, ".pdf": _read_pdf, ".docx": _read_docx}
+    ".htm": _read_html, ".pdf": read_pdf, ".docx": _read_docx, ".xlsx": read_xlsx, ".csv": read_csv,
+    ".pptx": read_pptx}

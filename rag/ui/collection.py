@@ -176,14 +176,17 @@ class ProgressText:
     chunks per second and the time left, as `rag index` shows them."""
 
     def __init__(self, bar: Callable[..., Any], clock: Callable[[], float] = time.monotonic):
-        self.bar, self.clock, self.first = bar, clock, None
+        self.bar, self.clock, self.first, self.stage = bar, clock, None, ""
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         now = self.clock()
+        if stage != self.stage:  # OCR of each file's pages, then embedding: each has its own rate
+            self.first, self.stage = None, stage
         self.first = self.first or (now, done)  # the rate is measured from the first report on
         elapsed, counted = now - self.first[0], done - self.first[1]
         text = f"{stage} {done}/{total}"
         if counted > 0 and elapsed > 0:
             rate = counted / elapsed
-            text += f" · {rate:.1f} 块/秒 · 剩余约 {max(total - done, 0) / rate:.0f} 秒"
+            unit = "页" if stage.startswith("ocr") else "块"
+            text += f" · {rate:.1f} {unit}/秒 · 剩余约 {max(total - done, 0) / rate:.0f} 秒"
         self.bar(done / max(total, 1), desc=text)

@@ -83,8 +83,9 @@ def _source_line(chunk: Chunk) -> str:
     where = " › ".join(p.strip() for p in chunk.section.split(">") if p.strip())
     title = _escape(chunk.title or chunk.doc)
     section = f'<span class="rag-section">{_escape(where)}</span>' if where else ""
+    place = f'<span class="rag-where">{_escape(chunk.where())}</span>' if chunk.where() else ""
     return (f'<span class="rag-title">{title}</span>{section}'
-            f'<span class="rag-doc">{_escape(chunk.doc)}</span>')
+            f'<span class="rag-doc">{_escape(chunk.doc)}</span>{place}')
 
 
 def citation_html(citation: Citation, turn: int) -> str:

@@ -1,0 +1,94 @@
+"""The printed page as text: running headers, footers and page numbers that a printer repeats on
+every page taken off, printed lines joined into paragraphs, and whether a page ends inside a
+paragraph that the next page goes on with. Text layers and OCR'd scans go through the same rules;
+they differ only in what says that a line reaches the right margin or opens a paragraph."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Sequence
+
+from rag.ingest.clean import join_glue
+
+_EDGE = 2  # running lines sit among the first or last two lines of a page
+_FULL = 0.8  # a text-layer line at least this share of the page's widest line fills the width
+_SENTENCE_END = "。！？!?；;：:.…”」』）)"
+_DIGITS = re.compile(r"\d+")
+_PAGE_NUMBER = re.compile(
+    r"[-—–\s]*(?:第\s*\d+\s*[页頁](?:\s*[,，/／]?\s*共\s*\d+\s*[页頁])?"
+    r"|(?:[Pp]age\s*)?\d+(?:\s*(?:/|／|of)\s*\d+)?|[-—–]\s*\d+\s*[-—–])[-—–\s]*")
+
+
+@dataclass(frozen=True)
+class Printed:
+    """One printed line of a page."""
+    text: str
+    full: bool | None = None  # it reaches the right margin; None: judged by its length on the page
+    opens: bool = False  # it visibly opens a paragraph (indented, or blank space above it)
+
+
+@dataclass(frozen=True)
+class PageText:
+    text: str  # the page's paragraphs, one a line
+    runs_on: bool = False  # its last paragraph goes on at the top of the next page
+
+
+def text_layer_lines(page: str) -> list[Printed]:
+    """A PDF text layer as printed lines (their fullness judged later, against the page)."""
+    return [Printed(line.strip()) for line in page.split("\n") if line.strip()]
+
+
+def page_texts(pages: Sequence[Sequence[Printed]]) -> list[PageText]:
+    """Each page's printed lines -> paragraphs, with running lines and page numbers gone."""
+    running = _running_keys([[line.text for line in page] for page in pages])
+    out = []
+    for i, page in enumerate(pages):
+        kept = _fullness([line for k, line in enumerate(page) if not _is_running(line.text, k, len(page), running)])
+        runs_on = i + 1 < len(pages) and bool(kept) and _goes_on(kept[-1])
+        out.append(PageText("\n".join(_paragraphs(kept)), runs_on))
+    return out
+
+
+def _fullness(lines: list[Printed]) -> list[Printed]:
+    width = max((len(line.text) for line in lines), default=0)
+    return [line if line.full is not None else Printed(line.text, len(line.text) >= _FULL * width, line.opens)
+            for line in lines]
+
+
+def _goes_on(line: Printed) -> bool:
+    """A line that fills the width and ends no sentence continues in the next line."""
+    return bool(line.full) and line.text[-1] not in _SENTENCE_END
+
+
+def _paragraphs(lines: list[Printed]) -> list[str]:
+    out: list[str] = []
+    previous: Printed | None = None
+    for line in lines:
+        if previous is not None and _goes_on(previous) and not line.opens:
+            out[-1] += join_glue(out[-1], line.text) + line.text
+        else:
+            out.append(line.text)
+        previous = line
+    return out
+
+
+def _key(line: str) -> str:
+    """A line compared across pages: page numbers in it vary, so digits count as one mark."""
+    return _DIGITS.sub("#", re.sub(r"\s+", "", line))
+
+
+def _running_keys(pages: list[list[str]]) -> set[str]:
+    """Lines printed at the top or bottom of at least half the pages (and of two at least)."""
+    if len(pages) < 2:
+        return set()
+    counts = Counter(key for page in pages for key in {_key(line) for line in page[:_EDGE] + page[-_EDGE:]})
+    need = max(2, math.ceil(len(pages) / 2))
+    return {key for key, n in counts.items() if n >= need}
+
+
+def _is_running(line: str, k: int, size: int, running: set[str]) -> bool:
+    at_edge = k < _EDGE or k >= size - _EDGE
+    return at_edge and (_key(line) in running or bool(_PAGE_NUMBER.fullmatch(line)))

@@ -1,0 +1,87 @@
+"""PDF -> pages of text: the text layer where a page has one (pypdf), OCR of the page rendered
+by PDFium (pypdfium2, a wheel: no system binaries) where a page is a scan, then the printed
+page's rules (rag.ingest.pages): running headers and page numbers off, paragraphs rejoined."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+from rag.errors import LoadError
+from rag.ingest.extracted import Extracted, Reading
+from rag.ingest.images import ocr_lines, unreadable
+from rag.ingest.pages import Printed, page_texts, text_layer_lines
+
+RENDER_LONG_SIDE = 2000  # pixels: RapidOCR shrinks anything longer, so rendering more is wasted
+
+
+def read_pdf(data: bytes, reading: Reading) -> Extracted:
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # malformed files are reported by us, once
+    reader, texts, title = _text_layer(data)
+    scanned = [i for i, text in enumerate(texts) if not text.strip() and _has_images(reader.pages[i])]
+    has_text = any(t.strip() for t in texts)
+    if not has_text and not scanned:
+        raise LoadError("PDF has no text and no scanned pages")
+    lines: list[list[Printed]] = [text_layer_lines(t) for t in texts]
+    read: list[int] = []
+    if scanned and reading.ocr is None:
+        if not has_text:
+            raise LoadError('scanned PDF (no text layer) and OCR is off; set ocr = "auto" to read it')
+        reading.warn(f"{reading.name}: pages {_numbers(scanned)} are scans and OCR is off; they were left out")
+    elif scanned:
+        read = _ocr_pages(data, scanned, lines, reading)
+    pages = page_texts(lines)
+    if not any(p.text for p in pages):
+        raise LoadError("OCR found no text on the scanned pages")
+    return Extracted(pages=tuple(p.text for p in pages), runs_on=tuple(p.runs_on for p in pages),
+                     title=title, ocr_pages=tuple(i + 1 for i in read), ocr=bool(read))
+
+
+def _text_layer(data: bytes):
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise LoadError("encrypted PDF (it needs a password); save an unencrypted copy")
+        texts = [page.extract_text() or "" for page in reader.pages]
+        title = (reader.metadata.title or "") if reader.metadata else ""
+    except LoadError:
+        raise
+    except Exception as exc:  # pypdf raises many types on damaged input; none may stop the run
+        raise LoadError(f"not a readable PDF ({type(exc).__name__}: {str(exc)[:80]})") from None
+    return reader, texts, str(title).strip()
+
+
+def _has_images(page) -> bool:
+    try:
+        return len(page.images) > 0  # lists the page's image objects without decoding them
+    except Exception:  # a damaged resource dictionary: let PDFium try the page
+        return True
+
+
+def _ocr_pages(data: bytes, scanned: list[int], lines: list[list[Printed]], reading: Reading) -> list[int]:
+    """OCR the scanned pages in place in `lines`; the pages that gave text."""
+    import pypdfium2 as pdfium
+
+    ocr, read = reading.ocr, []
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        raise LoadError(f"scanned pages cannot be rendered ({str(exc)[:80]})") from None
+    try:
+        for done, i in enumerate(scanned, 1):
+            page = document[i]
+            width, height = page.get_size()
+            image = page.render(scale=RENDER_LONG_SIDE / max(width, height, 1)).to_pil()
+            if ocr is not None and not unreadable(image):
+                lines[i] = ocr_lines(image, ocr)
+                read += [i] if lines[i] else []
+            reading.tick(done, len(scanned))
+    finally:
+        document.close()
+    return read
+
+
+def _numbers(pages: list[int]) -> str:
+    return ", ".join(str(i + 1) for i in pages)
