@@ -15,9 +15,9 @@ export CXXFLAGS += -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
 endif
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
-.PHONY: setup run test test-fast browser clean-venv
+.PHONY: setup run test test-fast browser system-libs cjk-font clean-venv
 
-setup: $(STAMP)
+setup: $(STAMP) system-libs
 	$(BIN)/rag setup
 
 # torch first and pinned: any other torch spec pulls gigabytes of CUDA packages.
@@ -31,16 +31,22 @@ run: setup
 	$(BIN)/rag index seeds/ --lexicons poverty-alleviation
 	$(BIN)/rag ui
 
-# Debian's chromium for the browser tests; Playwright never downloads a browser. A CJK font so
-# the test's screenshot shows Chinese rather than empty boxes.
-browser:
-	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+# OCR's opencv-python loads libGL and GLib even when it draws nothing; a CJK font for the tests
+# that print Chinese into PDFs and images, and for the browser test's screenshot.
+system-libs:
+	@ldconfig -p | grep -q 'libGL.so.1 ' && ldconfig -p | grep -q 'libgthread-2.0.so.0 ' || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libgl1 libglib2.0-0 >/dev/null)
+
+cjk-font:
 	@fc-list :lang=zh | grep -q . || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null)
 
-test: setup browser
+# Debian's chromium for the browser tests; Playwright never downloads a browser.
+browser: cjk-font
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+test: setup cjk-font browser
 	$(BIN)/python -m pytest -q
 
-test-fast: $(STAMP)
+test-fast: $(STAMP) system-libs cjk-font
 	$(BIN)/python -m pytest -q -m "not models and not browser"
 
 clean-venv:

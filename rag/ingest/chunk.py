@@ -5,14 +5,17 @@ Each section (rag.sections) is packed sentence by sentence up to `chunk_size` ch
 sentence longer than twice `chunk_size`, which an embedder would truncate, is cut at its clause
 marks). A heading always travels with the text under it: a heading with nothing under it, or a
 parent's short introduction, joins the next section's first chunk; a section's tail shorter than
-`chunk_min` joins the chunk before it. Chunks are spans of Document.text, so text[start:end] is
+`chunk_min` joins the chunk before it. In a paged document a chunk also ends where a page
+does, and neither an overlap sentence nor a short tail crosses the break. Chunks are spans of Document.text, so text[start:end] is
 exactly what a reader is shown, and every sentence of the document is in at least one chunk.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from dataclasses import dataclass
+from typing import Sequence
 
 from rag.config import Config
 from rag.errors import ConfigError
@@ -43,7 +46,7 @@ class _Group:
 
 def chunk_document(doc: Document, config: Config) -> list[Chunk]:
     check_chunk_settings(config)
-    return [_chunk(doc, piece) for piece in plan_chunks(doc.text, config)]
+    return [_chunk(doc, piece) for piece in plan_chunks(doc.text, config, doc.pages)]
 
 
 def check_chunk_settings(config: Config) -> None:
@@ -55,7 +58,9 @@ def check_chunk_settings(config: Config) -> None:
         raise ConfigError(f"chunk_overlap={config.chunk_overlap} must be 0 or more (sentences)")
 
 
-def plan_chunks(text: str, config: Config) -> list[Piece]:
+def plan_chunks(text: str, config: Config, pages: Sequence[int] = ()) -> list[Piece]:
+    """`pages`: where each page begins; a chunk ends at a page break (a sentence running over
+    the break stays whole, in the chunk of the page it begins on), so most citations name one page."""
     sections = find_sections(text)
     pieces: list[Piece] = []
     carry: int | None = None  # start of heading text still waiting for its body
@@ -65,7 +70,7 @@ def plan_chunks(text: str, config: Config) -> list[Piece]:
             carry = start
             continue
         carry = None
-        pieces += _pack(text, start, section, config)
+        pieces += _pack(text, start, section, config, pages)
     if carry is not None:  # headings at the very end with nothing under them
         end = len(text.rstrip())
         pieces = [*pieces[:-1], Piece(pieces[-1].start, end, pieces[-1].path)] if pieces else (
@@ -80,23 +85,32 @@ def _joins_next(text: str, section: Section, nxt: Section | None, config: Config
     return is_parent and len(text[section.start:section.end].strip()) < config.chunk_min
 
 
-def _pack(text: str, start: int, section: Section, config: Config) -> list[Piece]:
+def _pack(text: str, start: int, section: Section, config: Config, pages: Sequence[int]) -> list[Piece]:
     size = config.chunk_size
     groups: list[_Group] = []
     current = _Group([])
     for unit in _units(text, start, section.end, size):
         has_body = any(u.start >= section.body for u in current.units)
-        if has_body and unit.end - current.units[0].start > size:
+        new_page = bool(current.units) and _page(pages, unit.start) != _page(pages, current.units[-1].start)
+        if has_body and new_page:
+            groups.append(current)
+            current = _Group([unit])  # no overlap carried back onto the page before
+        elif has_body and unit.end - current.units[0].start > size:
             groups.append(current)
             current = _next_group(current, unit, config)
         else:
             current.units.append(unit)
     if current.units:
         groups.append(current)
-    if len(groups) > 1 and groups[-1].new_length < config.chunk_min:
+    if (len(groups) > 1 and groups[-1].new_length < config.chunk_min
+            and _page(pages, groups[-1].units[groups[-1].fresh].start) == _page(pages, groups[-2].units[-1].start)):
         tail = groups.pop()
         groups[-1].units += tail.units[tail.fresh:]  # a tiny tail joins the chunk before it
     return [Piece(g.units[0].start, g.units[-1].end, section.path) for g in groups]
+
+
+def _page(pages: Sequence[int], offset: int) -> int:
+    return bisect.bisect_right(pages, offset)
 
 
 def _next_group(previous: _Group, unit: Span, config: Config) -> _Group:

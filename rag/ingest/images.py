@@ -49,11 +49,11 @@ def _frames(data: bytes) -> list[Any]:
         image = Image.open(io.BytesIO(data))
         frames = [frame.copy() for _, frame in zip(range(MAX_FRAMES), ImageSequence.Iterator(image))]
     except UnidentifiedImageError:
-        raise LoadError("not a readable image (not an image format Pillow knows, or damaged)") from None
+        raise LoadError("not a readable image (no image format Pillow knows)") from None
     except Image.DecompressionBombError as exc:
         raise LoadError(f"image too large to read safely ({exc})") from None
     except (OSError, ValueError, SyntaxError) as exc:
-        raise LoadError(f"not a readable image ({type(exc).__name__}: {str(exc)[:80]})") from None
+        raise LoadError(f"not a readable image (damaged: {str(exc)[:80]})") from None
     return frames
 
 

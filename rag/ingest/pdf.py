@@ -18,6 +18,8 @@ RENDER_LONG_SIDE = 2000  # pixels: RapidOCR shrinks anything longer, so renderin
 def read_pdf(data: bytes, reading: Reading) -> Extracted:
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # malformed files are reported by us, once
     reader, texts, title = _text_layer(data)
+    if title == reading.stem:
+        title = ""  # converters and scanners write the file's name there: the text's own title is better
     scanned = [i for i, text in enumerate(texts) if not text.strip() and _has_images(reader.pages[i])]
     has_text = any(t.strip() for t in texts)
     if not has_text and not scanned:

@@ -1,0 +1,241 @@
+"""Documents as people have them, written by the tests (no binary fixtures in the repository):
+a printed three-page PDF with a running header, a scanned two-page PDF and a photographed page,
+a spreadsheet of county figures, a GBK CSV, a slide deck, and the bad inputs a folder of real
+documents holds. Chinese is drawn with a CJK font from Debian (fonts-wqy-microhei, which
+`make test` installs when missing)."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import zipfile
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+# --- the printed report: three pages, a running header and footer, the answer on page 2 -------
+REPORT_HEADER = "藤县扶贫开发办公室工作简报"
+REPORT_TITLE = "藤县2020年脱贫攻坚工作总结"
+_VILLAGES = "黄村 新寨 石桥 大塘 河口 白沙 龙门 高岭 长垌 清水 古榄 上林 下郭 东山 西岭 南冲 北流 金竹 银坪 马练".split()
+REPORT_PAGE1 = ("今年以来，全县上下坚持以脱贫攻坚统揽经济社会发展全局，把产业就业作为稳定脱贫的根本之策，"
+                "把住房安全和饮水安全作为底线任务，把防止返贫监测作为长效机制。各乡镇对照脱贫标准逐户排查，"
+                "对发现的问题建立台账、限期整改，确保不漏一户、不落一人。县直各部门主动对接帮扶村，"
+                "累计选派驻村工作队员四百余名，解决群众急难愁盼问题一千二百多个。",
+                # long enough to run from page 1 onto page 2: the paragraph a page end breaks
+                "在基础设施建设方面，全县新建和改造农村公路，"
+                + "，".join(f"{v}村硬化道路{3 + n % 7}.{n % 10}公里、新修水渠{12 + n}条" for n, v in enumerate(_VILLAGES * 3))
+                + "，群众出行难、灌溉难的问题得到根本解决。")
+REPORT_ANSWER = "2020年全县共落实产业扶贫资金3.26亿元，带动贫困户1.8万户增收。"
+REPORT_PAGE2 = (REPORT_ANSWER + "产业扶贫成为群众稳定增收的主要途径。",
+                "在教育扶贫方面，全县落实各类教育资助资金4520万元，没有一名学生因贫失学。")
+REPORT_PAGE3 = ("下一步，全县将巩固拓展脱贫攻坚成果，同乡村振兴有效衔接，防止出现规模性返贫。"
+                "继续落实过渡期内主要帮扶政策总体稳定，加强易地搬迁后续扶持，推动脱贫地区加快发展。",)
+
+# --- the scan: two pages of a printed notice, photographed or scanned, no text layer ----------
+SCAN_HEADER = "平南县乡村振兴局"
+SCAN_PAGE1 = ("关于光伏扶贫电站收益分配情况的通报",
+              "各乡镇人民政府：现将今年全县光伏扶贫电站运行和收益分配情况通报如下，请各地认真抓好落实。")
+SCAN_ANSWER = "白马村光伏电站今年发电收益二十三万元，全部用于村级公益岗位工资。"
+SCAN_PAGE2 = (SCAN_ANSWER, "请各乡镇在月底前将收益分配方案报县乡村振兴局备案。")
+PHOTO_TEXT = ("大安镇今年新建蔬菜大棚一百二十座，", "吸纳脱贫劳动力三百余人就近务工。")
+
+# --- tables and slides ------------------------------------------------------------------------
+COUNTIES = ["藤县", "岑溪市", "蒙山县", "苍梧县", "龙圩区", "万秀区", "长洲区", "平南县", "桂平市", "容县",
+            "陆川县", "博白县", "兴业县", "北流市", "玉州区", "福绵区", "昭平县", "钟山县", "富川县", "八步区"]
+SHEET_HEADER = ("县（市、区）", "贫困人口（万人）", "贫困发生率", "出列贫困村（个）")
+
+
+def county_row(n: int, county: str) -> tuple:
+    """Distinct figures for every county: a retrieved row can only be the right one."""
+    return county, round(1.1 + n * 0.37, 2), round(0.0021 + n * 0.0013, 4), 30 + 7 * n
+
+
+TOWNS = ["藤州镇", "塘步镇", "琅南镇", "同心镇", "金鸡镇", "新庆镇", "象棋镇", "岭景镇", "天平镇", "濛江镇",
+         "和平镇", "太平镇", "古龙镇", "东荣镇", "大黎镇", "平福乡", "宁康乡"]
+CSV_HEADER = ("乡镇", "光伏电站（座）", "装机容量（千瓦）", "年收益（万元）")
+
+
+def town_row(n: int, town: str) -> tuple:
+    return town, 2 + n % 5, 300 + 45 * n, round(21.5 + 3.1 * n, 1)
+
+
+SLIDES = (("藤县产业扶贫工作汇报", ["藤县人民政府", "2020年12月"], ""),
+          ("砂糖橘产业", ["全县砂糖橘种植面积达到12.5万亩", "带动贫困户6800户"], "亩产值约八千元，是群众增收的主业"),
+          ("电商扶贫", ["建成村级电商服务站156个", "农产品网络销售额突破3亿元"], ""))
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> str:
+    found = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True).stdout.split()
+    paths = sorted(p.rstrip(":") for p in found if "wqy" in p or "Noto" in p) or [p.rstrip(":") for p in found]
+    if not paths:
+        pytest.fail("no CJK font: `make cjk-font` installs fonts-wqy-microhei")
+    return paths[0]
+
+
+# --- PDFs -------------------------------------------------------------------------------------
+def printed_report(path: Path) -> Path:
+    """Three A4 pages of text (fpdf2 with the CJK font), header and page number on each."""
+    from fpdf import FPDF
+
+    class Report(FPDF):
+        def header(self):
+            self.set_font("cjk", size=10)
+            self.cell(0, 8, REPORT_HEADER, align="C", new_x="LMARGIN", new_y="NEXT")
+            self.ln(4)
+
+        def footer(self):
+            self.set_y(-15)
+            self.set_font("cjk", size=10)
+            self.cell(0, 10, f"第 {self.page_no()} 页", align="C")
+
+    pdf = Report(format="A4")
+    pdf.add_font("cjk", fname=cjk_font())
+    pdf.set_title(REPORT_TITLE)
+    for n, paragraphs in enumerate((REPORT_PAGE1, REPORT_PAGE2, REPORT_PAGE3)):
+        if n != 1:  # page 2 begins where page 1's long paragraph runs over
+            pdf.add_page()
+        pdf.set_font("cjk", size=12)
+        if n == 0:
+            pdf.multi_cell(0, 8, REPORT_TITLE, align="C", new_x="LMARGIN", new_y="NEXT")
+        for paragraph in paragraphs:
+            pdf.multi_cell(0, 8, paragraph, new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(3)
+    pdf.output(str(path))
+    return path
+
+
+def page_image(paragraphs, header: str = "", footer: str = "", size=(1240, 1754), font_px: int = 34):
+    """A page as a scanner sees it (A4 at 150 dpi by default): black text on white, paragraphs
+    indented two characters and wrapped at the margin."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(cjk_font(), font_px)
+    image = Image.new("L", size, 255)
+    draw = ImageDraw.Draw(image)
+    margin, y = 110, 90
+    per_line = (size[0] - 2 * margin) // font_px
+    if header:
+        draw.text((size[0] // 2, y), header, font=font, fill=0, anchor="mt")
+        y += 3 * font_px
+    for paragraph in paragraphs:
+        text = "\u3000\u3000" + paragraph
+        for start in range(0, len(text), per_line):
+            draw.text((margin, y), text[start:start + per_line], font=font, fill=0)
+            y += int(font_px * 1.6)
+        y += font_px // 2
+    if footer:
+        draw.text((size[0] // 2, size[1] - 90), footer, font=font, fill=0, anchor="mb")
+    return image
+
+
+def scanned_notice(path: Path) -> Path:
+    """Two pages that are only images (what a scanner's PDF is), no text layer."""
+    pages = [page_image(SCAN_PAGE1, SCAN_HEADER, "- 1 -"), page_image(SCAN_PAGE2, SCAN_HEADER, "- 2 -")]
+    pages[0].save(path, "PDF", save_all=True, append_images=pages[1:], resolution=150)
+    return path
+
+
+def photo_png(path: Path) -> Path:
+    page_image(PHOTO_TEXT, size=(1000, 360), font_px=36).save(path)
+    return path
+
+
+def encrypted_pdf(path: Path) -> Path:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.encrypt(user_password="secret", owner_password="owner")
+    with path.open("wb") as fh:
+        writer.write(fh)
+    return path
+
+
+# --- spreadsheets, CSV, slides ---------------------------------------------------------------
+def county_workbook(path: Path) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "各县指标"
+    sheet.append(["2020年各县（市、区）脱贫攻坚主要指标"])
+    sheet.append(list(SHEET_HEADER))
+    for n, county in enumerate(COUNTIES):
+        sheet.append(list(county_row(n, county)))
+        sheet.cell(row=sheet.max_row, column=3).number_format = "0.00%"
+    notes = book.create_sheet("说明")
+    notes.append(["项目", "说明"])
+    notes.append(["数据来源", "各县扶贫开发办公室年度统计"])
+    book.save(path)
+    return path
+
+
+def town_csv(path: Path, encoding: str = "gbk") -> Path:
+    rows = [",".join(CSV_HEADER)] + [",".join(map(str, town_row(n, t))) for n, t in enumerate(TOWNS)]
+    path.write_bytes("\r\n".join(rows).encode(encoding))
+    return path
+
+
+def slide_deck(path: Path) -> Path:
+    from pptx import Presentation
+
+    deck = Presentation()
+    for n, (title, lines, notes) in enumerate(SLIDES):
+        slide = deck.slides.add_slide(deck.slide_layouts[0 if n == 0 else 1])
+        slide.shapes.title.text = title
+        slide.placeholders[1].text = "\n".join(lines)
+        if notes:
+            slide.notes_slide.notes_text_frame.text = notes
+    deck.save(path)
+    return path
+
+
+def flooded_workbook(path: Path, empty_rows: int = 1_000_000) -> Path:
+    """Three real rows, then a million formatted empty cells, and a stated extent of the whole
+    grid (A1:XFD1048576): what a sheet looks like after someone formats entire columns."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for row in (["县", "人口"], ["藤县", 110], ["容县", 80]):
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename != "xl/worksheets/sheet1.xml":
+                target.writestr(item, data)
+                continue
+            head, tail = data.decode().split("</sheetData>")
+            head = head.replace('<dimension ref="A1:B3"/>', '<dimension ref="A1:XFD1048576"/>')
+            with target.open(item.filename, "w") as out:
+                out.write(head.encode())
+                for start in range(4, empty_rows + 4, 10_000):
+                    out.write("".join(f'<row r="{r}"><c r="A{r}" s="0"/></row>'
+                                      for r in range(start, min(start + 10_000, empty_rows + 4))).encode())
+                out.write(("</sheetData>" + tail).encode())
+    return path
+
+
+def corrupt_office(path: Path) -> Path:
+    """A zip that is no Office document (a download cut short, a mislabelled archive)."""
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("readme.txt", "not an office document")
+    return path
+
+
+def tiny_png(path: Path) -> Path:
+    from PIL import Image
+
+    Image.new("RGB", (8, 8), "black").save(path)
+    return path
+
+
+def blank_png(path: Path) -> Path:
+    from PIL import Image
+
+    Image.new("RGB", (800, 600), "white").save(path)
+    return path
