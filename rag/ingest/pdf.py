@@ -74,8 +74,7 @@ def _ocr_pages(data: bytes, scanned: list[int], lines: list[list[Printed]], read
     try:
         for done, i in enumerate(scanned, 1):
             page = document[i]
-            width, height = page.get_size()
-            image = page.render(scale=RENDER_LONG_SIDE / max(width, height, 1)).to_pil()
+            image = page.render(scale=_scale(page)).to_pil()
             if ocr is not None and not unreadable(image):
                 lines[i] = ocr_lines(image, ocr)
                 read += [i] if lines[i] else []
@@ -83,6 +82,17 @@ def _ocr_pages(data: bytes, scanned: list[int], lines: list[list[Printed]], read
     finally:
         document.close()
     return read
+
+
+def _scale(page) -> float:
+    """Render a scan at the resolution it was scanned at (more pixels add nothing to read), and
+    never above RENDER_LONG_SIDE pixels along the page."""
+    import pypdfium2.raw as pdfium_c
+
+    width, height = page.get_size()  # in points
+    scanned = [max(obj.get_px_size()) for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE])]
+    long_side = min(RENDER_LONG_SIDE, max(scanned, default=RENDER_LONG_SIDE))
+    return long_side / max(width, height, 1)
 
 
 def _numbers(pages: list[int]) -> str:
