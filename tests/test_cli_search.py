@@ -12,6 +12,7 @@ from rag.cli.main import main
 
 FILES = ("000_bebb5635b1c7aea1.txt", "002_56ffc93fffebd40f.txt")
 HIT_KEYS = {"rank", "doc", "title", "section", "chunk_id", "score", "text"}
+OPTIONAL_KEYS = {"page", "page_end", "ocr", "date", "source"}  # DESIGN.md: present when known
 
 
 @pytest.fixture
@@ -52,10 +53,11 @@ def test_search_json_has_exactly_the_contract_shape(indexed, capsys):
     assert set(result) == {"question", "hits"} and result["question"] == "藤县贫困发生率下降到多少？"
     assert [h["rank"] for h in result["hits"]] == [1, 2, 3]
     for hit in result["hits"]:
-        assert set(hit) == HIT_KEYS
+        assert HIT_KEYS <= set(hit) <= HIT_KEYS | OPTIONAL_KEYS
         assert isinstance(hit["score"], float) and isinstance(hit["text"], str) and hit["text"]
     assert result["hits"][0]["doc"] == "000_bebb5635b1c7aea1.txt"
     assert "0.59%" in result["hits"][0]["text"]
+    assert (result["hits"][0]["date"], result["hits"][0]["source"]) == ("2020-05-11", "人民网-广西频道")
 
 
 def test_search_defaults_to_top_k_hits(indexed, capsys):

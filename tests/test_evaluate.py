@@ -202,3 +202,19 @@ def test_ctrl_c_before_the_first_answer_still_writes_an_empty_scored_run(tmp_pat
     assert run.metrics["retrieval"]["hit@1"] is None
     assert (tmp_path / "results.jsonl").read_text(encoding="utf-8") == ""
     assert (tmp_path / "report.md").exists() and (tmp_path / "latency.png").exists()
+
+
+def test_a_passage_from_a_pdf_page_says_its_page_in_results_and_reads_back(tmp_path):
+    from dataclasses import replace
+
+    from rag.evaluation.records import answer_result, read_results, result_lines
+
+    scan = replace(chunk("notice.pdf", "白马村光伏电站今年发电收益二十三万元。"), page=2, ocr=True, date="2020-05-11")
+    gold = GoldItem("p1", "白马村光伏电站收益多少？", ("二十三万元",), ("notice.pdf",), "fact")
+    answer = Answer(gold.question, "收益二十三万元[1]。", False, (Citation(1, scan),), timings_ms={"total": 5.0})
+    line = json.loads(next(iter(result_lines([answer_result(gold, [Hit(scan, 0.9, 1)], answer)]))))
+    assert line["retrieved"][0]["page"] == 2 and line["citations"][0]["page"] == 2
+    assert line["citations"][0]["ocr"] is True and "date" not in line["citations"][0]  # pages only: results stay small
+    (tmp_path / "results.jsonl").write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    (result,) = read_results(tmp_path / "results.jsonl")
+    assert result.to_json()["citations"] == line["citations"]

@@ -102,9 +102,16 @@ def test_uploads_are_copied_into_the_collections_uploads_folder(config, tmp_path
 
 
 def test_an_unsupported_file_type_is_refused_by_name(config, tmp_path):
-    (tmp_path / "photo.png").write_bytes(b"\x89PNG")
-    with pytest.raises(LoadError, match=r"photo.png: file type .png is not supported; upload one of .*\.txt"):
-        coll.store_uploads([tmp_path / "photo.png"], config)
+    (tmp_path / "slides.key").write_bytes(b"keynote")
+    with pytest.raises(LoadError, match=r"slides.key: file type .key is not supported; upload one of .*\.txt"):
+        coll.store_uploads([tmp_path / "slides.key"], config)
+
+
+def test_the_upload_accepts_what_the_loader_reads():
+    from rag.ingest.load import SUPPORTED_SUFFIXES
+
+    assert coll.supported_suffixes() == SUPPORTED_SUFFIXES
+    assert {".pdf", ".docx", ".xlsx", ".csv", ".pptx", ".png", ".jpg", ".jpeg", ".tif", ".bmp"} <= SUPPORTED_SUFFIXES
 
 
 def test_an_oversized_upload_is_refused_with_the_limit_and_setting(config, tmp_path):
@@ -228,3 +235,15 @@ def test_upload_progress_shows_chunks_per_second_and_time_left():
     track("embed", 30, 50)
     assert shown[0] == (0.2, "embed 10/50")
     assert shown[1][0] == 0.6 and "10.0 块/秒" in shown[1][1] and "剩余约 2 秒" in shown[1][1]
+
+
+def test_upload_progress_counts_ocr_pages_then_chunks_each_at_its_own_rate():
+    from rag.ui.collection import ProgressText
+
+    shown, times = [], iter([0.0, 4.0, 5.0, 6.0])
+    track = ProgressText(lambda share, desc: shown.append((share, desc)), clock=lambda: next(times))
+    track("ocr scan.pdf", 1, 3)
+    track("ocr scan.pdf", 3, 3)
+    track("embed", 0, 40)
+    track("embed", 20, 40)
+    assert "0.5 页/秒" in shown[1][1] and shown[2][1] == "embed 0/40" and "20.0 块/秒" in shown[3][1]

@@ -103,3 +103,15 @@ def test_a_rewritten_follow_up_shows_the_query_that_was_searched():
 def test_paragraph_breaks_in_a_passage_become_single_line_breaks():
     cited = Answer("q", "x[1]", False, (Citation(1, chunk(text="标题\n\n正文。")),))
     assert "标题<br>正文。" in answer_html(cited, turn=1)
+
+
+def test_a_citation_names_the_page_and_says_it_came_from_a_scan():
+    from dataclasses import replace
+
+    scan = replace(chunk("notice.pdf"), page=3, ocr=True, date="2020-05-11", source="平南县乡村振兴局")
+    html = answer_html(Answer("问", "下降至0.59%[1]。", False, (Citation(1, scan, (SPAN,)),)), turn=1)
+    assert '<span class="rag-where">第3页 · 扫描件 · 2020-05-11 · 平南县乡村振兴局</span>' in html
+
+
+def test_a_citation_without_pages_or_dates_says_nothing_more():
+    assert "rag-where" not in answer_html(answer(), turn=1)
