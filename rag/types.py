@@ -62,6 +62,10 @@ class Chunk:
     def where(self, english: bool = False) -> str:
         """Where a reader finds the passage beyond its file: 第2页 (p. 2), 第2-3页, 扫描件 (scan),
         the date and source; "" when nothing is known."""
+        return " · ".join(p for p in (self.page_label(english), self.date, self.source) if p)
+
+    def page_label(self, english: bool = False) -> str:
+        """第2页 · 扫描件, p. 2, pp. 2-3 · scan (OCR); "" without pages or OCR."""
         parts = []
         if self.page is not None:
             last = self.page_end if self.page_end and self.page_end != self.page else None
@@ -69,7 +73,7 @@ class Chunk:
             parts.append(f"{'pp' if last else 'p'}. {pages}" if english else f"第{pages}页")
         if self.ocr:
             parts.append("scan (OCR)" if english else "扫描件")
-        return " · ".join(parts + [p for p in (self.date, self.source) if p])
+        return " · ".join(parts)
 
 
 @dataclass(frozen=True)

@@ -58,9 +58,9 @@ def test_json_lists_chunk_objects_that_are_spans_of_the_cleaned_text(capsys, see
     chunks = json.loads(out)
     doc = load_paths([seeds_dir / SEED_002], Config())[0]
     assert code == 0 and len(chunks) > 10
-    assert all(set(c) == {"chunk_id", "doc", "title", "section", "start", "end", "text", "date", "source"}
-               for c in chunks)  # a seed states its date and source; it has no pages
-    assert all(c["date"] == doc.date and c["source"] == doc.source for c in chunks)
+    assert all(set(c) == {"chunk_id", "doc", "title", "section", "start", "end", "text", "date"}
+               for c in chunks)  # the seed states its date (no source); it has no pages
+    assert all(c["date"] == doc.date == "2015-12-22" for c in chunks)
     assert all(c["doc"] == SEED_002 and doc.text[c["start"]:c["end"]] == c["text"] for c in chunks)
 
 

@@ -47,7 +47,7 @@ def _describe(doc, chunks, outline: bool) -> str:
     if outline:
         return "\n".join(lines + _outline(chunks))
     for n, chunk in enumerate(chunks, 1):
-        place = chunk.where()
+        place = chunk.page_label()  # the date and source are the document's, in its header line
         lines.append(f"\n[{n}] {chunk.section or '(before the first heading)'}{'  ' + place if place else ''}")
         lines.append(f"    chars {chunk.start}-{chunk.end} ({len(chunk.text)}), id {chunk.id}")
         lines += ["    " + line for line in chunk.text.split("\n") if line]
