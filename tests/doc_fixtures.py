@@ -38,6 +38,7 @@ SCAN_PAGE1 = ("关于光伏扶贫电站收益分配情况的通报",
               "各乡镇人民政府：现将今年全县光伏扶贫电站运行和收益分配情况通报如下，请各地认真抓好落实。")
 SCAN_ANSWER = "白马村光伏电站今年发电收益二十三万元，全部用于村级公益岗位工资。"
 SCAN_PAGE2 = (SCAN_ANSWER, "请各乡镇在月底前将收益分配方案报县乡村振兴局备案。")
+SCAN_QUESTION = "白马村光伏电站今年发电收益多少？"
 PHOTO_TEXT = ("大安镇今年新建蔬菜大棚一百二十座，", "吸纳脱贫劳动力三百余人就近务工。")
 
 # --- tables and slides ------------------------------------------------------------------------
@@ -242,3 +243,22 @@ def blank_png(path: Path) -> Path:
 
     Image.new("RGB", (800, 600), "white").save(path)
     return path
+
+
+# --- a folder of every kind, bad files included --------------------------------------------
+def documents_folder(folder: Path) -> Path:
+    """Seven documents of six kinds, and five files to be skipped."""
+    folder.mkdir()
+    printed_report(folder / "report.pdf")
+    scanned_notice(folder / "notice.pdf")
+    photo_png(folder / "photo.png")
+    county_workbook(folder / "counties.xlsx")
+    town_csv(folder / "towns.csv")
+    slide_deck(folder / "deck.pptx")
+    flooded_workbook(folder / "flooded.xlsx", empty_rows=2000)
+    encrypted_pdf(folder / "locked.pdf")
+    tiny_png(folder / "tiny.png")
+    blank_png(folder / "blank.png")
+    corrupt_office(folder / "broken.xlsx")
+    corrupt_office(folder / "broken.pptx")
+    return folder

@@ -1,29 +1,15 @@
 """A folder of documents as people keep them, through the command line: `rag index` reads every
 kind (a printed PDF, a scan, a photo, a sheet, a GBK CSV, a deck), names each bad file on one line
 and indexes the rest; `rag search --json` and `rag ask --json` say on which page of which
-document, and whether from a scan, the answer stands. Real OCR throughout (hence `models`); most
-tests embed with the fake embedder and answer in extract mode, the last with the real e5 and
-0.5B models."""
+document, and whether from a scan, the answer stands. Real OCR throughout (hence `models`); the
+fake embedder, and answers in extract mode (the real e5 and 0.5B models: test_ocr.py)."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from doc_fixtures import (
-    REPORT_ANSWER,
-    blank_png,
-    corrupt_office,
-    county_workbook,
-    encrypted_pdf,
-    flooded_workbook,
-    photo_png,
-    printed_report,
-    scanned_notice,
-    slide_deck,
-    tiny_png,
-    town_csv,
-)
+from doc_fixtures import REPORT_ANSWER, SCAN_QUESTION, documents_folder
 from fakes import FakeEmbedder
 
 from rag.cli.main import main
@@ -32,24 +18,6 @@ pytestmark = pytest.mark.models  # real OCR of four scanned pages: more than a f
 
 BAD = {"locked.pdf": "encrypted PDF", "tiny.png": "too small to hold text", "blank.png": "blank image",
        "broken.xlsx": "not a readable XLSX", "broken.pptx": "not a readable PPTX"}
-SCAN_QUESTION = "白马村光伏电站今年发电收益多少？"
-
-
-def documents_folder(folder):
-    folder.mkdir()
-    printed_report(folder / "report.pdf")
-    scanned_notice(folder / "notice.pdf")
-    photo_png(folder / "photo.png")
-    county_workbook(folder / "counties.xlsx")
-    town_csv(folder / "towns.csv")
-    slide_deck(folder / "deck.pptx")
-    flooded_workbook(folder / "flooded.xlsx", empty_rows=2000)
-    encrypted_pdf(folder / "locked.pdf")
-    tiny_png(folder / "tiny.png")
-    blank_png(folder / "blank.png")
-    corrupt_office(folder / "broken.xlsx")
-    corrupt_office(folder / "broken.pptx")
-    return folder
 
 
 @pytest.fixture(scope="module")
@@ -121,14 +89,3 @@ def test_chunks_json_shows_pages_and_chunks_text_shows_them_too(index_output, ca
     assert code == 0 and pages[0] == 1 and pages[-1] == 3 and sorted(pages) == pages
     code, out, _ = run(capsys, "chunks", "docs/report.pdf")
     assert "report.pdf: 藤县2020年脱贫攻坚工作总结 | simplified | 3 pages" in out and "  第2页" in out
-
-
-def test_the_real_pipeline_answers_from_a_scanned_page_citing_it(tmp_path, models_config, capsys, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    documents_folder(tmp_path / "docs")
-    assert main(["index", "docs", "--index", "idx"]) == 0
-    capsys.readouterr()
-    assert main(["ask", SCAN_QUESTION, "--index", "idx", "--json", "--generator", "qwen2.5-coder-0.5b-instruct"]) == 0
-    result = json.loads(capsys.readouterr().out)
-    assert not result["refused"] and "二十三万" in result["answer"]
-    assert any((c["doc"], c.get("page"), c.get("ocr")) == ("notice.pdf", 2, True) for c in result["citations"])

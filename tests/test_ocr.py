@@ -1,25 +1,30 @@
 """OCR: the engine behind the `ocr` setting, text boxes put back into reading order and
 paragraphs, and real RapidOCR reading Chinese drawn with a CJK font: images and scanned PDF
-pages become searchable text that says it came from a scan."""
+pages become searchable text that says it came from a scan, and the real pipeline answers from a
+scanned page citing it."""
 
 from __future__ import annotations
 
 import difflib
+import json
 import socket
 
 import pytest
 from doc_fixtures import (
     PHOTO_TEXT,
+    SCAN_QUESTION,
     SCAN_ANSWER,
     SCAN_HEADER,
     SCAN_PAGE1,
     SCAN_PAGE2,
     blank_png,
+    documents_folder,
     photo_png,
     scanned_notice,
     tiny_png,
 )
 
+from rag.cli.main import main
 from rag.config import Config
 from rag.errors import ConfigError, LoadError
 from rag.ingest.chunk import chunk_document
@@ -147,3 +152,16 @@ def test_an_image_that_is_not_text_gives_a_reason_instead_of_a_document(tmp_path
     image.save(tmp_path / "logo.png")
     with pytest.raises(LoadError, match="logo.png: OCR found no text in the image"):
         load_file(tmp_path / "logo.png", "logo.png", Config())
+
+
+@pytest.mark.models
+def test_the_real_pipeline_answers_from_a_scanned_page_citing_it(tmp_path, models_config, capsys, monkeypatch):
+    """The bar: a folder of every kind indexed with the real e5, a question only the scan answers."""
+    monkeypatch.chdir(tmp_path)
+    documents_folder(tmp_path / "docs")
+    assert main(["index", "docs", "--index", "idx"]) == 0
+    capsys.readouterr()
+    assert main(["ask", SCAN_QUESTION, "--index", "idx", "--json", "--generator", "qwen2.5-coder-0.5b-instruct"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert not result["refused"] and "二十三万" in result["answer"]
+    assert any((c["doc"], c.get("page"), c.get("ocr")) == ("notice.pdf", 2, True) for c in result["citations"])
