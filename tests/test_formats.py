@@ -163,3 +163,17 @@ def test_a_search_hit_on_the_printed_pdf_names_page_2(tables_index):
     top = tables_index.search("2020年全县落实了多少产业扶贫资金？", 5)[0]
     assert top.chunk.doc == "report.pdf" and REPORT_ANSWER in top.chunk.text
     assert top.to_json()["page"] == 2 and "page_end" not in top.to_json()
+
+
+def test_with_ocr_off_a_pdf_mixing_text_and_scanned_pages_keeps_its_text_pages_and_says_so(tmp_path):
+    from doc_fixtures import scanned_notice
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for part in (printed_report(tmp_path / "report.pdf"), scanned_notice(tmp_path / "notice.pdf")):
+        writer.append(str(part))
+    writer.write(tmp_path / "mixed.pdf")
+    warnings: list[str] = []
+    (doc,) = load_paths([tmp_path / "mixed.pdf"], CONFIG.replace(ocr="off"), warn=warnings.append)
+    assert warnings == ["mixed.pdf: pages 4, 5 are scans and OCR is off; they were left out"]
+    assert REPORT_ANSWER in doc.text and len(doc.pages) == 5 and not doc.ocr

@@ -29,6 +29,7 @@ def read_image(data: bytes, reading: Reading) -> Extracted:
         raise LoadError('an image holds no text without OCR, which is off (set ocr = "auto")')
     problem = ""
     lines: list[list[Printed]] = []
+    reading.tick(0, len(frames))
     for n, frame in enumerate(frames, 1):
         problem = unreadable(frame)
         lines.append([] if problem else ocr_lines(frame, reading.ocr))

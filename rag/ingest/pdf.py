@@ -71,6 +71,7 @@ def _ocr_pages(data: bytes, scanned: list[int], lines: list[list[Printed]], read
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         raise LoadError(f"scanned pages cannot be rendered ({str(exc)[:80]})") from None
+    reading.tick(0, len(scanned))  # the bar shows before the first page (and the engine) is ready
     try:
         for done, i in enumerate(scanned, 1):
             page = document[i]
