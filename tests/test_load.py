@@ -244,7 +244,9 @@ def test_chinese_pdf_text_is_extracted(tmp_path):
     figure.text(0.1, 0.9, "一、总体情况", fontproperties=font)
     figure.text(0.1, 0.85, "藤县累计实现12.2万贫困人口减贫。", fontproperties=font)
     figure.savefig(tmp_path / "zh.pdf", format="pdf")
-    assert load_one(tmp_path / "zh.pdf").text == "一、总体情况\n\n藤县累计实现12.2万贫困人口减贫。"
+    doc = load_one(tmp_path / "zh.pdf")
+    assert doc.text == "一、总体情况\n\n藤县累计实现12.2万贫困人口减贫。"
+    assert doc.pages == (0,) and chunk_document(doc, CONFIG)[0].page == 1  # one page is still page 1
 
 
 def test_markdown_keeps_headings_and_drops_link_targets_and_emphasis(tmp_path):

@@ -67,8 +67,8 @@ def test_an_empty_page_begins_where_the_next_page_does():
     assert cleaned.pages == (0, 6, 6) and cleaned.text == "第一页。\n\n第三页。"
 
 
-def test_text_without_pages_has_no_page_offsets():
-    assert clean_pages(["只有一页。"]).pages == ()
+def test_a_one_page_document_still_has_its_page():
+    assert clean_pages(["只有一页。"]).pages == (0,)
 
 
 def paged(*pages: str) -> Document:

@@ -53,7 +53,7 @@ class Metadata:
 @dataclass(frozen=True)
 class Cleaned:
     text: str  # paragraphs separated by one blank line ("\n\n"); "" when nothing is left
-    pages: tuple[int, ...] = ()  # for paged input: where page n+1 begins in text
+    pages: tuple[int, ...] = ()  # where page n+1 begins in text
 
 
 @dataclass(frozen=True)
@@ -81,8 +81,7 @@ def clean_pages(pages: Sequence[str], continued: Sequence[bool] = ()) -> Cleaned
              for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     lines = _drop_debris([line for line in lines if line.text])
     lines = _name_byline(_join_continuations(_collapse_repeats(lines), continued))
-    text = "\n\n".join(line.text for line in lines)
-    return Cleaned(text, _page_starts(lines, len(pages)) if len(pages) > 1 else ())
+    return Cleaned("\n\n".join(line.text for line in lines), _page_starts(lines, len(pages)))
 
 
 def join_glue(left: str, right: str) -> str:

@@ -20,7 +20,7 @@ from typing import Callable, Sequence
 
 from rag.config import Config
 from rag.errors import LoadError
-from rag.ingest.clean import clean_pages, extract_metadata, one_line
+from rag.ingest.clean import Cleaned, clean_pages, clean_text, extract_metadata, one_line
 from rag.ingest.encoding import decode_text
 from rag.ingest.extracted import Extracted, Progress, Reading
 from rag.ingest.images import IMAGE_SUFFIXES, read_image
@@ -98,7 +98,7 @@ def load_file(path: Path, doc: str, config: Config, reading: Reading | None = No
         extracted = _READERS.get(suffix, read_image)(data, reading)
     except LoadError as exc:
         raise LoadError(f"{path}: {exc}") from None
-    cleaned = clean_pages(extracted.pages, extracted.runs_on) if extracted.pages else clean_pages([extracted.text])
+    cleaned = clean_pages(extracted.pages, extracted.runs_on) if extracted.pages else Cleaned(clean_text(extracted.text))
     text = cleaned.text
     if not text:
         raise LoadError(f"{path}: no text left after extraction and cleaning")
