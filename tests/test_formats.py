@@ -75,6 +75,12 @@ def test_each_spreadsheet_row_is_a_line_of_header_value_pairs_one_section_per_sh
     assert sections == {"各县指标", "说明"}
 
 
+def test_a_date_in_a_tables_first_rows_is_not_taken_for_the_documents_date(tmp_path):
+    (tmp_path / "daily.csv").write_text("日期,收益（万元）\n2020年5月11日,3.2\n2020年5月12日,3.4\n", encoding="utf-8")
+    doc = load(tmp_path / "daily.csv")
+    assert doc.date == "" and doc.text.startswith("日期：2020年5月11日，收益（万元）：3.2")
+
+
 def test_a_gbk_csv_reads_like_a_sheet(tmp_path):
     doc = load(town_csv(tmp_path / "光伏电站.csv", "gbk"))
     assert doc.text.split("\n\n")[0] == "乡镇：藤州镇，光伏电站（座）：2，装机容量（千瓦）：300，年收益（万元）：21.5"

@@ -15,6 +15,7 @@ import io
 import os
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -103,6 +104,8 @@ def load_file(path: Path, doc: str, config: Config, reading: Reading | None = No
     if not text:
         raise LoadError(f"{path}: no text left after extraction and cleaning")
     meta = extract_metadata(text, extracted.title)
+    if not extracted.dated:
+        meta = replace(meta, date="", source="")
     return Document(doc=doc, text=text, title=meta.title or path.stem, date=meta.date, source=meta.source,
                     script=script_of(text), sha256=hashlib.sha256(data).hexdigest(), path=str(path.resolve()),
                     pages=cleaned.pages, ocr_pages=extracted.ocr_pages, ocr=extracted.ocr)

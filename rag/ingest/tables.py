@@ -75,9 +75,9 @@ def read_xlsx(data: bytes, reading: Reading) -> Extracted:
         raise LoadError(f"not a readable XLSX ({type(exc).__name__}: {str(exc)[:80]})") from None
     filled = [(name, lines) for name, lines in sheets if lines]
     if len(filled) == 1:  # one sheet: its name (often Sheet1) is no section of anything
-        return Extracted("\n".join(filled[0][1]), title.strip() or reading.stem)
+        return Extracted("\n".join(filled[0][1]), title.strip() or reading.stem, dated=False)
     parts = [f"# {name}\n" + "\n".join(lines) for name, lines in filled]
-    return Extracted("\n".join(parts), title.strip() or reading.stem)
+    return Extracted("\n".join(parts), title.strip() or reading.stem, dated=False)
 
 
 def _sheet_rows(sheet, reading: Reading) -> Iterable[list[str]]:
@@ -128,6 +128,6 @@ def read_csv(data: bytes, reading: Reading) -> Extracted:
         dialect = csv.excel
     rows = csv.reader(io.StringIO(text), dialect)
     try:
-        return Extracted("\n".join(table_lines(rows)), reading.stem)
+        return Extracted("\n".join(table_lines(rows)), reading.stem, dated=False)
     except csv.Error as exc:
         raise LoadError(f"not a readable CSV ({exc})") from None
