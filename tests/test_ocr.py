@@ -19,6 +19,7 @@ from doc_fixtures import (
     SCAN_PAGE2,
     blank_png,
     documents_folder,
+    page_image,
     photo_png,
     scanned_notice,
     tiny_png,
@@ -28,6 +29,7 @@ from rag.cli.main import main
 from rag.config import Config
 from rag.errors import ConfigError, LoadError
 from rag.ingest.chunk import chunk_document
+from rag.ingest.extracted import Reading
 from rag.ingest.load import load_file, load_paths
 from rag.ingest.ocr import CHOICES, TextBox, make_ocr
 from rag.ingest.ocr.layout import printed_lines
@@ -117,8 +119,18 @@ def no_network():
     patch.undo()
 
 
-def test_a_photographed_page_is_read_into_searchable_text_marked_as_a_scan(tmp_path, no_network):
-    doc = load_file(photo_png(tmp_path / "photo.png"), "photo.png", Config())
+@pytest.fixture(scope="module")
+def engine():
+    """One engine for the module's images: its models load once."""
+    return make_ocr(Config())
+
+
+def read(path, engine):
+    return load_file(path, path.name, Config(), Reading(path.name, engine))
+
+
+def test_a_photographed_page_is_read_into_searchable_text_marked_as_a_scan(tmp_path, engine, no_network):
+    doc = read(photo_png(tmp_path / "photo.png"), engine)
     assert recovered("".join(PHOTO_TEXT), doc.text) >= 0.95
     assert doc.text.count("\n\n") == 0  # the two printed lines are one paragraph
     assert doc.ocr and doc.pages == ()
@@ -144,14 +156,14 @@ def test_a_scanned_pdf_is_read_page_by_page_with_its_running_header_gone(tmp_pat
     assert (answer.page, answer.page_end, answer.ocr) == (2, None, True) and answer.where() == "第2页 · 扫描件"
 
 
-def test_an_image_that_is_not_text_gives_a_reason_instead_of_a_document(tmp_path):
+def test_an_image_that_is_not_text_gives_a_reason_instead_of_a_document(tmp_path, engine):
     from PIL import Image, ImageDraw
 
     image = Image.new("RGB", (600, 400), "white")
     ImageDraw.Draw(image).ellipse((100, 100, 300, 300), fill="black")  # a drawing, no text
     image.save(tmp_path / "logo.png")
     with pytest.raises(LoadError, match="logo.png: OCR found no text in the image"):
-        load_file(tmp_path / "logo.png", "logo.png", Config())
+        read(tmp_path / "logo.png", engine)
 
 
 @pytest.mark.models
@@ -165,3 +177,12 @@ def test_the_real_pipeline_answers_from_a_scanned_page_citing_it(tmp_path, model
     result = json.loads(capsys.readouterr().out)
     assert not result["refused"] and "二十三万" in result["answer"]
     assert any((c["doc"], c.get("page"), c.get("ocr")) == ("notice.pdf", 2, True) for c in result["citations"])
+
+
+@pytest.mark.models
+def test_a_multi_page_tiff_is_paged_like_a_pdf(tmp_path, engine):
+    first, second = (page_image([text], size=(900, 300), font_px=36) for text in PHOTO_TEXT)
+    first.save(tmp_path / "fax.tif", save_all=True, append_images=[second])
+    doc = read(tmp_path / "fax.tif", engine)
+    assert doc.ocr and doc.ocr_pages == (1, 2) and len(doc.pages) == 2
+    assert recovered(PHOTO_TEXT[1], doc.text[doc.pages[1]:]) >= 0.95

@@ -24,16 +24,18 @@ MAX_FRAMES = 500
 
 
 def read_image(data: bytes, reading: Reading) -> Extracted:
-    frames = _frames(data)
+    image = _open(data)
     if reading.ocr is None:
         raise LoadError('an image holds no text without OCR, which is off (set ocr = "auto")')
+    count = min(getattr(image, "n_frames", 1), MAX_FRAMES)
     problem = ""
     lines: list[list[Printed]] = []
-    reading.tick(0, len(frames))
-    for n, frame in enumerate(frames, 1):
+    reading.tick(0, count)
+    for n in range(count):  # one frame in memory at a time: a TIFF may hold hundreds of pages
+        frame = _frame(image, n)
         problem = unreadable(frame)
         lines.append([] if problem else ocr_lines(frame, reading.ocr))
-        reading.tick(n, len(frames))
+        reading.tick(n + 1, count)
     if not any(lines):
         raise LoadError(problem or "OCR found no text in the image")
     texts = page_texts(lines)
@@ -43,19 +45,28 @@ def read_image(data: bytes, reading: Reading) -> Extracted:
                      ocr_pages=tuple(n for n, page in enumerate(lines, 1) if page), ocr=True)
 
 
-def _frames(data: bytes) -> list[Any]:
-    from PIL import Image, ImageSequence, UnidentifiedImageError
+def _open(data: bytes) -> Any:
+    from PIL import Image, UnidentifiedImageError
 
     try:
         image = Image.open(io.BytesIO(data))
-        frames = [frame.copy() for _, frame in zip(range(MAX_FRAMES), ImageSequence.Iterator(image))]
+        image.load()
     except UnidentifiedImageError:
         raise LoadError("not a readable image (no image format Pillow knows)") from None
     except Image.DecompressionBombError as exc:
         raise LoadError(f"image too large to read safely ({exc})") from None
     except (OSError, ValueError, SyntaxError) as exc:
         raise LoadError(f"not a readable image (damaged: {str(exc)[:80]})") from None
-    return frames
+    return image
+
+
+def _frame(image: Any, n: int) -> Any:
+    try:
+        image.seek(n)
+        image.load()
+        return image.copy()
+    except (OSError, ValueError, EOFError) as exc:
+        raise LoadError(f"not a readable image (page {n + 1} damaged: {str(exc)[:80]})") from None
 
 
 def upright_rgb(image: Any) -> Any:
