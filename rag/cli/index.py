@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 
 DEFAULT_PATHS = ("seeds/",)
 
@@ -41,26 +42,36 @@ def run(args, config) -> int:
 
 
 class ProgressBar:
-    """A tqdm bar on stderr for each slow stage: OCR of a file's pages ("ocr <doc>", in pages),
-    then embedding (in chunks)."""
+    """tqdm bars on stderr for the slow stages, which run at the same time: OCR of a file's pages
+    ("ocr <doc>", in pages) in the thread that reads the files, and embedding (in chunks, its total
+    growing as chunks arrive) in the main one."""
 
     def __enter__(self):
-        self._bar = None
-        self._stage = ""
+        self._bars: dict[str, list] = {}  # kind -> [tqdm bar, stage, total] (a disabled bar keeps neither)
+        self._lock = threading.Lock()
         return self
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         from tqdm import tqdm
 
-        if self._bar is None or stage != self._stage:
-            if self._bar is not None:
-                self._bar.close()
-            unit = "page" if stage.startswith("ocr") else "chunk"
-            self._bar = tqdm(total=total, desc=stage, unit=unit, file=sys.stderr, leave=False,
-                             disable=None)  # None: no bar when stderr is not a terminal
-            self._stage = stage
-        self._bar.update(done - self._bar.n)
+        kind = "ocr" if stage.startswith("ocr") else stage
+        with self._lock:
+            if kind not in self._bars:
+                bar = tqdm(total=total, desc=stage, unit="page" if kind == "ocr" else "chunk", file=sys.stderr,
+                           leave=False, disable=None)  # None: no bar when stderr is not a terminal
+                self._bars[kind] = [bar, stage, total]
+            bar, shown, known = self._bars[kind]
+            if stage != shown:  # the next file's pages
+                bar.reset(total=total)
+                bar.set_description(stage)
+            elif total != known:
+                bar.total = total
+            self._bars[kind][1:] = [stage, total]
+            bar.update(done - bar.n)
+            if kind == "ocr" and done >= total:  # the file is read: its bar goes, the embedding's stays
+                bar.close()
+                del self._bars[kind]
 
     def __exit__(self, *exc) -> None:
-        if self._bar is not None:
-            self._bar.close()
+        for bar, _, _ in self._bars.values():
+            bar.close()

@@ -17,7 +17,7 @@ import re
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from rag.config import Config
 from rag.errors import LoadError
@@ -44,11 +44,17 @@ def load_paths(paths: Sequence[str | Path], config: Config, warn: Callable[[str]
                progress: Progress | None = None) -> list[Document]:
     """Every supported file under `paths`; the others are skipped with `warn("skipped <path>: <reason>")`.
     `progress(stage, done, total)` hears of each page read by OCR."""
+    return list(iter_documents(paths, config, warn, progress))
+
+
+def iter_documents(paths: Sequence[str | Path], config: Config, warn: Callable[[str], None] | None = None,
+                   progress: Progress | None = None) -> Iterator[Document]:
+    """load_paths() one file at a time, so that indexing can embed the first files while the
+    next are still read."""
     from rag.ingest.ocr import make_ocr
 
     warn = warn or _stderr
     ocr = make_ocr(config)  # one engine for the whole run: its models load once, on the first scan
-    docs: list[Document] = []
     seen_files: set[Path] = set()
     seen_docs: dict[str, Path] = {}
     for root in paths:
@@ -61,11 +67,12 @@ def load_paths(paths: Sequence[str | Path], config: Config, warn: Callable[[str]
                 warn(f"skipped {path}: same name {name} as {seen_docs[name]}; index the folders separately")
                 continue
             try:
-                docs.append(load_file(path, name, config, Reading(name, ocr, progress, warn)))
-                seen_docs[name] = path
+                doc = load_file(path, name, config, Reading(name, ocr, progress, warn))
             except LoadError as exc:
                 warn(f"skipped {exc}")
-    return docs
+                continue
+            seen_docs[name] = path
+            yield doc
 
 
 def _walk(root: Path) -> list[tuple[Path, str]]:

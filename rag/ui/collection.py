@@ -176,14 +176,13 @@ class ProgressText:
     chunks per second and the time left, as `rag index` shows them."""
 
     def __init__(self, bar: Callable[..., Any], clock: Callable[[], float] = time.monotonic):
-        self.bar, self.clock, self.first, self.stage = bar, clock, None, ""
+        self.bar, self.clock = bar, clock
+        self.first: dict[str, tuple[float, int]] = {}  # per stage: OCR of each file, embedding
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         now = self.clock()
-        if stage != self.stage:  # OCR of each file's pages, then embedding: each has its own rate
-            self.first, self.stage = None, stage
-        self.first = self.first or (now, done)  # the rate is measured from the first report on
-        elapsed, counted = now - self.first[0], done - self.first[1]
+        first = self.first.setdefault(stage, (now, done))  # each rate is measured from its first report on
+        elapsed, counted = now - first[0], done - first[1]
         text = f"{stage} {done}/{total}"
         if counted > 0 and elapsed > 0:
             rate = counted / elapsed
