@@ -73,14 +73,14 @@ def clean_text(raw: str) -> str:
     return clean_pages([raw]).text
 
 
-def clean_pages(pages: Sequence[str], continued: Sequence[bool] = ()) -> Cleaned:
+def clean_pages(pages: Sequence[str], runs_on: Sequence[bool] = ()) -> Cleaned:
     """Clean the pages of a document as one text and say where each page begins in it.
-    `continued[i]`: page i ends inside a paragraph that page i + 1 goes on with, so the two
+    `runs_on[i]`: page i ends inside a paragraph that page i + 1 goes on with, so the two
     pieces become one paragraph (unless page i + 1 opens with a heading or list item)."""
     lines = [_Line(_normalise_line(line), ((0, page),)) for page, raw in enumerate(pages)
              for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     lines = _drop_debris([line for line in lines if line.text])
-    lines = _name_byline(_join_continuations(_collapse_repeats(lines), continued))
+    lines = _name_byline(_join_continuations(_collapse_repeats(lines), runs_on))
     return Cleaned("\n\n".join(line.text for line in lines), _page_starts(lines, len(pages)))
 
 
@@ -175,7 +175,7 @@ def _is_repeat(key: str, seen: set[str]) -> bool:
     return False
 
 
-def _join_continuations(lines: list[_Line], continued: Sequence[bool]) -> list[_Line]:
+def _join_continuations(lines: list[_Line], runs_on: Sequence[bool]) -> list[_Line]:
     """A line ending in a comma was cut mid-sentence by the page layout, and so was the last
     line of a page that runs on: join it to the next, unless the next line starts a heading or
     a list item of its own."""
@@ -186,16 +186,17 @@ def _join_continuations(lines: list[_Line], continued: Sequence[bool]) -> list[_
             out.append(line)
         elif prev.text[-1] in ",，、":
             out[-1] = prev.joined(line)
-        elif _runs_on(prev, line, continued):
+        elif _runs_on(prev, line, runs_on):
             out[-1] = prev.joined(line, join_glue(prev.text, line.text))
         else:
             out.append(line)
     return out
 
 
-def _runs_on(prev: _Line, line: _Line, continued: Sequence[bool]) -> bool:
+def _runs_on(prev: _Line, line: _Line, runs_on: Sequence[bool]) -> bool:
+    """`line` opens the page after the one `prev` ends, and that page ends inside a paragraph."""
     page = prev.marks[-1][1]
-    return line.marks[0] == (0, page + 1) and page < len(continued) and continued[page]
+    return line.marks[0] == (0, page + 1) and page < len(runs_on) and runs_on[page]
 
 
 _BYLINE = re.compile(rf"[(（]([{HAN}]{{2,4}}(?:[ 、][{HAN}]{{2,4}})*)[)）]$")

@@ -44,7 +44,7 @@ def _slide(slide, number: int) -> str:
 def _shape_lines(shape) -> list[str]:
     if shape.has_text_frame:
         return [p for p in (one_line(par.text) for par in shape.text_frame.paragraphs) if p]
-    if getattr(shape, "has_table", False) and shape.has_table:
+    if getattr(shape, "has_table", False):
         return table_lines([cell.text for cell in row.cells] for row in shape.table.rows)
     if hasattr(shape, "shapes"):  # a group: its members in order
         return [line for member in shape.shapes for line in _shape_lines(member)]
