@@ -31,9 +31,12 @@ def _server(app, host: str, port: int):
 
 
 def _bound(host: str, port: int) -> socket.socket:
-    """The listening socket, bound here so that a taken port is an OSError, not an exit."""
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    """The listening socket, bound here so that a taken port is an OSError, not an exit. Made
+    with proto IPPROTO_TCP, or asyncio leaves Nagle on for its connections and every response
+    waits 40 ms for a delayed ACK between its headers and its body."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((host, port))
     return sock
 
