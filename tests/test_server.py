@@ -246,11 +246,24 @@ def test_kb_on_the_command_line_names_the_index_folder(monkeypatch, tmp_path, ca
 
 
 # --- the chat page on the same server ---------------------------------------------------------
-def test_the_chat_page_is_served_at_the_root_beside_the_api(tmp_path):
-    with fake_models(), live_server(tmp_path, page=True) as running:
-        page = httpx.get(running.url + "/", timeout=30)
-        assert page.status_code == 200 and "gradio" in page.text.lower()
-        assert httpx.get(running.url + "/v1/models").json()["data"][0]["id"] == "default"
+def test_the_chat_page_is_served_at_the_root_beside_the_api_and_takes_the_key_as_password(tmp_path):
+    with fake_models(), live_server(tmp_path, api_key="K", page=True) as running:
+        assert httpx.get(running.url + "/", timeout=30).status_code == 200
+        assert "Not authenticated" in httpx.get(running.url + "/config").text
+        assert httpx.post(running.url + "/login", data={"username": "me", "password": "wrong"}).status_code == 400
+        assert httpx.post(running.url + "/login", data={"username": "me", "password": "K"}).status_code == 200
+        models = httpx.get(running.url + "/v1/models", headers={"Authorization": "Bearer K"})
+        assert models.json()["data"][0]["id"] == "default"
+
+
+def test_search_is_timed_in_process_and_over_http_side_by_side(server):
+    from rag.config import Config
+    from rag.knowledge import KnowledgeBases
+    from rag.server.bench import race_search
+
+    bases = KnowledgeBases(Config(knowledge_bases_dir=str(server.root / "indexes"), embed_model="fake-hash"))
+    result = race_search(bases, "default", [TENG, "黔江区在贫困村投入了多少资金?"], k=3)
+    assert result["questions"] == 2 and result["in_process_ms"]["p50"] > 0 and result["http_ms"]["p50"] > 0
 
 
 # --- the real model -----------------------------------------------------------------------------
