@@ -3,7 +3,6 @@ says whose fault it is: a bad request is a 4xx naming what to change, never a tr
 
 from __future__ import annotations
 
-import logging
 import sys
 import traceback
 
@@ -15,8 +14,6 @@ from starlette.exceptions import HTTPException
 from rag.errors import ConfigError, GenerationError, LoadError, ModelError, RagError, RagIndexError
 from rag.knowledge import KnowledgeBaseExists, UnknownKnowledgeBase
 from rag.ui.collection import TooLarge, UnknownDocument, UnsupportedType
-
-log = logging.getLogger("rag.server")
 
 # most specific first: the first class an error is an instance of gives its status and type
 STATUS = (

@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from typing import Any, AsyncIterator, Literal
+from typing import Any, AsyncIterator
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -100,7 +100,7 @@ def router(state) -> APIRouter:
                                             "owned_by": "rag"} for name, created in state.models()]}
 
     @api.post("/chat/completions", summary="A cited answer from a knowledge base (OpenAI chat format)")
-    async def chat(body: ChatRequest, request: Request):
+    async def chat(body: ChatRequest):
         question, history = question_and_history(body.messages)
         rag = state.bases.get(body.model)
         ask = lambda on_token: state.ask(rag, question, history, on_token)  # noqa: E731
