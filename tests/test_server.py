@@ -287,3 +287,18 @@ def test_the_real_model_answers_the_openai_client_with_a_cited_figure(models_con
         assert any("0.59%" in c["text"] for c in chunks[-1].model_extra["citations"])
     finally:
         running.stop()
+
+
+def test_rag_serve_indexes_the_seeds_first_and_serves_with_the_key_from_the_environment(monkeypatch, tmp_path):
+    served = {}
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RAG_EMBED_MODEL", "fake-hash")
+    monkeypatch.setenv("RAG_MODELS_DIR", str(tmp_path / "models"))
+    monkeypatch.setenv("RAG_API_KEY", "from-env")
+    monkeypatch.setattr("rag.server.run.serve_forever", lambda app, host, port: served.update(app=app, host=host,
+                                                                                           port=port))
+    with fake_models():
+        assert main(["serve", "--host", "0.0.0.0", "--port", "8123", "--no-page"]) == 0
+    assert (served["host"], served["port"]) == ("0.0.0.0", 8123)
+    assert served["app"].state.rag.api_key == "from-env"
+    assert (tmp_path / "indexes" / "default" / "manifest.json").is_file()
