@@ -8,10 +8,13 @@ indexed from other roots are kept. Everything is written to a staging folder and
 
 from __future__ import annotations
 
+import contextlib
+import queue
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -23,6 +26,7 @@ from rag.index.loaded import load_index
 from rag.index.manifest import DocEntry, Manifest
 from rag.index.sparse import SparseIndex, terms_fingerprint
 from rag.index.store import ChunkStore, embed_key
+from rag.ingest.chunk import chunk_document
 from rag.types import Chunk, Document
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -52,42 +56,47 @@ class IndexReport:
 
 @dataclass
 class _Plan:
-    """Per document: reuse the old chunks, or chunk this Document anew."""
+    """Per document: reuse the old chunks, or the chunks made anew and their entry."""
     reuse: dict[str, DocEntry] = field(default_factory=dict)
-    fresh: dict[str, Document] = field(default_factory=dict)
+    fresh: dict[str, tuple[list[Chunk], DocEntry]] = field(default_factory=dict)
+    rechunk: bool = False  # chunk settings changed: every document found is chunked anew
 
 
 def update_index(paths: Sequence[str | Path], index_dir: Path, config: Config, embedder,
                  rebuild: bool = False, progress: Progress | None = None) -> IndexReport:
-    """Load the files under `paths`, then bring the index at `index_dir` up to date with them."""
-    from rag.ingest.load import load_paths
+    """Load the files under `paths`, then bring the index at `index_dir` up to date with them.
+    Files are read and chunked in a second thread while the chunks already made are embedded."""
+    from rag.ingest.load import iter_documents
 
     warnings: list[str] = []
-    docs = load_paths(list(paths), config, warn=warnings.append)
+    docs = iter_documents(list(paths), config, warn=warnings.append)
     roots = [Path(p).expanduser().resolve() for p in paths]
     report = update_documents(docs, roots, index_dir, config, embedder, rebuild, progress)
     report.warnings[:0] = warnings
     return report
 
 
-def update_documents(docs: Sequence[Document], roots: Sequence[Path], index_dir: Path, config: Config,
+def update_documents(docs: Iterable[Document], roots: Sequence[Path], index_dir: Path, config: Config,
                      embedder, rebuild: bool = False, progress: Progress | None = None) -> IndexReport:
-    """The update itself, for documents already loaded (`roots` scope the removals)."""
+    """The update itself, for documents as they are loaded (`roots` scope the removals)."""
     started, index_dir = time.perf_counter(), Path(index_dir)
     report = IndexReport(index_dir=str(index_dir))
     with atomic.exclusive(index_dir):
         old = None if rebuild else _previous(index_dir, config, embedder)
-        plan = _plan(old, _unique(docs, report), roots, config, report)
+        known = _known_vectors(old)
+        plan = _Plan()
+        with _chunking(docs, old, config, plan, report) as batches:
+            _embed_all(batches, known, embedder, report, progress)
+        _plan_removals(old, plan, roots, config, report)
         if old is None and not plan.fresh:
             raise RagIndexError(f"nothing to index in {', '.join(map(str, roots)) or 'the given paths'}: "
                                 "add .txt, .md, .html, .pdf or .docx files")
-        chunks, entries = _chunks(plan, old, config)
+        chunks, entries = _chunks(plan, old)
         if old is not None and not plan.fresh and not report.removed and _current(old):
             report.chunks, report.documents = len(old), len(entries)
             report.seconds = time.perf_counter() - started
             return report  # nothing changed: leave the index as it is
-        vectors = _vectors(chunks, old, embedder, report, progress)
-        _write(index_dir, chunks, vectors, entries, config, embedder)
+        _write(index_dir, chunks, _stack(chunks, known, old, embedder), entries, config, embedder)
     report.chunks, report.documents = len(chunks), len(entries)
     report.seconds = time.perf_counter() - started
     return report
@@ -107,8 +116,8 @@ def remove_documents(index_dir: Path, docs: Sequence[str], config: Config, embed
         plan = _Plan(reuse={d.doc: d for d in old.manifest.documents if d.doc not in gone})
         report.removed = len(gone - unknown)
         report.unchanged = len(plan.reuse)
-        chunks, entries = _chunks(plan, old, config)
-        vectors = _vectors(chunks, old, embedder, report, None)
+        chunks, entries = _chunks(plan, old)
+        vectors = _stack(chunks, _known_vectors(old), old, embedder)
         # the kept chunks were made with the recorded settings, so the record stays as it was
         _write(index_dir, chunks, vectors, entries, config, embedder, settings=old.manifest.config)
     report.chunks, report.documents = len(chunks), len(entries)
@@ -129,16 +138,6 @@ def _current(old) -> bool:
     return old.manifest.tokenizer == terms_fingerprint()
 
 
-def _unique(docs: Sequence[Document], report: IndexReport) -> dict[str, Document]:
-    out: dict[str, Document] = {}
-    for doc in docs:
-        if doc.doc in out:
-            report.warnings.append(f"{doc.path or doc.doc}: another file is also named {doc.doc}; kept the first")
-            continue
-        out[doc.doc] = doc
-    return out
-
-
 def _in_scope(path: str, roots: Sequence[Path]) -> bool:
     if not path:
         return False
@@ -146,54 +145,102 @@ def _in_scope(path: str, roots: Sequence[Path]) -> bool:
     return any(source == root or root in source.parents for root in roots)
 
 
-def _plan(old, docs: dict[str, Document], roots: Sequence[Path], config: Config, report: IndexReport) -> _Plan:
-    plan = _Plan()
+@contextlib.contextmanager
+def _chunking(docs: Iterable[Document], old, config: Config, plan: _Plan, report: IndexReport):
+    """Read, plan and chunk `docs` in a second thread; yields the fresh chunks, one document's
+    list at a time. The model releases the GIL while it embeds, so reading the next files
+    (cleaning, OCR, chunking) costs the embedding little."""
+    handoff: queue.Queue = queue.Queue(maxsize=HANDOFF_DEPTH)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for part in _fresh_chunks(docs, old, config, plan, report):
+                if not _hand(handoff, part, stop):
+                    return
+            _hand(handoff, _DONE, stop)
+        except BaseException as exc:  # re-raised in the embedding thread
+            _hand(handoff, exc, stop)
+
+    def parts() -> Iterator[list[Chunk]]:
+        while (item := handoff.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    worker = threading.Thread(target=produce, name="rag-chunking", daemon=True)
+    worker.start()
+    try:
+        yield parts()
+    except BaseException:
+        stop.set()  # the worker stops at the next document; an interrupt does not wait for it
+        raise
+    worker.join()
+
+
+_DONE = object()
+HANDOFF_DEPTH = 64  # documents chunked ahead of the embedding
+
+
+def _hand(handoff: queue.Queue, item, stop: threading.Event) -> bool:
+    """Put `item` on the queue unless the consumer has stopped; False when it has."""
+    while not stop.is_set():
+        try:
+            handoff.put(item, timeout=0.1)
+            return True
+        except queue.Full:
+            continue
+    return False
+
+
+def _fresh_chunks(docs: Iterable[Document], old, config: Config, plan: _Plan,
+                  report: IndexReport) -> Iterator[list[Chunk]]:
+    """Decide per document whether its old chunks stand (same bytes, same chunk settings) or it
+    is chunked anew; yield the new chunks."""
     before = {d.doc: d for d in old.manifest.documents} if old else {}
-    rechunk = bool(old) and not old.manifest.chunk_settings_match(config)
-    if rechunk:
+    if bool(old) and not old.manifest.chunk_settings_match(config):
+        plan.rechunk = True
         report.warnings.append("chunking settings changed since the last build: every document is chunked again")
-    for name, doc in docs.items():
-        entry = before.get(name)
-        if entry and entry.sha256 == doc.sha256 and not rechunk:
+    for doc in docs:
+        name, entry = doc.doc, before.get(doc.doc)
+        if name in plan.reuse or name in plan.fresh:
+            report.warnings.append(f"{doc.path or name}: another file is also named {name}; kept the first")
+        elif entry and entry.sha256 == doc.sha256 and not plan.rechunk:
             plan.reuse[name] = entry
             report.unchanged += 1
         else:
-            plan.fresh[name] = doc
+            part = list(chunk_document(doc, config))
+            plan.fresh[name] = (part, DocEntry(name, doc.title, doc.sha256, doc.path, len(part), doc.date, doc.script))
             report.added += entry is None
             report.updated += entry is not None
-    for name, entry in before.items():
-        if name in docs:
+            yield part
+
+
+def _plan_removals(old, plan: _Plan, roots: Sequence[Path], config: Config, report: IndexReport) -> None:
+    """An old document not found again is removed when it was indexed from one of `roots`, and
+    kept (with its old chunks) when it came from elsewhere."""
+    for name, entry in ({d.doc: d for d in old.manifest.documents} if old else {}).items():
+        if name in plan.reuse or name in plan.fresh:
             continue
         if _in_scope(entry.path, roots):
             report.removed += 1
             continue
-        if rechunk:
+        if plan.rechunk:
             report.warnings.append(f"{entry.doc}: outside the given paths, kept with its old chunks")
         plan.reuse[name] = entry
         report.unchanged += 1
-    return plan
 
 
-def _chunks(plan: _Plan, old, config: Config) -> tuple[list[Chunk], list[DocEntry]]:
+def _chunks(plan: _Plan, old) -> tuple[list[Chunk], list[DocEntry]]:
     """Chunks in document-name order (deterministic whatever order files were found in)."""
     chunks: list[Chunk] = []
     entries: list[DocEntry] = []
     kept = _old_chunks_by_doc(old) if plan.reuse else {}
     for name in sorted({*plan.reuse, *plan.fresh}):
-        if name in plan.reuse:
-            part, entry = kept.get(name, []), plan.reuse[name]
-        else:
-            part, entry = _chunk_fresh(plan.fresh[name], config)
+        part, entry = (kept.get(name, []), plan.reuse[name]) if name in plan.reuse else plan.fresh[name]
         chunks += part
         entries.append(entry)
     return chunks, entries
-
-
-def _chunk_fresh(doc: Document, config: Config) -> tuple[list[Chunk], DocEntry]:
-    from rag.ingest.chunk import chunk_document
-
-    part = list(chunk_document(doc, config))
-    return part, DocEntry(doc.doc, doc.title, doc.sha256, doc.path, len(part), doc.date, doc.script)
 
 
 def _old_chunks_by_doc(old) -> dict[str, list[Chunk]]:
@@ -203,23 +250,50 @@ def _old_chunks_by_doc(old) -> dict[str, list[Chunk]]:
     return by_doc
 
 
-def _vectors(chunks: list[Chunk], old, embedder, report: IndexReport, progress: Progress | None) -> np.ndarray:
-    """Reuse every vector whose indexed text is unchanged; embed only the rest."""
-    known: dict[str, np.ndarray] = {}
-    if old is not None and len(old):
-        old_vectors = old.dense.vectors()
-        known = {embed_key(c): old_vectors[i] for i, c in enumerate(old.store.chunks)}
-    keys = [embed_key(c) for c in chunks]
-    todo = sorted({k: c.index_text for k, c in zip(keys, chunks) if k not in known}.items())
-    if todo:
-        tick = (lambda done, total: progress("embed", done, total)) if progress else None
-        fresh = embedder.encode_documents([text for _, text in todo], progress=tick)
-        known.update({k: np.asarray(v, np.float32) for (k, _), v in zip(todo, fresh)})
-        report.embedded = len(todo)
-    dim = old.manifest.dim if old is not None and not todo else embedder.dim
+def _known_vectors(old) -> dict[str, np.ndarray]:
+    """The old index's vectors by what they embed: an unchanged chunk text is not embedded again."""
+    if old is None or not len(old):
+        return {}
+    vectors = old.dense.vectors()
+    return {embed_key(c): vectors[i] for i, c in enumerate(old.store.chunks)}
+
+
+def _embed_all(parts: Iterable[list[Chunk]], known: dict[str, np.ndarray], embedder, report: IndexReport,
+               progress: Progress | None) -> None:
+    """Embed every chunk text not in `known` as the chunks arrive, EMBED_WINDOW texts at a time
+    (the embedder batches each window by length), adding the vectors to `known`."""
+    pending: dict[str, str] = {}
+    counts = {"done": 0, "total": 0}
+
+    def flush() -> None:
+        items = sorted(pending.items())
+        tick = (lambda d, _t: progress("embed", counts["done"] + d, counts["total"])) if progress else None
+        vectors = embedder.encode_documents([text for _, text in items], progress=tick)
+        known.update({k: np.asarray(v, np.float32) for (k, _), v in zip(items, vectors)})
+        counts["done"] += len(items)
+        pending.clear()
+
+    for part in parts:
+        for chunk in part:
+            key = embed_key(chunk)
+            if key not in known and key not in pending:
+                pending[key] = chunk.index_text
+                counts["total"] += 1
+        if len(pending) >= EMBED_WINDOW:
+            flush()
+    if pending:
+        flush()
+    report.embedded = counts["done"]
+
+
+EMBED_WINDOW = 256  # texts sorted by length together: enough to batch well, small enough to start early
+
+
+def _stack(chunks: list[Chunk], known: dict[str, np.ndarray], old, embedder) -> np.ndarray:
+    """The vectors of `chunks` in row order."""
     if not chunks:
-        return np.zeros((0, dim), np.float32)
-    return np.stack([known[k] for k in keys]).astype(np.float32)
+        return np.zeros((0, old.manifest.dim if old is not None else embedder.dim), np.float32)
+    return np.stack([known[embed_key(c)] for c in chunks]).astype(np.float32)
 
 
 def _recorded(config: Config) -> dict[str, Any]:
