@@ -86,6 +86,9 @@ def test_earlier_turns_are_the_history_of_a_follow_up(server):
 
 def test_the_models_are_the_knowledge_bases(server):
     assert [m.id for m in client(server).models.list()] == ["default"]
+    assert client(server).models.retrieve("default").id == "default"
+    with pytest.raises(openai.NotFoundError):
+        client(server).models.retrieve("nope")
 
 
 def test_a_question_about_an_unknown_knowledge_base_is_a_404_the_client_raises(server):

@@ -91,13 +91,21 @@ async def _events(first: Any, rest: AsyncIterator, model: str, reply_id: str, cr
     yield "data: [DONE]\n\n"
 
 
+def _model(name: str, created: int) -> dict[str, Any]:
+    return {"id": name, "object": "model", "created": created, "owned_by": "rag"}
+
+
 def router(state) -> APIRouter:
     api = APIRouter()
 
     @api.get("/models", summary="The knowledge bases, each as a model id")
     def models():
-        return {"object": "list", "data": [{"id": name, "object": "model", "created": created,
-                                            "owned_by": "rag"} for name, created in state.models()]}
+        return {"object": "list", "data": [_model(name, created) for name, created in state.models()]}
+
+    @api.get("/models/{name}", summary="One knowledge base as a model")
+    def model(name: str):
+        state.bases.get(name)  # 404 when there is none
+        return _model(name, dict(state.models())[name])
 
     @api.post("/chat/completions", summary="A cited answer from a knowledge base (OpenAI chat format)")
     async def chat(body: ChatRequest):
