@@ -53,8 +53,6 @@ def fake_models(generator: ScriptedGenerator | None = None) -> Iterator[Scripted
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("rag.models.embedder.make_embedder",
                       lambda config, precision=None: FakeEmbedder(precision=precision or "fp32"))
-        patch.setattr("rag.models.embedder.embedder_name", lambda model: "fake-hash")
-        patch.setattr("rag.index.loaded.embedder_name", lambda model: "fake-hash")
         patch.setattr("rag.models.llm.make_generator", lambda config, model=None: generator)
         yield generator
 

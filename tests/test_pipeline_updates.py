@@ -33,10 +33,8 @@ class GatedEmbedder(FakeEmbedder):
 
 
 @pytest.fixture
-def rag(tmp_path, monkeypatch):
+def rag(tmp_path):
     embedder = GatedEmbedder()
-    monkeypatch.setattr("rag.models.embedder.embedder_name", lambda model: "fake-hash")
-    monkeypatch.setattr("rag.index.loaded.embedder_name", lambda model: "fake-hash")
     rag = Rag(Config(embed_model="fake-hash", models_dir=str(tmp_path / "models"),
                      index_dir=str(tmp_path / "index")), make_embedder=lambda config, precision=None: embedder)
     embedder.go.set()

@@ -1,7 +1,8 @@
 """`rag serve` as a client sees it: a live server on 127.0.0.1 driven by the real `openai`
 package (chat, streamed and not) and by httpx (search, knowledge bases, uploads, errors, keys).
 Fast tests use the hash embedder and a prompt-reading fake generator (tests/server_harness.py);
-the `models` test asks the real 0.5B model over the real seeds index."""
+tests/test_server_models.py asks the real 0.5B model (in a module of its own, so that no fake
+installed by a fixture here can stand in for it)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,10 @@ import json
 import httpx
 import openai
 import pytest
-from server_harness import SEEDS, fake_models, live_server
+from server_harness import fake_models, live_server
 
 from rag.cli.main import main
 from rag.knowledge import check_name
-from rag.server.run import start
 
 TENG = "藤县的贫困发生率下降到了多少?"
 ASK_KEYS = {"question", "answer", "refused", "citations", "hits", "timings_ms"}
@@ -267,29 +267,6 @@ def test_search_is_timed_in_process_and_over_http_side_by_side(server):
     bases = KnowledgeBases(Config(knowledge_bases_dir=str(server.root / "indexes"), embed_model="fake-hash"))
     result = race_search(bases, "default", [TENG, "黔江区在贫困村投入了多少资金?"], k=3)
     assert result["questions"] == 2 and result["in_process_ms"]["p50"] > 0 and result["http_ms"]["p50"] > 0
-
-
-# --- the real model -----------------------------------------------------------------------------
-@pytest.mark.models
-def test_the_real_model_answers_the_openai_client_with_a_cited_figure(models_config, tmp_path_factory):
-    from rag.knowledge import KnowledgeBases
-    from rag.server.app import create_app
-
-    config = models_config.replace(knowledge_bases_dir=str(tmp_path_factory.mktemp("real") / "indexes"),
-                                   generator="qwen2.5-coder-0.5b-instruct")
-    bases = KnowledgeBases(config)
-    bases.create("default").index([SEEDS])
-    running = start(create_app(config, page=False, bases=bases))
-    try:
-        ai = openai.OpenAI(base_url=f"{running.url}/v1", api_key="x", max_retries=0, timeout=300)
-        reply = ai.chat.completions.create(model="default", messages=user(TENG))
-        assert "0.59%" in reply.choices[0].message.content
-        assert any("0.59%" in c["text"] for c in reply.model_extra["citations"])
-        chunks = list(ai.chat.completions.create(model="default", messages=user(TENG), stream=True))
-        assert "0.59%" in "".join(c.choices[0].delta.content or "" for c in chunks)
-        assert any("0.59%" in c["text"] for c in chunks[-1].model_extra["citations"])
-    finally:
-        running.stop()
 
 
 def test_rag_serve_indexes_the_seeds_first_and_serves_with_the_key_from_the_environment(monkeypatch, tmp_path):
