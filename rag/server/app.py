@@ -10,7 +10,8 @@ import hmac
 import threading
 from typing import Any, Callable, Sequence
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from rag import __version__
 from rag.config import Config
@@ -49,11 +50,13 @@ class State:
 
 
 def _key_check(state: State):
-    async def check(request: Request) -> None:
+    bearer = HTTPBearer(auto_error=False, description="the key `rag serve` was started with")
+
+    async def check(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
         if not state.api_key:
             return
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), state.api_key.encode()):
+        given = credentials.credentials if credentials else ""
+        if not hmac.compare_digest(given.encode(), state.api_key.encode()):
             raise errors.ApiError(401, "missing or wrong API key: send the header 'Authorization: Bearer KEY' "
                                        "with the key `rag serve` was started with", "invalid_request_error",
                                   "invalid_api_key")
@@ -64,8 +67,10 @@ def create_app(config: Config, api_key: str = "", page: bool = True,
                bases: KnowledgeBases | None = None) -> FastAPI:
     """The whole server over `bases` (default: the knowledge bases the settings name);
     `page=False` leaves out the chat page."""
+    from fastapi_offline import FastAPIOffline  # the /docs page's Swagger UI from the package, no CDN
+
     state = State(config, api_key, bases)
-    app = FastAPI(title="rag", version=__version__, docs_url="/docs", redoc_url=None,
+    app = FastAPIOffline(title="rag", version=__version__, docs_url="/docs", redoc_url=None,
                   description="Cited answers from Chinese document collections. OpenAI-compatible chat "
                               "under /v1 (model = knowledge base), search and knowledge bases beside it.")
     app.state.rag = state
