@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterator, Sequence
 from rag.errors import RagError
 from rag.types import Answer
 from rag.ui import collection as coll
-from rag.ui.bases import as_bases, on_create, on_switch
+from rag.ui.bases import as_bases, kb_picker, on_create, on_switch
 from rag.ui.render import answer_html, error_html, pending_html, streaming_html
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -216,17 +216,6 @@ def _chat_column(gr) -> dict[str, Any]:
     return dict(chat=chat, question=question, send=send, clear=clear)
 
 
-def _kb_picker(gr, bases: Any, start: str) -> dict[str, Any]:
-    names = bases.names()
-    kb = gr.Dropdown(names, value=start if start in names else (names[0] if names else None), label="知识库",
-                     elem_id="rag-kb", interactive=len(names) > 1 or hasattr(bases, "root"))
-    with gr.Row():
-        new_kb = gr.Textbox(show_label=False, placeholder="新知识库名称（字母、数字、-、_、汉字）", scale=3,
-                            elem_id="rag-new-kb", lines=1, max_lines=1)
-        create = gr.Button("新建", elem_id="rag-create-kb", scale=1, min_width=60, size="sm")
-    return dict(kb=kb, new_kb=new_kb, create=create)
-
-
 def _side_panel(gr, config: Any) -> dict[str, Any]:
     collection = gr.HTML(elem_id="rag-collection")
     # no file_types filter: our own check names the file and the accepted types in the status line
@@ -288,7 +277,7 @@ def build_app(source: Any, start: str = "", run: Callable | None = None):
                 chat_parts = _chat_column(gr)
             with gr.Column(scale=1, min_width=300, elem_id="rag-side"):
                 gr.Markdown("### 文档库")
-                kb_parts = _kb_picker(gr, bases, start or bases.names()[0])
+                kb_parts = kb_picker(gr, bases, start or bases.names()[0])
                 side_parts = _side_panel(gr, first.config)
         _wire(gr, demo, bases, Page(**chat_parts, **kb_parts, **side_parts), history, run)
     return demo

@@ -32,6 +32,18 @@ def as_bases(source: Any, start: str = "") -> Any:
     return source if hasattr(source, "names") else OneBase(source, start)
 
 
+def kb_picker(gr, bases: Any, start: str) -> dict[str, Any]:
+    """The selector, the name box and the create button."""
+    names = bases.names()
+    kb = gr.Dropdown(names, value=start if start in names else (names[0] if names else None), label="知识库",
+                     elem_id="rag-kb", interactive=len(names) > 1 or hasattr(bases, "root"))
+    with gr.Row():
+        new_kb = gr.Textbox(show_label=False, placeholder="新知识库名称（字母、数字、-、_、汉字）", scale=3,
+                            elem_id="rag-new-kb", lines=1, max_lines=1)
+        create = gr.Button("新建", elem_id="rag-create-kb", scale=1, min_width=60, size="sm")
+    return dict(kb=kb, new_kb=new_kb, create=create)
+
+
 def on_switch(bases: Any, kb: str, generator: str, panel: Callable) -> tuple:
     """The chosen knowledge base's documents, and an empty chat and history."""
     return *panel(bases.get(kb), generator), [], ()
