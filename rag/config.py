@@ -57,6 +57,7 @@ class Config:
 
     # index and retrieval
     index_dir: str = "indexes/default"
+    knowledge_bases_dir: str = "indexes"  # knowledge base NAME is the index <knowledge_bases_dir>/NAME (--kb)
     uploads_dir: str = ""  # where the UI keeps uploaded files; "" = "<index_dir>-uploads"
     top_k: int = 5
     fetch_factor: int = 10  # each retriever returns top_k * fetch_factor candidates before fusion
