@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 import threading
 
+from rag.cli.options import add_kb
+
 DEFAULT_PATHS = ("seeds/",)
 
 
@@ -15,6 +17,7 @@ def register(sub) -> None:
                                    "or changed documents are embedded; documents deleted from the given folders "
                                    "are removed.")
     p.add_argument("paths", nargs="*", metavar="PATH", help=f"files or folders (default: {DEFAULT_PATHS[0]})")
+    add_kb(p)
     p.add_argument("--index", metavar="DIR", help="index folder (default: index_dir, indexes/default)")
     p.add_argument("--rebuild", action="store_true", help="start over instead of updating")
     p.add_argument("--lexicons", metavar="NAMES",
