@@ -17,7 +17,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
 .PHONY: setup run test test-fast browser system-libs cjk-font clean-venv
 
-setup: $(STAMP) system-libs
+setup: $(STAMP) system-libs cjk-font
 	$(BIN)/rag setup
 
 # torch first and pinned: any other torch spec pulls gigabytes of CUDA packages.
