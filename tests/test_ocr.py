@@ -18,6 +18,7 @@ from doc_fixtures import (
     SCAN_PAGE1,
     SCAN_PAGE2,
     blank_png,
+    cjk_font,
     documents_folder,
     page_image,
     photo_png,
@@ -186,3 +187,18 @@ def test_a_multi_page_tiff_is_paged_like_a_pdf(tmp_path, engine):
     doc = read(tmp_path / "fax.tif", engine)
     assert doc.ocr and doc.ocr_pages == (1, 2) and len(doc.pages) == 2
     assert recovered(PHOTO_TEXT[1], doc.text[doc.pages[1]:]) >= 0.95
+
+
+def test_a_scanned_page_with_a_stamped_page_number_is_still_read_as_a_scan(tmp_path, engine):
+    from fpdf import FPDF
+
+    photo = photo_png(tmp_path / "photo.png")
+    pdf = FPDF(format="A4")
+    pdf.add_font("cjk", fname=cjk_font())
+    pdf.add_page()
+    pdf.image(str(photo), x=10, y=20, w=190)
+    pdf.set_font("cjk", size=10)
+    pdf.text(100, 285, "第 1 页")  # the scanner's stamp: the page's only text layer
+    pdf.output(str(tmp_path / "stamped.pdf"))
+    doc = read(tmp_path / "stamped.pdf", engine)
+    assert doc.ocr_pages == (1,) and recovered("".join(PHOTO_TEXT), doc.text) >= 0.95

@@ -13,6 +13,7 @@ from rag.ingest.images import ocr_lines, unreadable
 from rag.ingest.pages import Printed, page_texts, text_layer_lines
 
 RENDER_LONG_SIDE = 2000  # pixels: RapidOCR shrinks anything longer, so rendering more is wasted
+SCAN_TEXT_MAX = 20  # characters: a scan's text layer may hold a stamped page number, not its text
 
 
 def read_pdf(data: bytes, reading: Reading) -> Extracted:
@@ -20,8 +21,8 @@ def read_pdf(data: bytes, reading: Reading) -> Extracted:
     reader, texts, title = _text_layer(data)
     if title == reading.stem:
         title = ""  # converters and scanners write the file's name there: the text's own title is better
-    scanned = [i for i, text in enumerate(texts) if not text.strip() and _has_images(reader.pages[i])]
-    has_text = any(t.strip() for t in texts)
+    scanned = [i for i, text in enumerate(texts) if _is_scan(text, reader.pages[i])]
+    has_text = any(t.strip() for i, t in enumerate(texts) if i not in scanned)
     if not has_text and not scanned:
         raise LoadError("PDF has no text and no scanned pages")
     lines: list[list[Printed]] = [text_layer_lines(t) for t in texts]
@@ -55,7 +56,10 @@ def _text_layer(data: bytes):
     return reader, texts, str(title).strip()
 
 
-def _has_images(page) -> bool:
+def _is_scan(text: str, page) -> bool:
+    """A page whose text layer is empty or only a stamp (a page number, a file mark) over an image."""
+    if len("".join(text.split())) > SCAN_TEXT_MAX:
+        return False
     try:
         return len(page.images) > 0  # lists the page's image objects without decoding them
     except Exception:  # a damaged resource dictionary: let PDFium try the page
