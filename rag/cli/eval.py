@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from rag.evaluation.gold import GoldItem
 
 RUNS_DIR = Path("eval/runs")
-SECRET_SETTINGS = ("openai_api_key",)
 
 
 def register(sub) -> None:
@@ -130,7 +129,7 @@ def _command(args) -> str:
 
 
 def _settings(config, plan: Plan, args) -> dict:
-    settings = {k: ("***" if k in SECRET_SETTINGS and v else v) for k, v in config.as_dict().items()}
+    settings = config.public_dict()
     run = {"name": plan.name, "gold": str(args.gold), "format": args.format, "corpus": plan.corpus and str(plan.corpus),
            "sample": args.sample, "unanswerable": args.unanswerable,
            "seed": args.seed if args.sample or args.unanswerable else None, "limit": args.limit,

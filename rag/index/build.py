@@ -3,7 +3,8 @@
 Only new or changed documents are chunked and embedded; unchanged ones keep their chunks and
 vectors, and any chunk whose indexed text was embedded before reuses that vector. A document
 that was indexed from one of the given roots and is no longer found there is removed; documents
-indexed from other roots are kept. Everything is written to a staging folder and swapped in.
+indexed from other roots are kept. The vector store (rag.index.vectors) publishes the new state
+atomically: FAISS by a folder swap, Milvus by a revision flip (rag.index.milvus_store).
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ import numpy as np
 from rag.config import Config
 from rag.errors import RagIndexError
 from rag.index import atomic
-from rag.index.dense import DenseIndex
 from rag.index.loaded import load_index
 from rag.index.manifest import DocEntry, Manifest
-from rag.index.sparse import SparseIndex, terms_fingerprint
-from rag.index.store import ChunkStore, embed_key
+from rag.index.sparse import terms_fingerprint
+from rag.index.store import embed_key
+from rag.index.vectors import VectorBackend, make_vector_backend
 from rag.types import Chunk, Document
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -75,19 +76,21 @@ def update_documents(docs: Sequence[Document], roots: Sequence[Path], index_dir:
     """The update itself, for documents already loaded (`roots` scope the removals)."""
     started, index_dir = time.perf_counter(), Path(index_dir)
     report = IndexReport(index_dir=str(index_dir))
+    backend = make_vector_backend(config)
     with atomic.exclusive(index_dir):
-        old = None if rebuild else _previous(index_dir, config, embedder)
+        old = None if rebuild else _previous(backend, index_dir, config, embedder)
         plan = _plan(old, _unique(docs, report), roots, config, report)
         if old is None and not plan.fresh:
             raise RagIndexError(f"nothing to index in {', '.join(map(str, roots)) or 'the given paths'}: "
                                 "add .txt, .md, .html, .pdf or .docx files")
-        chunks, entries = _chunks(plan, old, config)
+        revision = backend.revision(index_dir) + 1
+        chunks, entries = _chunks(plan, old, config, revision)
         if old is not None and not plan.fresh and not report.removed and _current(old):
             report.chunks, report.documents = len(old), len(entries)
             report.seconds = time.perf_counter() - started
             return report  # nothing changed: leave the index as it is
-        vectors = _vectors(chunks, old, embedder, report, progress)
-        _write(index_dir, chunks, vectors, entries, config, embedder)
+        vectors_for = _vector_source(old, embedder, report, progress)
+        _write(backend, index_dir, chunks, vectors_for, entries, config, embedder, revision, old)
     report.chunks, report.documents = len(chunks), len(entries)
     report.seconds = time.perf_counter() - started
     return report
@@ -97,8 +100,9 @@ def remove_documents(index_dir: Path, docs: Sequence[str], config: Config, embed
     """Drop the named documents (as `doc` names them) from the index; nothing is re-embedded."""
     started, index_dir = time.perf_counter(), Path(index_dir)
     report = IndexReport(index_dir=str(index_dir))
+    backend = make_vector_backend(config)
     with atomic.exclusive(index_dir):
-        old = _previous(index_dir, config, embedder)
+        old = _previous(backend, index_dir, config, embedder)
         if old is None:
             raise RagIndexError(f"no index at {index_dir}: run `rag index`")
         gone = set(docs)
@@ -107,18 +111,19 @@ def remove_documents(index_dir: Path, docs: Sequence[str], config: Config, embed
         plan = _Plan(reuse={d.doc: d for d in old.manifest.documents if d.doc not in gone})
         report.removed = len(gone - unknown)
         report.unchanged = len(plan.reuse)
-        chunks, entries = _chunks(plan, old, config)
-        vectors = _vectors(chunks, old, embedder, report, None)
+        revision = backend.revision(index_dir) + 1
+        chunks, entries = _chunks(plan, old, config, revision)
+        vectors_for = _vector_source(old, embedder, report, None)
         # the kept chunks were made with the recorded settings, so the record stays as it was
-        _write(index_dir, chunks, vectors, entries, config, embedder, settings=old.manifest.config)
+        _write(backend, index_dir, chunks, vectors_for, entries, config, embedder, revision, old,
+               settings=old.manifest.config)
     report.chunks, report.documents = len(chunks), len(entries)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _previous(index_dir: Path, config: Config, embedder):
-    atomic.recover(index_dir)
-    if not (index_dir / "manifest.json").exists():
+def _previous(backend: VectorBackend, index_dir: Path, config: Config, embedder):
+    if not backend.revision(index_dir):
         return None
     old = load_index(index_dir, config)
     old.check_embedder(embedder)
@@ -174,7 +179,7 @@ def _plan(old, docs: dict[str, Document], roots: Sequence[Path], config: Config,
     return plan
 
 
-def _chunks(plan: _Plan, old, config: Config) -> tuple[list[Chunk], list[DocEntry]]:
+def _chunks(plan: _Plan, old, config: Config, revision: int) -> tuple[list[Chunk], list[DocEntry]]:
     """Chunks in document-name order (deterministic whatever order files were found in)."""
     chunks: list[Chunk] = []
     entries: list[DocEntry] = []
@@ -183,17 +188,17 @@ def _chunks(plan: _Plan, old, config: Config) -> tuple[list[Chunk], list[DocEntr
         if name in plan.reuse:
             part, entry = kept.get(name, []), plan.reuse[name]
         else:
-            part, entry = _chunk_fresh(plan.fresh[name], config)
+            part, entry = _chunk_fresh(plan.fresh[name], config, revision)
         chunks += part
         entries.append(entry)
     return chunks, entries
 
 
-def _chunk_fresh(doc: Document, config: Config) -> tuple[list[Chunk], DocEntry]:
+def _chunk_fresh(doc: Document, config: Config, revision: int) -> tuple[list[Chunk], DocEntry]:
     from rag.ingest.chunk import chunk_document
 
     part = list(chunk_document(doc, config))
-    return part, DocEntry(doc.doc, doc.title, doc.sha256, doc.path, len(part), doc.date, doc.script)
+    return part, DocEntry(doc.doc, doc.title, doc.sha256, doc.path, len(part), doc.date, doc.script, revision)
 
 
 def _old_chunks_by_doc(old) -> dict[str, list[Chunk]]:
@@ -203,41 +208,45 @@ def _old_chunks_by_doc(old) -> dict[str, list[Chunk]]:
     return by_doc
 
 
-def _vectors(chunks: list[Chunk], old, embedder, report: IndexReport, progress: Progress | None) -> np.ndarray:
-    """Reuse every vector whose indexed text is unchanged; embed only the rest."""
-    known: dict[str, np.ndarray] = {}
-    if old is not None and len(old):
-        old_vectors = old.dense.vectors()
-        known = {embed_key(c): old_vectors[i] for i, c in enumerate(old.store.chunks)}
-    keys = [embed_key(c) for c in chunks]
-    todo = sorted({k: c.index_text for k, c in zip(keys, chunks) if k not in known}.items())
-    if todo:
-        tick = (lambda done, total: progress("embed", done, total)) if progress else None
-        fresh = embedder.encode_documents([text for _, text in todo], progress=tick)
-        known.update({k: np.asarray(v, np.float32) for (k, _), v in zip(todo, fresh)})
-        report.embedded = len(todo)
-    dim = old.manifest.dim if old is not None and not todo else embedder.dim
-    if not chunks:
-        return np.zeros((0, dim), np.float32)
-    return np.stack([known[k] for k in keys]).astype(np.float32)
+def _vector_source(old, embedder, report: IndexReport, progress: Progress | None):
+    """The vectors of given chunks: reused wherever the old index holds one for the same indexed
+    text, embedded otherwise (a store asks only for the chunks it has to write)."""
+    def vectors_for(chunks) -> np.ndarray:
+        keys = [embed_key(c) for c in chunks]
+        known = _reusable(old, set(keys))
+        todo = sorted({k: c.index_text for k, c in zip(keys, chunks) if k not in known}.items())
+        if todo:
+            tick = (lambda done, total: progress("embed", done, total)) if progress else None
+            fresh = embedder.encode_documents([text for _, text in todo], progress=tick)
+            known.update({k: np.asarray(v, np.float32) for (k, _), v in zip(todo, fresh)})
+            report.embedded += len(todo)
+        if not keys:
+            return np.zeros((0, old.manifest.dim if old is not None else embedder.dim), np.float32)
+        return np.stack([known[k] for k in keys]).astype(np.float32)
+    return vectors_for
 
 
-def _recorded(config: Config) -> dict[str, Any]:
-    """The resolved settings, minus secrets: an index folder gets copied and shared."""
-    return {k: ("***" if "api_key" in k and v else v) for k, v in config.as_dict().items()}
+def _reusable(old, wanted: set[str]) -> dict[str, np.ndarray]:
+    if old is None or not len(old) or not wanted:
+        return {}
+    rows: dict[str, int] = {}
+    for i, chunk in enumerate(old.store.chunks):
+        key = embed_key(chunk)
+        if key in wanted:
+            rows.setdefault(key, i)
+    if not rows:
+        return {}
+    vectors = old.dense.vectors(np.array(list(rows.values()), dtype=np.int64))
+    return dict(zip(rows, vectors))
 
 
-def _write(index_dir: Path, chunks: list[Chunk], vectors: np.ndarray, entries: list[DocEntry],
-           config: Config, embedder, settings: dict[str, Any] | None = None) -> None:
-    dim = int(vectors.shape[1])
-    dense = DenseIndex.build(vectors, dim, config.hnsw_above)
-    sparse = SparseIndex.build([c.index_text for c in chunks])
+def _write(backend: VectorBackend, index_dir: Path, chunks: list[Chunk], vectors_for, entries: list[DocEntry],
+           config: Config, embedder, revision: int, old, settings: dict[str, Any] | None = None) -> None:
+    dim = old.manifest.dim if old is not None else embedder.dim
     manifest = Manifest(embed_model=config.embed_model, embed_name=embedder.name,
                         embed_fingerprint=embedder.fingerprint, dim=dim, tokenizer=terms_fingerprint(),
-                        dense_kind=dense.kind, chunk_count=len(chunks), documents=tuple(entries),
-                        embed_precision=embedder.precision, config=settings or _recorded(config))
-    with atomic.staging(index_dir) as staged:
-        ChunkStore(chunks).save(staged)
-        dense.save(staged)
-        sparse.save(staged)
-        manifest.save(staged)  # last: a folder without a manifest is never taken for an index
+                        dense_kind=backend.dense_kind(len(chunks)), chunk_count=len(chunks),
+                        documents=tuple(entries), embed_precision=embedder.precision,
+                        config=settings or config.public_dict(), revision=revision,
+                        vector_store=backend.name)
+    backend.publish(index_dir, manifest, chunks, vectors_for)
