@@ -211,3 +211,17 @@ def test_a_wrong_vector_store_names_the_valid_choices(config):
 
     with pytest.raises(ConfigError, match="valid choices: faiss, milvus"):
         make_vector_backend(config.replace(vector_store="chroma"))
+
+
+def test_a_replica_serves_the_revision_another_one_published(config, corpus, tmp_path, monkeypatch):
+    import rag.pipeline
+    from rag.pipeline import Rag
+
+    monkeypatch.setattr(rag.pipeline, "REVISION_CHECK_S", 0.0)
+    shared = config.replace(milvus_collection="rag_shared")
+    writer, reader = Rag(shared), Rag(shared.replace(index_dir=str(tmp_path / "replica")))
+    writer._embedder = reader._embedder = FakeEmbedder()
+    writer.index([corpus])
+    assert {h.chunk.doc for h in reader.search(QUESTION, k=50)} == set(SEED_FILES)
+    writer.remove(SEED_FILES[0])
+    assert {h.chunk.doc for h in reader.search(QUESTION, k=50)} == set(SEED_FILES[1:])

@@ -104,7 +104,8 @@ class MilvusBackend:
         kb, client = collection_name(folder, self.config), self._client()
         with milvus_errors(self.uri, f"update {kb}"):
             manifests = Manifests(client, self.uri)
-            before = manifests.revision(kb)
+            before = manifest.revision - 1  # what the build started from
+            self._check_unchanged(manifests, kb, before)
             previous = manifests.load(kb, before) if before else None
             target = self._target(client, kb, manifest, previous)
             revision = manifest.revision
@@ -117,9 +118,17 @@ class MilvusBackend:
                 raise
             manifest = dataclasses.replace(manifest, collection=target, touched=_touched(previous, manifest))
             manifests.write(kb, manifest)
+            self._check_unchanged(manifests, kb, before)
             manifests.publish(kb, revision)  # the commit point
             self._clean(client, manifests, kb, manifest, previous)
         _cache(folder, manifest, ChunkStore(chunks), SparseIndex.build([c.index_text for c in chunks]))
+
+    def _check_unchanged(self, manifests: Manifests, kb: str, before: int) -> None:
+        """One writer per knowledge base: a build that another one overtook gives way."""
+        now = manifests.revision(kb)
+        if now != before:
+            raise RagIndexError(f"{kb} in Milvus at {self.uri} was updated by another build while this one ran "
+                                f"(revision {now}, this build started from {before}): run `rag index` again")
 
     def _target(self, client, kb: str, manifest: Manifest, previous: Manifest | None) -> str:
         """The collection to write into: the live one when its vectors fit, else a new one (a
