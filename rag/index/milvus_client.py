@@ -18,6 +18,9 @@ from rag.errors import ConfigError, RagIndexError
 
 PREFIX = "rag_"
 TIMEOUT_S = 10.0
+# Milvus Lite's gRPC server allows no keep-alive pings between calls and answers them with GOAWAY
+# (too_many_pings) while a build spends minutes embedding; a Milvus server permits them.
+LITE_GRPC = {"grpc.keepalive_permit_without_calls": 0, "grpc.keepalive_time_ms": 300_000}
 _NAME = re.compile(r"[^a-z0-9_]+")
 _LOCK = threading.Lock()
 
@@ -59,8 +62,9 @@ def _client(uri: str, token: str, user: str, password: str):
     from pymilvus import MilvusClient
 
     logging.getLogger("pymilvus").setLevel(logging.CRITICAL)  # it logs a traceback for every error we report
+    options = {"grpc_options": LITE_GRPC} if is_lite(uri) else {}
     with milvus_errors(uri, "connect"):
-        return MilvusClient(uri=uri, token=token, user=user, password=password, timeout=TIMEOUT_S)
+        return MilvusClient(uri=uri, token=token, user=user, password=password, timeout=TIMEOUT_S, **options)
 
 
 @contextlib.contextmanager
