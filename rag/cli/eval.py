@@ -96,7 +96,11 @@ def _plan(args, config) -> Plan:
     return Plan(name, tuple(items), index_dir, corpus, out_dir, cmrc=args.format == "squad")
 
 
-def _missing(folder: Path) -> bool:
+def _missing(folder: Path, config) -> bool:
+    if config.vector_store != "faiss":  # the folder is only a cache: ask the store
+        from rag.index.vectors import make_vector_backend
+
+        return not make_vector_backend(config).revision(folder)
     return not folder.is_dir() or not any(folder.iterdir())
 
 
@@ -106,7 +110,7 @@ def _prepare_index(plan: Plan, pipeline) -> None:
     )
     from rag.errors import EvalError
 
-    if not _missing(plan.index_dir):
+    if not _missing(plan.index_dir, pipeline.config):
         return
     if plan.corpus is None:
         raise EvalError(f"index {plan.index_dir} not found: run `rag index PATH --index {plan.index_dir}` "

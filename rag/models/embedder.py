@@ -203,4 +203,6 @@ def make_embedder(config: Config, precision: str | None = None) -> Embedder:
         return OpenAIEmbedder(config)
     if config.embed_backend != "local":
         raise ConfigError(f"setting 'embed_backend' is '{config.embed_backend}'; valid choices: {', '.join(BACKENDS)}")
+    if precision == "server":  # an index embedded by a server: check_embedder names the mismatch
+        precision = None
     return SentenceTransformerEmbedder(config.embed_model, config, precision)
