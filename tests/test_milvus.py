@@ -141,6 +141,26 @@ def test_rows_left_by_a_build_killed_before_its_flip_are_never_found(config, cor
     assert len(_rows(config, index_dir)) == len(index.store)  # the next build deleted them
 
 
+def test_a_build_killed_after_its_flip_shows_the_new_state_and_the_next_build_cleans_up(config, corpus,
+                                                                                          monkeypatch):
+    from rag.index.milvus_store import MilvusBackend
+
+    index_dir = Path(config.index_dir)
+    update_index([corpus], index_dir, config, FakeEmbedder())
+    (corpus / SEED_FILES[1]).unlink()
+    with monkeypatch.context() as patch:
+        patch.setattr(MilvusBackend, "_clean", lambda *args: (_ for _ in ()).throw(KeyboardInterrupt()))
+        with pytest.raises(KeyboardInterrupt):
+            update_index([corpus], index_dir, config, FakeEmbedder())
+    assert {h.chunk.doc for h in _search(config)} == {SEED_FILES[0], SEED_FILES[2]}
+    assert SEED_FILES[1] in {r["doc"] for r in _rows(config, index_dir)}  # its rows still there, skipped
+    (corpus / SEED_FILES[2]).write_text("内江市新的内容。" * 40, encoding="utf-8")
+    update_index([corpus], index_dir, config, FakeEmbedder())
+    rows = _rows(config, index_dir)
+    assert {r["doc"] for r in rows} == {SEED_FILES[0], SEED_FILES[2]}
+    assert len(rows) == len(load_index(index_dir, config).store)
+
+
 def test_an_unreachable_milvus_is_one_line_naming_the_uri(config, corpus):
     config = config.replace(milvus_uri="http://127.0.0.1:9")
     with pytest.raises(RagIndexError, match=r"cannot reach Milvus at http://127.0.0.1:9 .*RAG_MILVUS_URI") as err:

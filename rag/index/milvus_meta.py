@@ -12,6 +12,7 @@ from rag.index.manifest import Manifest
 MANIFESTS = "rag_manifests"
 PIECE_CHARS = 20_000  # of JSON per row: at most 3 UTF-8 bytes each stays under VARCHAR's 65,535
 CURRENT = -1  # `part` of the row naming the published revision
+PENDING, CLEANED = "pending", "cleaned"  # its text: are the rows that revision replaced deleted yet?
 
 
 class Manifests:
@@ -36,10 +37,17 @@ class Manifests:
         self.client.create_collection(MANIFESTS, schema=schema, index_params=index, consistency_level="Strong")
 
     def revision(self, kb: str) -> int:
+        return self._current(kb)[0]
+
+    def cleaned(self, kb: str) -> bool:
+        """Whether the published build finished deleting the rows it replaced."""
+        return self._current(kb)[1] == CLEANED
+
+    def _current(self, kb: str) -> tuple[int, str]:
         if not self.client.has_collection(MANIFESTS):
-            return 0
-        rows = self.client.get(MANIFESTS, ids=[f"{kb}/current"], output_fields=["revision"])
-        return int(rows[0]["revision"]) if rows else 0
+            return 0, ""
+        rows = self.client.get(MANIFESTS, ids=[f"{kb}/current"], output_fields=["revision", "text"])
+        return (int(rows[0]["revision"]), rows[0]["text"]) if rows else (0, "")
 
     def load(self, kb: str, revision: int) -> Manifest:
         rows = self.client.query(MANIFESTS, filter=f'kb == {quote(kb)} and revision == {revision} and part >= 0',
@@ -55,8 +63,10 @@ class Manifests:
         self.client.upsert(MANIFESTS, [self._row(f"{kb}/r{manifest.revision}/{i}", kb, manifest.revision, i, piece)
                                        for i, piece in enumerate(pieces)])
 
-    def publish(self, kb: str, revision: int) -> None:
-        self.client.upsert(MANIFESTS, [self._row(f"{kb}/current", kb, revision, CURRENT, str(revision))])
+    def publish(self, kb: str, revision: int, state: str = PENDING) -> None:
+        """Name `revision` as the published one (a single-row write: the commit point of a build);
+        `state` says whether its replaced rows are deleted yet."""
+        self.client.upsert(MANIFESTS, [self._row(f"{kb}/current", kb, revision, CURRENT, state)])
 
     def forget_others(self, kb: str, revision: int) -> None:
         """Drop the pieces of every revision but the published one."""

@@ -27,7 +27,7 @@ from rag.index import atomic
 from rag.index.loaded import Index, read_parts
 from rag.index.manifest import MANIFEST_FILE, Manifest
 from rag.index.milvus_client import collection_name, connect, is_lite, milvus_errors
-from rag.index.milvus_meta import Manifests
+from rag.index.milvus_meta import CLEANED, Manifests
 from rag.index.milvus_rows import MilvusVectors, create_collection, read_chunks, vector_dim, write_rows
 from rag.index.sparse import SparseIndex
 from rag.index.store import ChunkStore
@@ -107,6 +107,7 @@ class MilvusBackend:
             before = manifest.revision - 1  # what the build started from
             self._check_unchanged(manifests, kb, before)
             previous = manifests.load(kb, before) if before else None
+            unfinished = bool(previous) and not manifests.cleaned(kb)
             target = self._target(client, kb, manifest, previous)
             revision = manifest.revision
             client.delete(target, filter=f"revision > {before}")  # rows of a build that died before its flip
@@ -116,7 +117,8 @@ class MilvusBackend:
             except BaseException:
                 _undo(client, target, revision, created=previous is None or target != previous.collection)
                 raise
-            manifest = dataclasses.replace(manifest, collection=target, touched=_touched(previous, manifest))
+            touched = _touched(previous, manifest, unfinished)
+            manifest = dataclasses.replace(manifest, collection=target, touched=touched)
             manifests.write(kb, manifest)
             self._check_unchanged(manifests, kb, before)
             manifests.publish(kb, revision)  # the commit point
@@ -151,6 +153,7 @@ class MilvusBackend:
             for expression in _stale(manifest):
                 client.delete(manifest.collection, filter=expression)
         manifests.forget_others(kb, manifest.revision)
+        manifests.publish(kb, manifest.revision, CLEANED)
 
 
 def _entry_revision(manifest: Manifest, doc: str) -> int:
@@ -167,14 +170,14 @@ def _positions(chunks: Sequence[Chunk]) -> dict[str, int]:
     return out
 
 
-def _touched(previous: Manifest | None, manifest: Manifest) -> tuple[str, ...]:
+def _touched(previous: Manifest | None, manifest: Manifest, unfinished: bool) -> tuple[str, ...]:
     """Documents whose older rows are now stale: changed or removed here, or left to clean by the
-    previous build (a crash after its flip)."""
+    previous build when it died after its flip."""
     if previous is None:
         return ()
     now = {d.doc: d.revision for d in manifest.documents}
     changed = {d.doc for d in previous.documents if now.get(d.doc) != d.revision}
-    return tuple(sorted(changed | set(previous.touched)))
+    return tuple(sorted(changed | (set(previous.touched) if unfinished else set())))
 
 
 def _stale(manifest: Manifest) -> list[str]:
