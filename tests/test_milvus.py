@@ -109,6 +109,20 @@ def test_a_replica_with_an_empty_folder_rebuilds_bm25_from_milvus(config, corpus
     assert load_index(replica, config).manifest.revision == load_index(Path(config.index_dir), config).manifest.revision
 
 
+def test_collections_milvus_kept_across_a_restart_are_loaded_again(config, corpus):
+    index_dir = Path(config.index_dir)
+    update_index([corpus], index_dir, config, FakeEmbedder())
+    client = connect(config)
+    for name in client.list_collections():
+        client.release_collection(name)  # how a restarted Milvus (or a new Lite process) has them
+    shutil.rmtree(index_dir)
+    assert _search(config)
+    for name in client.list_collections():
+        client.release_collection(name)
+    update_index([corpus], index_dir, config, FakeEmbedder(), rebuild=True)
+    assert len(_rows(config, index_dir)) == len(load_index(index_dir, config).store)
+
+
 def test_a_build_that_fails_midway_leaves_the_previous_state_searchable(config, corpus):
     index_dir = Path(config.index_dir)
     update_index([corpus], index_dir, config, FakeEmbedder())

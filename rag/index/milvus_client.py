@@ -67,6 +67,15 @@ def _client(uri: str, token: str, user: str, password: str):
         return MilvusClient(uri=uri, token=token, user=user, password=password, timeout=TIMEOUT_S, **options)
 
 
+def loaded(client, name: str) -> str:
+    """`name`, loaded for searching: a collection Milvus kept across a restart starts released."""
+    from pymilvus.client.types import LoadState
+
+    if client.get_load_state(name)["state"] != LoadState.Loaded:
+        client.load_collection(name)
+    return name
+
+
 @contextlib.contextmanager
 def milvus_errors(uri: str, doing: str) -> Iterator[None]:
     """Milvus' own exceptions as one actionable line."""

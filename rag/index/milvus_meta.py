@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 from rag.index.manifest import Manifest
+from rag.index.milvus_client import loaded
 
 MANIFESTS = "rag_manifests"
 PIECE_CHARS = 20_000  # of JSON per row: at most 3 UTF-8 bytes each stays under VARCHAR's 65,535
@@ -46,12 +47,14 @@ class Manifests:
     def _current(self, kb: str) -> tuple[int, str]:
         if not self.client.has_collection(MANIFESTS):
             return 0, ""
-        rows = self.client.get(MANIFESTS, ids=[f"{kb}/current"], output_fields=["revision", "text"])
+        rows = self.client.get(loaded(self.client, MANIFESTS), ids=[f"{kb}/current"],
+                               output_fields=["revision", "text"])
         return (int(rows[0]["revision"]), rows[0]["text"]) if rows else (0, "")
 
     def load(self, kb: str, revision: int) -> Manifest:
-        rows = self.client.query(MANIFESTS, filter=f'kb == {quote(kb)} and revision == {revision} and part >= 0',
-                                 output_fields=["part", "text"], limit=16_384)
+        where = f"kb == {quote(kb)} and revision == {revision} and part >= 0"
+        rows = self.client.query(loaded(self.client, MANIFESTS), filter=where, output_fields=["part", "text"],
+                                 limit=16_384)
         text = "".join(r["text"] for r in sorted(rows, key=lambda r: r["part"]))
         return Manifest.from_text(text, f"the manifest of {kb} (revision {revision}) in Milvus at {self.uri}")
 

@@ -79,7 +79,9 @@ def read_chunks(client, manifest: Manifest) -> list[Chunk]:
     live = {(d.doc, d.revision) for d in manifest.documents}
     fields = [*TEXT_FIELDS, "start", "end", "revision", "position"]
     rows = []
-    iterator = client.query_iterator(manifest.collection, batch_size=READ_BATCH,
+    from rag.index.milvus_client import loaded
+
+    iterator = client.query_iterator(loaded(client, manifest.collection), batch_size=READ_BATCH,
                                      filter=f"revision <= {manifest.revision}", output_fields=fields)
     while batch := iterator.next():
         rows += [r for r in batch if (r["doc"], r["revision"]) in live]
@@ -129,8 +131,9 @@ class MilvusVectors:
 
     def _search(self, query: np.ndarray, limit: int, where: str) -> list[dict]:
         params = {"metric_type": "IP", "params": {"ef": max(HNSW_EF, limit)} if self.kind.endswith("HNSW") else {}}
-        result = self.client.search(self.collection, data=[np.asarray(query, np.float32).tolist()], limit=limit,
-                                    filter=where, output_fields=[], search_params=params, anns_field="vector")
+        vector = np.asarray(query, np.float32).tolist()
+        result = self.client.search(self.collection, data=[vector], limit=limit, filter=where, output_fields=[],
+                                    search_params=params, anns_field="vector")
         return [{"pk": h["pk"] if "pk" in h else h["id"], "distance": h["distance"]} for h in result[0]]
 
     def vectors(self, rows: np.ndarray) -> np.ndarray:

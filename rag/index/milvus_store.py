@@ -26,7 +26,7 @@ from rag.errors import RagIndexError
 from rag.index import atomic
 from rag.index.loaded import Index, read_parts
 from rag.index.manifest import MANIFEST_FILE, Manifest
-from rag.index.milvus_client import collection_name, connect, is_lite, milvus_errors
+from rag.index.milvus_client import collection_name, connect, is_lite, loaded, milvus_errors
 from rag.index.milvus_meta import CLEANED, Manifests
 from rag.index.milvus_rows import MilvusVectors, create_collection, read_chunks, vector_dim, write_rows
 from rag.index.sparse import SparseIndex
@@ -94,7 +94,7 @@ class MilvusBackend:
         if not client.has_collection(manifest.collection):
             raise RagIndexError(f"collection {manifest.collection} of {kb} is missing from Milvus at {self.uri}: "
                                 "run `rag index --rebuild` to index the documents again")
-        dim = vector_dim(client, manifest.collection)
+        dim = vector_dim(client, loaded(client, manifest.collection))
         if dim != manifest.dim:
             raise RagIndexError(f"collection {manifest.collection} in Milvus at {self.uri} holds {dim}-dimensional "
                                 f"vectors, its manifest says {manifest.dim}: run `rag index --rebuild`")
@@ -108,7 +108,7 @@ class MilvusBackend:
             self._check_unchanged(manifests, kb, before)
             previous = manifests.load(kb, before) if before else None
             unfinished = bool(previous) and not manifests.cleaned(kb)
-            target = self._target(client, kb, manifest, previous)
+            target = loaded(client, self._target(client, kb, manifest, previous))
             revision = manifest.revision
             client.delete(target, filter=f"revision > {before}")  # rows of a build that died before its flip
             fresh = [c for c in chunks if _entry_revision(manifest, c.doc) == revision]
