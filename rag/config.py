@@ -62,6 +62,7 @@ class Config:
 
     # index and retrieval
     index_dir: str = "indexes/default"
+    knowledge_bases_dir: str = "indexes"  # knowledge base NAME is the index <knowledge_bases_dir>/NAME (--kb)
     uploads_dir: str = ""  # where the UI keeps uploaded files; "" = "<index_dir>-uploads"
     top_k: int = 5
     fetch_factor: int = 10  # each retriever returns top_k * fetch_factor candidates before fusion
@@ -89,6 +90,8 @@ class Config:
     context_tokens: int = 600  # prompt budget (estimated tokens) for passages: prompt time dominates on a CPU
     verify_min_overlap: float = 0.5  # share of a sentence's (rarity-weighted) words its passage must hold
     verify_key_rarity: float = 10.5  # a word at least this rare (-log frequency) must stand in the cited passage
+    verify_judge: bool = False  # ask the model once more whether the passages state its answer (rag.answer.judge)
+    verify_min_anchor: float = 0.0  # share of the question the passage says next to a claim's own words
     extract_min_coverage: float = 0.85  # a passage sentence "plainly" answers: query-term coverage
 
     def replace(self, **changes: Any) -> "Config":

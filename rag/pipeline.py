@@ -7,6 +7,11 @@
 
 Construction is cheap; the index, the embedder and the generator load on first use and are
 reused across questions.
+
+Updates never stop searches: an update is built beside the loaded index (rag.index.atomic) while
+searches and questions go on over the loaded one, and the new index is loaded and swapped in
+whole once it is published, so nothing ever reads a half-written index. Updates of one index run
+one at a time.
 """
 
 from __future__ import annotations
@@ -25,12 +30,20 @@ from rag.types import Answer, Hit
 REVISION_CHECK_S = 5.0
 
 
+MakeEmbedder = Callable[[Config, "str | None"], object]
+
+
 class Rag:
-    def __init__(self, config: Config):
+    def __init__(self, config: Config, make_embedder: MakeEmbedder | None = None):
+        """`make_embedder(config, precision)` builds the embedder (default
+        rag.models.embedder.make_embedder); a server passes a cache so that its knowledge bases
+        share one loaded model."""
         self._given = config  # the settings as given; self.config adds the collection's own
         self.config = _collection_settings(config)
         apply_lexicons(self.config)
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # guards the lazily built parts; held only briefly
+        self._writing = threading.Lock()  # one update of the index at a time
+        self._make_embedder = make_embedder
         self._embedder = None
         self._index = None
         self._retriever = None
@@ -48,11 +61,16 @@ class Rag:
         precision when there is one, else at the configured one (embed_precision)."""
         with self._lock:
             if self._embedder is None:
-                from rag.models.embedder import make_embedder
-
                 manifest = _manifest(self.index_dir)
-                self._embedder = make_embedder(self.config, manifest and manifest.embed_precision)
+                self._embedder = self._new_embedder(manifest and manifest.embed_precision)
             return self._embedder
+
+    def _new_embedder(self, precision: str | None = None):
+        if self._make_embedder is not None:
+            return self._make_embedder(self.config, precision)
+        from rag.models.embedder import make_embedder
+
+        return make_embedder(self.config, precision)
 
     @property
     def loaded_index(self):
@@ -100,18 +118,46 @@ class Rag:
         """Build or incrementally update the index from files/folders; returns the update report."""
         from rag.index import update_index
 
-        with self._lock:
-            if rebuild:  # a rebuild takes the configured precision, not the old index's
-                from rag.models.embedder import make_embedder
-
-                fresh = make_embedder(self.config)
-                if self._embedder is None or self._embedder.precision != fresh.precision:
-                    self._embedder = fresh
-            report = update_index(paths, self.index_dir, self.config, self.embedder,
+        with self._writing:
+            embedder = self._build_embedder(rebuild)
+            self._load_current()
+            report = update_index(paths, self.index_dir, self.config, embedder,
                                   rebuild=rebuild, progress=progress)
-            self._index = None
-            self._retriever = None
+            self._swap_in()
             return report
+
+    def _build_embedder(self, rebuild: bool):
+        """A rebuild takes the configured precision, not the old index's."""
+        if not rebuild:
+            return self.embedder
+        fresh = self._new_embedder()
+        with self._lock:
+            if self._embedder is None or self._embedder.precision != fresh.precision:
+                self._embedder = fresh
+            return self._embedder
+
+    def _load_current(self) -> None:
+        """Load the index as it is before changing it: searches meanwhile use this one and never
+        open the folder while it is being swapped."""
+        if _manifest(self.index_dir) is None:
+            return
+        try:
+            self.loaded_index
+        except RagError:
+            pass  # a damaged index: the update reports it or replaces it
+
+    def _swap_in(self) -> None:
+        """Load the index just published, then hand it to the next search in one step."""
+        from rag.index import load_index
+
+        fresh = load_index(self.index_dir, self.config)
+        with self._lock:
+            self._index = fresh
+            self._retriever = None
+
+    def writing(self):
+        """The lock that updates of this index hold (to keep them off while a shell deletes it)."""
+        return self._writing
 
     def configure(self, **changes) -> None:
         """Change settings between questions (the UI's top-k and generator). The embedder and the
@@ -140,11 +186,12 @@ class Rag:
         """Drop documents (by their `doc` name) from the index; returns the update report."""
         from rag.index import remove_documents
 
-        with self._lock:
+        with self._writing:
             docs = [doc] if isinstance(doc, str) else list(doc)
-            report = remove_documents(self.index_dir, docs, self.config, self.embedder)
-            self._index = None
-            self._retriever = None
+            embedder = self.embedder
+            self._load_current()
+            report = remove_documents(self.index_dir, docs, self.config, embedder)
+            self._swap_in()
             return report
 
     def search(self, question: str, k: int | None = None, doc_glob: str | None = None) -> list[Hit]:

@@ -81,3 +81,8 @@ class Answer:
                 "citations": [c.to_json() for c in self.citations],
                 "hits": [h.to_json() for h in self.hits],
                 "timings_ms": {k: round(float(v), 1) for k, v in self.timings_ms.items()}}
+
+
+def search_json(question: str, hits: "list[Hit] | tuple[Hit, ...]") -> dict[str, Any]:
+    """The object of `rag search --json` (and of the HTTP API's /v1/search)."""
+    return {"question": question, "hits": [h.to_json() for h in hits]}

@@ -107,6 +107,22 @@ def test_a_model_that_declines_is_believed_when_no_passage_plainly_answers():
     assert generator.pieces_sent < len(reply) // 3 // 2  # generation stopped at the decline
 
 
+JUDGED = Config(verify_judge=True, extract_min_coverage=1.1)
+
+
+def test_with_the_judge_an_answer_the_model_confirms_is_shown_after_it_says_yes():
+    answer, streamed, generator, *_ = ask(TENG_Q, "藤县的贫困发生率下降至0.59%[1]。", "是", config=JUDGED)
+    assert len(generator.calls) == 2 and generator.calls[1][2]["content"] == "藤县的贫困发生率下降至0.59%[1]。"
+    assert TENG_Q in generator.calls[1][3]["content"]
+    assert not answer.refused and "".join(streamed) == answer.text == "藤县的贫困发生率下降至0.59%[1]。"
+
+
+def test_with_the_judge_an_answer_the_model_withdraws_is_never_shown():
+    answer, streamed, *_ = ask(TENG_Q, "藤县的贫困发生率下降至0.59%[1]。", "否", config=JUDGED)
+    assert answer.refused and streamed == [REFUSAL["zh"]]
+    assert answer.dropped and "do not state it" in answer.dropped[0][1]
+
+
 def test_weak_evidence_is_refused_without_asking_the_model():
     answer, streamed, generator, *_ = ask("藤县2020年的GDP是多少?", "藤县2020年GDP为12.2万[1]。",
                                            config=Config(refuse_min_coverage=0.7))

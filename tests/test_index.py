@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -132,6 +133,42 @@ def test_progress_is_reported_while_embedding(corpus, config, embedder):
     ticks = []
     update_index([corpus], Path(config.index_dir), config, embedder, progress=lambda *t: ticks.append(t))
     assert ticks and ticks[-1][0] == "embed" and ticks[-1][1] == ticks[-1][2]
+
+
+def test_later_files_are_read_while_the_first_chunks_are_embedded(tmp_path, config):
+    from rag.index import update_documents
+    from rag.index.build import EMBED_WINDOW
+    from rag.types import Document
+
+    started = threading.Event()
+
+    class Signalling(FakeEmbedder):
+        def encode_documents(self, texts, progress=None):
+            started.set()
+            return super().encode_documents(texts, progress)
+
+    def documents():
+        for i in range(EMBED_WINDOW + 1):
+            yield Document(doc=f"{i:04d}.txt", text=f"第{i}号文件记录了编号为{i}的仓库的库存情况。", sha256=str(i))
+        read_on = started.wait(timeout=30)  # embedding began before the last file was read
+        yield Document(doc="last.txt", text=f"最后一份文件{'已在嵌入期间读取' if read_on else '等到了嵌入之后'}。", sha256="z")
+
+    update_documents(documents(), [], Path(config.index_dir), config, Signalling())
+    texts = [c.text for c in load_index(Path(config.index_dir), config).store.chunks]
+    assert len(texts) == EMBED_WINDOW + 2 and "最后一份文件已在嵌入期间读取。" in texts
+
+
+def test_a_failure_while_reading_leaves_the_old_index_loadable(built, corpus, config, embedder, monkeypatch):
+    import rag.index.build as build
+
+    def unreadable(doc, config):
+        raise RuntimeError("cannot chunk")
+
+    (corpus / SEED_FILES[0]).write_text("新的内容。", encoding="utf-8")
+    monkeypatch.setattr(build, "chunk_document", unreadable)
+    with pytest.raises(RuntimeError, match="cannot chunk"):
+        update_index([corpus], built, config, embedder)
+    assert {d["doc"] for d in load_index(built, config).documents()} == set(SEED_FILES)
 
 
 def test_a_failure_while_writing_leaves_the_old_index_loadable(built, corpus, config, embedder, monkeypatch):

@@ -17,8 +17,10 @@ ALLOWED = {
     "index": BASE | {"text", "ingest", "models"},
     "retrieval": BASE | {"text", "index"},
     "answer": BASE | {"text", "retrieval", "models"},
+    # the HTTP shell: knowledge bases (one pipeline each) and the chat page it mounts, nothing deeper
+    "server": BASE | {"knowledge", "ui"},
 }
-TOP_LEVEL = ("__init__.py", "__main__.py", "config.py", "errors.py", "types.py", "pipeline.py")
+TOP_LEVEL = ("__init__.py", "__main__.py", "config.py", "errors.py", "types.py", "pipeline.py", "knowledge.py")
 
 
 def _imports(path: Path) -> list[tuple[str, list[str]]]:

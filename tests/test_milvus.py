@@ -259,3 +259,18 @@ def test_a_replica_serves_the_revision_another_one_published(config, corpus, tmp
     assert {h.chunk.doc for h in reader.search(QUESTION, k=50)} == set(SEED_FILES)
     writer.remove(SEED_FILES[0])
     assert {h.chunk.doc for h in reader.search(QUESTION, k=50)} == set(SEED_FILES[1:])
+
+
+def test_deleting_a_knowledge_base_drops_its_collection_and_manifests(config, corpus, tmp_path):
+    from rag.index.milvus_meta import MANIFESTS
+    from rag.knowledge import KnowledgeBases
+
+    root = tmp_path / "indexes"
+    bases = KnowledgeBases(config.replace(knowledge_bases_dir=str(root)))
+    bases.create("team")._embedder = FakeEmbedder()
+    bases.get("team").index([corpus])
+    assert "rag_team" in connect(config).list_collections()
+    bases.delete("team")
+    client = connect(config)
+    assert "rag_team" not in client.list_collections()
+    assert client.query(MANIFESTS, filter='kb == "rag_team"', output_fields=["key"]) == []

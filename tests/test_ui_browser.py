@@ -1,5 +1,6 @@
 """The chat page in real headless Chromium (Debian's, driven by Playwright; never a downloaded
-browser). The first test drives the page over a fake pipeline in seconds; the second starts
+browser). The first tests drive the page over a fake pipeline in seconds (one of them the page
+mounted by `rag serve`, creating and switching knowledge bases); the last starts
 `rag ui` over the seed documents with the real models and does what a person would: ask, watch
 the answer stream in, check a citation, ask a follow-up, upload a GBK file, ask about it."""
 
@@ -15,6 +16,7 @@ import threading
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 from conftest import ROOT
 from ui_fakes import FakeRag
@@ -214,6 +216,24 @@ def real_server(models_config, tmp_path):
         yield server, server.wait_address(timeout_s=900)
     finally:
         server.stop()
+
+
+def test_on_rag_serve_the_page_answers_creates_a_knowledge_base_and_switches_to_it(context, tmp_path):
+    from server_harness import fake_models, live_server
+
+    with fake_models(), live_server(tmp_path, page=True) as server:
+        tab = ChatPage(context, server.url + "/")
+        tab.ask("藤县的贫困发生率下降到了多少?")
+        assert "0.59%" in tab.wait_answer(1)
+        tab.page.locator("#rag-new-kb textarea, #rag-new-kb input").first.fill("团队-a")
+        tab.page.locator("#rag-create-kb").click()
+        tab.page.wait_for_function("document.querySelector('#rag-status').innerText.includes('已新建')",
+                                   timeout=15_000)
+        tab.page.wait_for_function("document.querySelector('#rag-collection').innerText.includes('0 篇文档')",
+                                   timeout=15_000)
+        assert tab.page.locator("#rag-kb input").input_value() == "团队-a"
+        assert tab.page.locator("#rag-chat .rag-answer").count() == 0  # a fresh conversation
+        assert "团队-a" in [m["id"] for m in httpx.get(server.url + "/v1/models").json()["data"]]
 
 
 @pytest.mark.models

@@ -223,3 +223,24 @@ def test_a_measure_is_not_a_counter_so_what_follows_it_is_not_counted():
     v = Verifier([_chunk("对高龄老人每月发放生活补贴100元。", title="乙镇")], question="乙镇给高龄老人每月多少生活费？")
     assert v.check("乙镇给高龄老人每月100元生活费[1]。").supported
 
+
+
+MARATHON = _chunk("2019年，甲市举办了国际马拉松比赛，吸引了两万名选手参加。比赛路线经过市中心和湖滨公园。"
+                  "次年，市长李文华宣布新建一座体育馆。体育馆于2022年落成。", title="甲市")
+
+
+def test_a_name_the_passage_states_far_from_what_is_asked_does_not_answer_it():
+    verifier = Verifier([MARATHON], question="甲市马拉松比赛的冠军是谁?", min_anchor=0.5)
+    claim = verifier.check("甲市马拉松比赛的冠军是李文华[1]。")
+    assert not claim.supported and "what is asked" in claim.reason
+
+
+def test_a_claim_stated_beside_what_is_asked_is_anchored():
+    verifier = Verifier([MARATHON], question="甲市的体育馆是哪一年落成的?", min_anchor=0.5)
+    assert verifier.check("甲市的体育馆于2022年落成[1]。").supported
+
+
+def test_words_the_title_holds_do_not_need_to_stand_beside_the_claim():
+    passage = _chunk("去年我县新建冷库三座。今年全县又建成冷库五座，总库容八千吨。", title="乙县农业报告")
+    verifier = Verifier([passage], question="乙县今年建成了几座冷库?", min_anchor=0.8)
+    assert verifier.check("乙县今年又建成冷库五座[1]。").supported

@@ -24,6 +24,7 @@ from typing import Callable, Sequence
 
 from rag.answer.citations import attach_citations, strip_citations
 from rag.answer.extract import Evidence, assess, extract_answer
+from rag.answer.judge import stands
 from rag.answer.passages import context_of
 from rag.answer.prompt import REFUSAL, STOP, build_prompt, language_of
 from rag.answer.subjects import Subjects
@@ -49,6 +50,7 @@ class _Output:
     started: float
     parts: list[str] = field(default_factory=list)
     first_ms: float | None = None
+    held: list[str] | None = None  # while an answer awaits the judge: what it would show
     model_ms: dict[str, float] = field(default_factory=dict)  # prefill / decode time, summed over model calls
     tokens: dict[str, int] = field(default_factory=dict)  # prompt / completion tokens, summed likewise
 
@@ -60,7 +62,19 @@ class _Output:
         for key, value in (("prompt", usage.prompt_tokens), ("completion", usage.completion_tokens)):
             self.tokens[key] = self.tokens.get(key, 0) + value
 
+    def hold(self) -> None:
+        self.held = []
+
+    def release(self, keep: bool) -> None:
+        """Show what was held (keep), or drop it; later text is shown as it comes."""
+        held, self.held = self.held or [], None
+        for text in held if keep else ():
+            self.emit(text, convert=False)
+
     def emit(self, text: str, convert: bool = True) -> None:
+        if self.held is not None:
+            self.held.append(to_traditional(text) if self.traditional and convert else text)
+            return
         if not self.parts:
             text = text.lstrip()
         if not text:
@@ -166,12 +180,16 @@ class Answerer:
     def _generate(self, question: str, query: str, hits: tuple[Hit, ...], context: tuple[Hit, ...],
                   subjects: Subjects, out: _Output) -> Answer:
         prompt = build_prompt(query, context, self.config, n_ctx=self.generator.n_ctx)
+        if self.config.verify_judge:
+            out.hold()
         draft = self.last_draft = self._draft(prompt.messages, prompt.passages, query, subjects, out)
         dropped = draft.dropped
         if not draft.supported and draft.attempted:
             prompt = build_prompt(query, context, self.config, n_ctx=self.generator.n_ctx, quote=True)
             draft = self.last_draft = self._draft(prompt.messages, prompt.passages, query, subjects, out)
             dropped += draft.dropped
+        if self.config.verify_judge:
+            dropped += self._judge(draft, prompt.messages, query, out)
         if draft.supported:
             citations = _citations(draft.supported, prompt.passages)
             answer = Answer(question, out.text, False, citations, hits, mode="generate")
@@ -182,7 +200,7 @@ class Answerer:
 
     def _draft(self, messages, passages: Sequence[Hit], query: str, subjects: Subjects, out: _Output) -> _Draft:
         verifier = Verifier([h.chunk for h in passages], self.config.verify_min_overlap, query, subjects.is_about,
-                            self.config.verify_key_rarity)
+                            self.config.verify_key_rarity, self.config.verify_min_anchor)
         draft, sentences = _Draft(), SentenceStream()
         begun, first = time.perf_counter(), None
         try:
@@ -198,6 +216,20 @@ class Answerer:
             draft.error = str(exc)
         out.count(begun, first, time.perf_counter(), self.generator.last_usage)
         return draft
+
+    def _judge(self, draft: _Draft, messages, query: str, out: _Output) -> tuple[tuple[str, str], ...]:
+        """Ask the model whether the passages state the answer it gave; a 'no' withdraws every
+        claim (the answer falls back to a passage sentence that plainly answers, or a refusal).
+        Returns the withdrawn sentences with the reason."""
+        shown = "".join(out.held or [])
+        keep = not draft.supported or stands(self.generator, messages, shown, query, STOP)
+        out.release(keep)
+        if keep:
+            return ()
+        why = "the model, asked again, said the passages do not state it"
+        withdrawn = tuple((c.text, why) for c in draft.supported)
+        draft.claims = [dataclasses.replace(c, supported=False, reason=why) if c.supported else c for c in draft.claims]
+        return withdrawn
 
     @staticmethod
     def _take(sentence: str, verifier: Verifier, draft: _Draft, out: _Output) -> bool:

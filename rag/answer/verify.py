@@ -28,11 +28,13 @@ from rag.text.numbers import (
     strip_enumerator,
 )
 from rag.text.sentences import sentence_spans
-from rag.text.terms import content_terms, coverage, overlap, unsupported_terms
+from rag.text.terms import content_terms, coverage, overlap, query_terms, unsupported_terms
 from rag.types import Chunk
 
 DocAbout = Callable[[str, tuple[str, ...]], bool]  # (doc, forms of a name) -> the document is about it
 _CLAUSE = re.compile(r"[，,；;]")
+# a claim's own words must stand this close (in sentences) to what the question asks about
+ANCHOR_SENTENCES = 2
 
 _NEAR = "[^。！？\\n]"
 _DECLINE = re.compile(
@@ -61,6 +63,8 @@ class _Passage:
     text: str  # the passage's own text (passage_text), as written
     numbers: frozenset[str]
     quantities: dict  # number -> its (scale, unit) forms, see rag.text.numbers.quantities_in
+    heading: str  # compact title + section path
+    windows: tuple[tuple[str, frozenset[str]], ...]  # each run of ANCHOR_SENTENCES sentences: compact text, numbers
 
 
 class Verifier:
@@ -69,17 +73,20 @@ class Verifier:
     at least one place, person or body the question names."""
 
     def __init__(self, chunks: Sequence[Chunk], min_overlap: float = 0.5, question: str = "",
-                 about: DocAbout | None = None, key_rarity: float = 10.5):
+                 about: DocAbout | None = None, key_rarity: float = 10.5, min_anchor: float = 0.0):
         self.chunks = list(chunks)
         self.min_overlap = min_overlap
         self.key_rarity = key_rarity  # words this rare must stand in the cited passage (terms.unsupported_terms)
+        self.min_anchor = min_anchor  # share of the question a claim's passage window must hold
         self.question = question
+        self._query_terms = query_terms(question)
         self.about = about  # whether a document is about a name (Subjects.is_about); None: only what passages say
         self._asked_names = named(question)
         self._asked = compact(question)
         self._asked_numbers = numbers_in(question)
         texts = [passage_text(c) for c in self.chunks]
-        self._passages = [_Passage(context_of(c), text, frozenset(numbers_in(text, passage=True)), quantities_in(text))
+        self._passages = [_Passage(context_of(c), text, frozenset(numbers_in(text, passage=True)), quantities_in(text),
+                                   compact(f"{c.title} {c.section}"), _windows(c.text))
                           for c, text in zip(self.chunks, texts)]
 
     def check(self, sentence: str) -> Claim:
@@ -176,7 +183,28 @@ class Verifier:
             return f"words not in passage {render_citations(cites)}"
         if missing := unsupported_terms(body, context, self.key_rarity, self._asked):
             return f"word {missing[0]} not in passage {render_citations(cites)}"
+        if self.anchor(body, passages) < self.min_anchor:
+            return f"passage {render_citations(cites)} does not say it of what is asked"
         return None
+
+    def anchor(self, body: str, passages: Sequence[_Passage]) -> float:
+        """How much of what the question asks the cited passage says next to the claim's own
+        words: the coverage, in the window of sentences holding most of what the claim adds, of
+        the question's words that the passage's title and section do not already hold. A passage
+        on the same topic that holds the claim's words far from the question's (the gunman
+        asked for, a head of state only reported on) does not back it. 1.0 when the claim adds
+        nothing that can be placed or the title holds the whole question."""
+        words = [t for t in content_terms(strip_enumerator(body)) if t not in self._asked and not t.isdigit()]
+        numbers = numbers_in(body) - self._asked_numbers
+        if not (words or numbers):
+            return 1.0
+        best = (0.0, 1.0)
+        for passage in passages:
+            asked = [t for t in self._query_terms if t not in passage.heading]
+            for window, window_numbers in passage.windows:
+                held = (sum(t in window for t in words) + len(numbers & window_numbers)) / (len(words) + len(numbers))
+                best = max(best, (held, coverage(asked, window) if asked else 1.0))
+        return best[1]
 
     def best_passage(self, body: str) -> int | None:
         """The passage holding most of the sentence's numbers, then most of its words."""
@@ -185,6 +213,15 @@ class Verifier:
         if not scores or max(scores) <= (0, 0.0):
             return None
         return scores.index(max(scores)) + 1
+
+
+def _windows(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Each run of ANCHOR_SENTENCES consecutive sentences of a passage, in compact() form, and
+    the numbers it states."""
+    spans = sentence_spans(text) or [(0, len(text))]
+    runs = [spans[i:i + ANCHOR_SENTENCES] for i in range(max(1, len(spans) - ANCHOR_SENTENCES + 1))]
+    parts = [text[run[0][0]:run[-1][1]] for run in runs]
+    return tuple((compact(part), frozenset(numbers_in(part, passage=True))) for part in parts)
 
 
 def supporting_spans(text: str, bodies: Sequence[str]) -> tuple[tuple[int, int], ...]:

@@ -8,6 +8,7 @@ import json
 import sys
 
 from rag.answer.prompt import language_of
+from rag.cli.options import add_kb
 
 MODES = ("generate", "extract")
 SHOWN_RELATED = 3  # closest passages listed under a refusal
@@ -20,6 +21,7 @@ def register(subparsers) -> None:
         description="Answer QUESTION from the index; every claim cites a passage, or the answer "
                     "says the documents do not hold it.")
     parser.add_argument("question", help="the question, in Chinese (either script) or English")
+    add_kb(parser)
     parser.add_argument("--index", metavar="DIR", help="index folder (default: the 'index_dir' setting)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of streaming")
     parser.add_argument("--mode", choices=MODES, help="generate (default) or extract (no model, instant)")

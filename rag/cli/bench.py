@@ -1,6 +1,9 @@
-"""`rag bench [PATH ...] [--index DIR] [--queries FILE] [--limit N] [--rounds N] [--json]`: speed numbers."""
+"""`rag bench [PATH ...] [--index DIR] [--queries FILE] [--limit N] [--rounds N] [--json]`: speed numbers;
+`rag bench --http --kb NAME`: search in process and over `rag serve`'s HTTP API, side by side."""
 
 from __future__ import annotations
+
+from rag.cli.options import add_kb
 
 DEFAULT_QUERIES = "eval/gold_seeds.jsonl"
 
@@ -21,6 +24,10 @@ def register(sub) -> None:
                    help="with PATHs: embed the chunks N times at fp32 and at embed_precision, alternating, "
                         "and print both speeds and their ratio (default 2; 0 skips)")
     p.add_argument("--json", action="store_true", help="print the numbers as one JSON object")
+    p.add_argument("--http", action="store_true",
+                   help="time each question in process and through POST /v1/search of a server started on "
+                        "127.0.0.1, alternately, on an existing knowledge base (--kb NAME, default 'default')")
+    add_kb(p)
     p.set_defaults(run=run)
 
 
@@ -31,10 +38,29 @@ def run(args, config) -> int:
     from rag.errors import RagError
     from rag.evaluation.bench import read_questions, run_bench
 
+    if args.http:
+        return _http(args, config, read_questions(args.queries, args.limit))
     if not args.paths and not args.index:
         raise RagError("give PATHs to index and time, or --index DIR to time searches on an existing index")
     questions = read_questions(args.queries, args.limit)
     result = run_bench(args.paths, config, questions, Path(args.index) if args.index else None, args.k,
                        rounds=args.rounds)
     print(json.dumps(result.to_json(), ensure_ascii=False) if args.json else result.table())
+    return 0
+
+
+def _http(args, config, questions) -> int:
+    import json
+    from pathlib import Path
+
+    from rag.errors import RagError
+    from rag.knowledge import DEFAULT, KnowledgeBases
+    from rag.server.bench import race_search, race_table
+
+    if args.paths:
+        raise RagError("--http times an existing knowledge base: index it first (rag index PATH --kb NAME)")
+    folder = Path(args.index or Path(config.knowledge_bases_dir) / DEFAULT)
+    bases = KnowledgeBases(config.replace(knowledge_bases_dir=str(folder.parent)))
+    result = race_search(bases, folder.name, questions, args.k)
+    print(json.dumps(result, ensure_ascii=False) if args.json else race_table(result))
     return 0

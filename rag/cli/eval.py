@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rag.cli.options import add_kb
+
 if TYPE_CHECKING:
     from rag.evaluation.gold import GoldItem
 
@@ -23,6 +25,7 @@ def register(sub) -> None:
                                    "Ctrl-C stops early and still scores the questions done.")
     p.add_argument("gold", nargs="?", metavar="GOLD", help="gold set (JSON Lines); with --format squad a "
                                                            "SQuAD-style JSON file such as cmrc2018_dev.json")
+    add_kb(p)
     p.add_argument("--index", metavar="DIR", help="index folder (default: index_dir; with --format squad "
                                                   "indexes/<file stem>)")
     p.add_argument("--out", metavar="DIR", help="output folder (default: eval/runs/<name>-<time>)")

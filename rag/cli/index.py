@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from rag.cli.options import add_kb
+
 DEFAULT_PATHS = ("seeds/",)
 
 
@@ -12,6 +14,7 @@ def register(sub) -> None:
                        description="Index .txt/.md/.html/.pdf/.docx files. Only new or changed documents are "
                                    "embedded; documents deleted from the given folders are removed.")
     p.add_argument("paths", nargs="*", metavar="PATH", help=f"files or folders (default: {DEFAULT_PATHS[0]})")
+    add_kb(p)
     p.add_argument("--index", metavar="DIR", help="index folder (default: index_dir, indexes/default)")
     p.add_argument("--rebuild", action="store_true", help="start over instead of updating")
     p.add_argument("--lexicons", metavar="NAMES",

@@ -9,10 +9,11 @@ import importlib
 import sys
 
 from rag import __version__
+from rag.cli.options import resolve_kb
 from rag.config import apply_runtime_env, load_config
 from rag.errors import RagError
 
-COMMANDS = ("setup", "index", "search", "ask", "chunks", "ui", "eval", "bench")
+COMMANDS = ("setup", "index", "search", "ask", "chunks", "ui", "serve", "eval", "bench")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = load_config(args.config)
         apply_runtime_env(config)
+        resolve_kb(args, config)
         return int(args.run(args, config) or 0)
     except RagError as exc:
         print(f"rag: error: {exc}", file=sys.stderr)

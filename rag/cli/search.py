@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import textwrap
 
+from rag.cli.options import add_kb
+
 
 def register(sub) -> None:
     p = sub.add_parser("search", help="show the passages retrieved for a question",
                        description="Hybrid retrieval (BM25 + dense, fused by rank) over an index.")
     p.add_argument("question", metavar="QUESTION")
+    add_kb(p)
     p.add_argument("--index", metavar="DIR", help="index folder (default: index_dir, indexes/default)")
     p.add_argument("-k", type=int, metavar="N", help="number of passages (default: top_k, 5)")
     p.add_argument("--json", action="store_true", help='print {"question", "hits": [...]} as one JSON object')
@@ -21,6 +24,7 @@ def run(args, config) -> int:
 
     from rag.errors import RagError
     from rag.pipeline import Rag
+    from rag.types import search_json
 
     if args.index:
         config = config.replace(index_dir=args.index)
@@ -28,7 +32,7 @@ def run(args, config) -> int:
         raise RagError("-k must be at least 1")
     hits = Rag(config).search(args.question, k=args.k, doc_glob=args.doc)
     if args.json:
-        print(json.dumps({"question": args.question, "hits": [h.to_json() for h in hits]}, ensure_ascii=False))
+        print(json.dumps(search_json(args.question, hits), ensure_ascii=False))
     else:
         print("\n\n".join(_render(h) for h in hits) if hits else "no passages found")
     return 0

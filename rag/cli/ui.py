@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from rag.cli.options import add_kb
 from rag.config import Config
 from rag.errors import RagError
 
@@ -21,6 +22,7 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "ui", help="serve the chat page (ask, check citations, upload documents)",
         description="Serve the chat page on http://HOST:PORT/ and print its address.")
+    add_kb(parser)
     parser.add_argument("--index", metavar="DIR", help="index folder (default: the index_dir setting)")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to bind (default 127.0.0.1; 0.0.0.0 exposes the page to your network)")
@@ -52,7 +54,20 @@ def ensure_index(rag) -> None:
     print(f"rag ui: {report.summary()}", file=sys.stderr, flush=True)
 
 
+def knowledge_base_of(index: Path, config: Config) -> str | None:
+    """The knowledge base an index folder is (indexes/NAME), None for a folder elsewhere."""
+    from rag.knowledge import check_name
+
+    if index.parent.resolve() != Path(config.knowledge_bases_dir).resolve():
+        return None
+    try:
+        return check_name(index.name)
+    except RagError:
+        return None
+
+
 def run(args: argparse.Namespace, config: Config) -> int:
+    from rag.knowledge import DEFAULT, KnowledgeBases
     from rag.pipeline import Rag
     from rag.ui.app import serve
 
@@ -61,10 +76,18 @@ def run(args: argparse.Namespace, config: Config) -> int:
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"rag ui: serving on {args.host}: anyone who can reach this address can read and upload "
               "documents", file=sys.stderr)
-    rag = Rag(config)
-    ensure_index(rag)
+    name = knowledge_base_of(Path(config.index_dir), config)
+    if name is None:  # a folder outside the knowledge bases: a page over that one index
+        source = rag = Rag(config)
+    else:
+        source = KnowledgeBases(config)
+        if not source.exists(name):
+            source.create(name)
+        rag = source.get(name)
+    if name in (None, DEFAULT):  # a new knowledge base of another name starts empty
+        ensure_index(rag)
     try:
-        serve(rag, host=args.host, port=args.port)
+        serve(source, host=args.host, port=args.port, start=name or "")
     except OSError:
         raise RagError(f"cannot serve on {args.host}:{args.port} (port in use or address not available): "
                        "pass another --port or --host") from None

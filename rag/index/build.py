@@ -9,10 +9,13 @@ atomically: FAISS by a folder swap, Milvus by a revision flip (rag.index.milvus_
 
 from __future__ import annotations
 
+import contextlib
+import queue
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -24,6 +27,7 @@ from rag.index.manifest import DocEntry, Manifest
 from rag.index.sparse import terms_fingerprint
 from rag.index.store import embed_key
 from rag.index.vectors import VectorBackend, make_vector_backend
+from rag.ingest.chunk import chunk_document
 from rag.types import Chunk, Document
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -53,44 +57,49 @@ class IndexReport:
 
 @dataclass
 class _Plan:
-    """Per document: reuse the old chunks, or chunk this Document anew."""
+    """Per document: reuse the old chunks, or the chunks made anew and their entry."""
     reuse: dict[str, DocEntry] = field(default_factory=dict)
-    fresh: dict[str, Document] = field(default_factory=dict)
+    fresh: dict[str, tuple[list[Chunk], DocEntry]] = field(default_factory=dict)
+    rechunk: bool = False  # chunk settings changed: every document found is chunked anew
 
 
 def update_index(paths: Sequence[str | Path], index_dir: Path, config: Config, embedder,
                  rebuild: bool = False, progress: Progress | None = None) -> IndexReport:
-    """Load the files under `paths`, then bring the index at `index_dir` up to date with them."""
-    from rag.ingest.load import load_paths
+    """Load the files under `paths`, then bring the index at `index_dir` up to date with them.
+    Files are read and chunked in a second thread while the chunks already made are embedded."""
+    from rag.ingest.load import iter_documents
 
     warnings: list[str] = []
-    docs = load_paths(list(paths), config, warn=warnings.append)
+    docs = iter_documents(list(paths), config, warn=warnings.append)
     roots = [Path(p).expanduser().resolve() for p in paths]
     report = update_documents(docs, roots, index_dir, config, embedder, rebuild, progress)
     report.warnings[:0] = warnings
     return report
 
 
-def update_documents(docs: Sequence[Document], roots: Sequence[Path], index_dir: Path, config: Config,
+def update_documents(docs: Iterable[Document], roots: Sequence[Path], index_dir: Path, config: Config,
                      embedder, rebuild: bool = False, progress: Progress | None = None) -> IndexReport:
-    """The update itself, for documents already loaded (`roots` scope the removals)."""
+    """The update itself, for documents as they are loaded (`roots` scope the removals)."""
     started, index_dir = time.perf_counter(), Path(index_dir)
     report = IndexReport(index_dir=str(index_dir))
     backend = make_vector_backend(config)
     with atomic.exclusive(index_dir):
         old = None if rebuild else _previous(backend, index_dir, config, embedder)
-        plan = _plan(old, _unique(docs, report), roots, config, report)
+        revision = backend.revision(index_dir) + 1
+        known = _Known(old)
+        plan = _Plan()
+        with _chunking(docs, old, config, revision, plan, report) as batches:
+            _embed_all(batches, known, embedder, report, progress)
+        _plan_removals(old, plan, roots, config, report)
         if old is None and not plan.fresh:
             raise RagIndexError(f"nothing to index in {', '.join(map(str, roots)) or 'the given paths'}: "
                                 "add .txt, .md, .html, .pdf or .docx files")
-        revision = backend.revision(index_dir) + 1
-        chunks, entries = _chunks(plan, old, config, revision)
+        chunks, entries = _chunks(plan, old)
         if old is not None and not plan.fresh and not report.removed and _current(old):
             report.chunks, report.documents = len(old), len(entries)
             report.seconds = time.perf_counter() - started
             return report  # nothing changed: leave the index as it is
-        vectors_for = _vector_source(old, embedder, report, progress)
-        _write(backend, index_dir, chunks, vectors_for, entries, config, embedder, revision, old)
+        _write(backend, index_dir, chunks, known, entries, config, embedder, revision, old)
     report.chunks, report.documents = len(chunks), len(entries)
     report.seconds = time.perf_counter() - started
     return report
@@ -111,12 +120,10 @@ def remove_documents(index_dir: Path, docs: Sequence[str], config: Config, embed
         plan = _Plan(reuse={d.doc: d for d in old.manifest.documents if d.doc not in gone})
         report.removed = len(gone - unknown)
         report.unchanged = len(plan.reuse)
-        revision = backend.revision(index_dir) + 1
-        chunks, entries = _chunks(plan, old, config, revision)
-        vectors_for = _vector_source(old, embedder, report, None)
+        chunks, entries = _chunks(plan, old)
         # the kept chunks were made with the recorded settings, so the record stays as it was
-        _write(backend, index_dir, chunks, vectors_for, entries, config, embedder, revision, old,
-               settings=old.manifest.config)
+        _write(backend, index_dir, chunks, _Known(old), entries, config, embedder, backend.revision(index_dir) + 1,
+               old, settings=old.manifest.config)
     report.chunks, report.documents = len(chunks), len(entries)
     report.seconds = time.perf_counter() - started
     return report
@@ -134,16 +141,6 @@ def _current(old) -> bool:
     return old.manifest.tokenizer == terms_fingerprint()
 
 
-def _unique(docs: Sequence[Document], report: IndexReport) -> dict[str, Document]:
-    out: dict[str, Document] = {}
-    for doc in docs:
-        if doc.doc in out:
-            report.warnings.append(f"{doc.path or doc.doc}: another file is also named {doc.doc}; kept the first")
-            continue
-        out[doc.doc] = doc
-    return out
-
-
 def _in_scope(path: str, roots: Sequence[Path]) -> bool:
     if not path:
         return False
@@ -151,54 +148,103 @@ def _in_scope(path: str, roots: Sequence[Path]) -> bool:
     return any(source == root or root in source.parents for root in roots)
 
 
-def _plan(old, docs: dict[str, Document], roots: Sequence[Path], config: Config, report: IndexReport) -> _Plan:
-    plan = _Plan()
+@contextlib.contextmanager
+def _chunking(docs: Iterable[Document], old, config: Config, revision: int, plan: _Plan, report: IndexReport):
+    """Read, plan and chunk `docs` in a second thread; yields the fresh chunks, one document's
+    list at a time. The model releases the GIL while it embeds, so reading the next files
+    (cleaning, OCR, chunking) costs the embedding little."""
+    handoff: queue.Queue = queue.Queue(maxsize=HANDOFF_DEPTH)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for part in _fresh_chunks(docs, old, config, revision, plan, report):
+                if not _hand(handoff, part, stop):
+                    return
+            _hand(handoff, _DONE, stop)
+        except BaseException as exc:  # re-raised in the embedding thread
+            _hand(handoff, exc, stop)
+
+    def parts() -> Iterator[list[Chunk]]:
+        while (item := handoff.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    worker = threading.Thread(target=produce, name="rag-chunking", daemon=True)
+    worker.start()
+    try:
+        yield parts()
+    except BaseException:
+        stop.set()  # the worker stops at the next document; an interrupt does not wait for it
+        raise
+    worker.join()
+
+
+_DONE = object()
+HANDOFF_DEPTH = 64  # documents chunked ahead of the embedding
+
+
+def _hand(handoff: queue.Queue, item, stop: threading.Event) -> bool:
+    """Put `item` on the queue unless the consumer has stopped; False when it has."""
+    while not stop.is_set():
+        try:
+            handoff.put(item, timeout=0.1)
+            return True
+        except queue.Full:
+            continue
+    return False
+
+
+def _fresh_chunks(docs: Iterable[Document], old, config: Config, revision: int, plan: _Plan,
+                  report: IndexReport) -> Iterator[list[Chunk]]:
+    """Decide per document whether its old chunks stand (same bytes, same chunk settings) or it
+    is chunked anew; yield the new chunks."""
     before = {d.doc: d for d in old.manifest.documents} if old else {}
-    rechunk = bool(old) and not old.manifest.chunk_settings_match(config)
-    if rechunk:
+    if bool(old) and not old.manifest.chunk_settings_match(config):
+        plan.rechunk = True
         report.warnings.append("chunking settings changed since the last build: every document is chunked again")
-    for name, doc in docs.items():
-        entry = before.get(name)
-        if entry and entry.sha256 == doc.sha256 and not rechunk:
+    for doc in docs:
+        name, entry = doc.doc, before.get(doc.doc)
+        if name in plan.reuse or name in plan.fresh:
+            report.warnings.append(f"{doc.path or name}: another file is also named {name}; kept the first")
+        elif entry and entry.sha256 == doc.sha256 and not plan.rechunk:
             plan.reuse[name] = entry
             report.unchanged += 1
         else:
-            plan.fresh[name] = doc
+            part = list(chunk_document(doc, config))
+            plan.fresh[name] = (part, DocEntry(name, doc.title, doc.sha256, doc.path, len(part), doc.date, doc.script,
+                                               revision))
             report.added += entry is None
             report.updated += entry is not None
-    for name, entry in before.items():
-        if name in docs:
+            yield part
+
+
+def _plan_removals(old, plan: _Plan, roots: Sequence[Path], config: Config, report: IndexReport) -> None:
+    """An old document not found again is removed when it was indexed from one of `roots`, and
+    kept (with its old chunks) when it came from elsewhere."""
+    for name, entry in ({d.doc: d for d in old.manifest.documents} if old else {}).items():
+        if name in plan.reuse or name in plan.fresh:
             continue
         if _in_scope(entry.path, roots):
             report.removed += 1
             continue
-        if rechunk:
+        if plan.rechunk:
             report.warnings.append(f"{entry.doc}: outside the given paths, kept with its old chunks")
         plan.reuse[name] = entry
         report.unchanged += 1
-    return plan
 
 
-def _chunks(plan: _Plan, old, config: Config, revision: int) -> tuple[list[Chunk], list[DocEntry]]:
+def _chunks(plan: _Plan, old) -> tuple[list[Chunk], list[DocEntry]]:
     """Chunks in document-name order (deterministic whatever order files were found in)."""
     chunks: list[Chunk] = []
     entries: list[DocEntry] = []
     kept = _old_chunks_by_doc(old) if plan.reuse else {}
     for name in sorted({*plan.reuse, *plan.fresh}):
-        if name in plan.reuse:
-            part, entry = kept.get(name, []), plan.reuse[name]
-        else:
-            part, entry = _chunk_fresh(plan.fresh[name], config, revision)
+        part, entry = (kept.get(name, []), plan.reuse[name]) if name in plan.reuse else plan.fresh[name]
         chunks += part
         entries.append(entry)
     return chunks, entries
-
-
-def _chunk_fresh(doc: Document, config: Config, revision: int) -> tuple[list[Chunk], DocEntry]:
-    from rag.ingest.chunk import chunk_document
-
-    part = list(chunk_document(doc, config))
-    return part, DocEntry(doc.doc, doc.title, doc.sha256, doc.path, len(part), doc.date, doc.script, revision)
 
 
 def _old_chunks_by_doc(old) -> dict[str, list[Chunk]]:
@@ -208,39 +254,67 @@ def _old_chunks_by_doc(old) -> dict[str, list[Chunk]]:
     return by_doc
 
 
-def _vector_source(old, embedder, report: IndexReport, progress: Progress | None):
-    """The vectors of given chunks: reused wherever the old index holds one for the same indexed
-    text, embedded otherwise (a store asks only for the chunks it has to write)."""
-    def vectors_for(chunks) -> np.ndarray:
+class _Known:
+    """Vectors by what they embed: the new ones as they are embedded, the old index's read from its
+    store only for the chunks a store has to write (an unchanged chunk text is not embedded again)."""
+
+    def __init__(self, old):
+        self.old = old
+        self.new: dict[str, np.ndarray] = {}
+        self.old_rows: dict[str, int] = {}
+        for row, chunk in enumerate(old.store.chunks if old is not None else ()):
+            self.old_rows.setdefault(embed_key(chunk), row)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.new or key in self.old_rows
+
+    def update(self, vectors: dict[str, np.ndarray]) -> None:
+        self.new.update(vectors)
+
+    def vectors(self, chunks: Sequence[Chunk], dim: int) -> np.ndarray:
+        """The vectors of `chunks` in their order."""
         keys = [embed_key(c) for c in chunks]
-        known = _reusable(old, set(keys))
-        todo = sorted({k: c.index_text for k, c in zip(keys, chunks) if k not in known}.items())
-        if todo:
-            tick = (lambda done, total: progress("embed", done, total)) if progress else None
-            fresh = embedder.encode_documents([text for _, text in todo], progress=tick)
-            known.update({k: np.asarray(v, np.float32) for (k, _), v in zip(todo, fresh)})
-            report.embedded += len(todo)
+        reused = sorted({k for k in keys if k not in self.new})
+        if reused:
+            rows = np.array([self.old_rows[k] for k in reused], dtype=np.int64)
+            self.new.update(zip(reused, self.old.dense.vectors(rows)))
         if not keys:
-            return np.zeros((0, old.manifest.dim if old is not None else embedder.dim), np.float32)
-        return np.stack([known[k] for k in keys]).astype(np.float32)
-    return vectors_for
+            return np.zeros((0, dim), np.float32)
+        return np.stack([self.new[k] for k in keys]).astype(np.float32)
 
 
-def _reusable(old, wanted: set[str]) -> dict[str, np.ndarray]:
-    if old is None or not len(old) or not wanted:
-        return {}
-    rows: dict[str, int] = {}
-    for i, chunk in enumerate(old.store.chunks):
-        key = embed_key(chunk)
-        if key in wanted:
-            rows.setdefault(key, i)
-    if not rows:
-        return {}
-    vectors = old.dense.vectors(np.array(list(rows.values()), dtype=np.int64))
-    return dict(zip(rows, vectors))
+def _embed_all(parts: Iterable[list[Chunk]], known: dict[str, np.ndarray], embedder, report: IndexReport,
+               progress: Progress | None) -> None:
+    """Embed every chunk text not in `known` as the chunks arrive, EMBED_WINDOW texts at a time
+    (the embedder batches each window by length), adding the vectors to `known`."""
+    pending: dict[str, str] = {}
+    counts = {"done": 0, "total": 0}
+
+    def flush() -> None:
+        items = sorted(pending.items())
+        tick = (lambda d, _t: progress("embed", counts["done"] + d, counts["total"])) if progress else None
+        vectors = embedder.encode_documents([text for _, text in items], progress=tick)
+        known.update({k: np.asarray(v, np.float32) for (k, _), v in zip(items, vectors)})
+        counts["done"] += len(items)
+        pending.clear()
+
+    for part in parts:
+        for chunk in part:
+            key = embed_key(chunk)
+            if key not in known and key not in pending:
+                pending[key] = chunk.index_text
+                counts["total"] += 1
+        if len(pending) >= EMBED_WINDOW:
+            flush()
+    if pending:
+        flush()
+    report.embedded = counts["done"]
 
 
-def _write(backend: VectorBackend, index_dir: Path, chunks: list[Chunk], vectors_for, entries: list[DocEntry],
+EMBED_WINDOW = 256  # texts sorted by length together: enough to batch well, small enough to start early
+
+
+def _write(backend: VectorBackend, index_dir: Path, chunks: list[Chunk], known: _Known, entries: list[DocEntry],
            config: Config, embedder, revision: int, old, settings: dict[str, Any] | None = None) -> None:
     dim = old.manifest.dim if old is not None else embedder.dim
     manifest = Manifest(embed_model=config.embed_model, embed_name=embedder.name,
@@ -249,4 +323,4 @@ def _write(backend: VectorBackend, index_dir: Path, chunks: list[Chunk], vectors
                         documents=tuple(entries), embed_precision=embedder.precision,
                         config=settings or config.public_dict(), revision=revision,
                         vector_store=backend.name)
-    backend.publish(index_dir, manifest, chunks, vectors_for)
+    backend.publish(index_dir, manifest, chunks, lambda part: known.vectors(part, dim))

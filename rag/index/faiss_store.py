@@ -52,10 +52,9 @@ class DenseIndex:
 
     def vectors(self, rows: np.ndarray) -> np.ndarray:
         """Stored vectors of these rows (flat and HNSW-flat both keep them exactly)."""
-        out = np.zeros((len(rows), self.index.d), np.float32)
-        for i, row in enumerate(rows):
-            out[i] = self.index.reconstruct(int(row))
-        return out
+        if not len(rows):
+            return np.zeros((0, self.index.d), np.float32)
+        return self.index.reconstruct_batch(np.ascontiguousarray(rows, dtype=np.int64))
 
     def search(self, query: np.ndarray, depth: int, allowed: np.ndarray | None = None) -> Ranked:
         """Top `depth` rows by cosine, optionally only among `allowed` rows."""
@@ -97,6 +96,9 @@ class FaissBackend:
 
     def where(self, folder: Path) -> str:
         return str(folder)
+
+    def drop(self, folder: Path) -> None:
+        pass  # everything is in the folder
 
     def dense_kind(self, count: int) -> str:
         return "hnsw" if count > self.config.hnsw_above else "flat"

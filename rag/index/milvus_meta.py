@@ -75,6 +75,11 @@ class Manifests:
         """Drop the pieces of every revision but the published one."""
         self.client.delete(MANIFESTS, filter=f"kb == {quote(kb)} and part >= 0 and revision != {revision}")
 
+    def forget(self, kb: str) -> None:
+        """Drop every row of this knowledge base, the `current` one included."""
+        if self.client.has_collection(MANIFESTS):
+            self.client.delete(loaded(self.client, MANIFESTS), filter=f"kb == {quote(kb)}")
+
     @staticmethod
     def _row(key: str, kb: str, revision: int, part: int, text: str) -> dict:
         return {"key": key, "kb": kb, "revision": revision, "part": part, "text": text, "placeholder": [0.0, 0.0]}

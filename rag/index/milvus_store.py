@@ -69,6 +69,17 @@ class MilvusBackend:
         with milvus_errors(self.uri, "read the manifest"):
             return Manifests(client, self.uri).revision(collection_name(folder, self.config))
 
+    def drop(self, folder: Path) -> None:
+        kb, client = collection_name(folder, self.config), self._client()
+        with milvus_errors(self.uri, f"delete {kb}"):
+            manifests = Manifests(client, self.uri)
+            revision = manifests.revision(kb)
+            collection = manifests.load(kb, revision).collection if revision else kb
+            manifests.forget(kb)  # first: a knowledge base without a current revision is gone
+            for name in {collection, kb}:
+                if client.has_collection(name):
+                    client.drop_collection(name)
+
     # --- searching ------------------------------------------------------------------------------
     def load(self, folder: Path) -> Index:
         kb, client = collection_name(folder, self.config), self._client()

@@ -64,6 +64,11 @@ class VectorBackend(Protocol):
         midway leaves the previous state searchable."""
         ...
 
+    def drop(self, folder: Path) -> None:
+        """Delete what the store keeps of this folder's index outside the folder (the caller
+        removes the folder)."""
+        ...
+
     def dense_kind(self, count: int) -> str:
         """The search structure a build of `count` chunks gets (recorded in the manifest)."""
         ...

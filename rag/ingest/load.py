@@ -15,7 +15,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from rag.config import Config
 from rag.errors import LoadError
@@ -41,8 +41,14 @@ def _stderr(message: str) -> None:
 def load_paths(paths: Sequence[str | Path], config: Config,
                warn: Callable[[str], None] | None = None) -> list[Document]:
     """Every supported file under `paths`; the others are skipped with `warn("skipped <path>: <reason>")`."""
+    return list(iter_documents(paths, config, warn))
+
+
+def iter_documents(paths: Sequence[str | Path], config: Config,
+                   warn: Callable[[str], None] | None = None) -> Iterator[Document]:
+    """load_paths() one file at a time, so that indexing can embed the first files while the
+    next are still read."""
     warn = warn or _stderr
-    docs: list[Document] = []
     seen_files: set[Path] = set()
     seen_docs: dict[str, Path] = {}
     for root in paths:
@@ -55,11 +61,12 @@ def load_paths(paths: Sequence[str | Path], config: Config,
                 warn(f"skipped {path}: same name {name} as {seen_docs[name]}; index the folders separately")
                 continue
             try:
-                docs.append(load_file(path, name, config))
-                seen_docs[name] = path
+                doc = load_file(path, name, config)
             except LoadError as exc:
                 warn(f"skipped {exc}")
-    return docs
+                continue
+            seen_docs[name] = path
+            yield doc
 
 
 def _walk(root: Path) -> list[tuple[Path, str]]:

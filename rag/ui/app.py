@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterator, Sequence
 from rag.errors import RagError
 from rag.types import Answer
 from rag.ui import collection as coll
+from rag.ui.bases import as_bases, kb_picker, on_create, on_switch
 from rag.ui.render import answer_html, error_html, pending_html, streaming_html
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -43,6 +44,7 @@ class Settings:
     top_k: int
     mode: str
     generator: str
+    kb: str = ""  # the knowledge base chosen in the selector ("" on a page over one index)
 
 
 @dataclass(frozen=True)
@@ -56,17 +58,28 @@ class Streamed:
 
 
 class ChatBackend:
-    """Answers one question at a time with the session's settings applied to the shared pipeline."""
+    """Answers one question at a time with the session's settings applied to the shared pipeline
+    of the session's knowledge base. `run(job)` runs a job in its turn (rag serve passes its answer
+    queue, so the page and the API share one model); by default a lock takes turns."""
 
-    def __init__(self, rag: Any):
-        self.rag = rag
+    def __init__(self, rag: Any, run: Callable[[Callable[[], Answer]], Answer] | None = None):
+        self.bases = as_bases(rag)
         self._lock = threading.Lock()
+        self._run = run or self._locked
+
+    def _locked(self, job: Callable[[], Answer]) -> Answer:
+        with self._lock:
+            return job()
 
     def ask(self, question: str, history: Sequence[tuple[str, str]], settings: Settings,
             on_token: Callable[[str], None]) -> Answer:
-        with self._lock:
-            self.rag.configure(top_k=int(settings.top_k), generator=settings.generator)
-            return self.rag.ask(question, history=list(history), mode=settings.mode, on_token=on_token)
+        rag = self.bases.get(settings.kb)
+
+        def job() -> Answer:
+            rag.configure(top_k=int(settings.top_k), generator=settings.generator)
+            return rag.ask(question, history=list(history), mode=settings.mode, on_token=on_token)
+
+        return self._run(job)
 
 
 def stream_answer(ask: Callable[[Callable[[str], None]], Answer], tick_s: float = 1.0) -> Iterator[Streamed]:
@@ -176,6 +189,9 @@ class Page:
     question: Any
     send: Any
     clear: Any
+    kb: Any
+    new_kb: Any
+    create: Any
     collection: Any
     upload: Any
     status: Any
@@ -201,7 +217,6 @@ def _chat_column(gr) -> dict[str, Any]:
 
 
 def _side_panel(gr, config: Any) -> dict[str, Any]:
-    gr.Markdown("### 文档库")
     collection = gr.HTML(elem_id="rag-collection")
     # no file_types filter: our own check names the file and the accepted types in the status line
     upload = gr.File(label=f"上传文件（{' '.join(sorted(coll.supported_suffixes()))}，每个 ≤ {config.max_file_mb:g} MB）",
@@ -219,61 +234,78 @@ def _side_panel(gr, config: Any) -> dict[str, Any]:
                 top_k=top_k, mode=mode, generator=generator)
 
 
-def _wire(gr, demo, rag: Any, page: Page, history: Any) -> None:
-    backend = ChatBackend(rag)
+def _wire(gr, demo, bases: Any, page: Page, history: Any, run: Callable | None) -> None:
+    backend = ChatBackend(bases, run)
 
-    def ask(q, c, h, k, m, g):
-        yield from respond(backend, q, c, h, Settings(int(k), m, g))
+    def ask(q, c, h, k, m, g, kb):
+        yield from respond(backend, q, c, h, Settings(int(k), m, g, kb or ""))
 
-    def upload_files(files, g, progress=gr.Progress()):
-        yield from on_upload(rag, files, g, progress)
+    def upload_files(files, g, kb, progress=gr.Progress()):
+        yield from on_upload(bases.get(kb), files, g, progress)
 
-    chat_io = dict(inputs=[page.question, page.chat, history, page.top_k, page.mode, page.generator],
+    chat_io = dict(inputs=[page.question, page.chat, history, page.top_k, page.mode, page.generator, page.kb],
                    outputs=[page.question, page.chat, history], concurrency_limit=1, concurrency_id="answer")
     page.question.submit(ask, **chat_io)
     page.send.click(ask, **chat_io)
     page.clear.click(lambda: ([], ()), outputs=[page.chat, history], queue=False)
     panel = [page.collection, page.doc_pick]
-    page.upload.upload(upload_files, inputs=[page.upload, page.generator],
+    page.upload.upload(upload_files, inputs=[page.upload, page.generator, page.kb],
                        outputs=[page.status, *panel, page.upload], concurrency_limit=1, concurrency_id="index")
-    page.delete.click(lambda d, g: on_delete(rag, d, g), inputs=[page.doc_pick, page.generator],
+    page.delete.click(lambda d, g, kb: on_delete(bases.get(kb), d, g), inputs=[page.doc_pick, page.generator, page.kb],
                       outputs=[page.status, *panel], concurrency_id="index")
-    page.generator.change(lambda g: _panel(rag, g), inputs=[page.generator], outputs=panel)
-    demo.load(lambda g: _panel(rag, g), inputs=[page.generator], outputs=panel)
+    page.generator.change(lambda g, kb: _panel(bases.get(kb), g), inputs=[page.generator, page.kb], outputs=panel)
+    # another knowledge base: its documents, and a fresh conversation (follow-ups would mix them)
+    page.kb.change(lambda g, kb: on_switch(bases, kb, g, _panel), inputs=[page.generator, page.kb],
+                   outputs=[*panel, page.chat, history])
+    page.create.click(lambda name: on_create(bases, name), inputs=[page.new_kb],
+                      outputs=[page.status, page.kb, page.new_kb], concurrency_id="index")
+    demo.load(lambda g, kb: _panel(bases.get(kb), g), inputs=[page.generator, page.kb], outputs=panel)
 
 
-def build_app(rag: Any):
-    """The Blocks page over a pipeline object (`Rag` or anything with the same methods)."""
+def build_app(source: Any, start: str = "", run: Callable | None = None):
+    """The Blocks page over knowledge bases (rag.knowledge.KnowledgeBases), opened on `start`, or
+    over one pipeline object (`Rag` or anything with the same methods). `run(job)` takes the
+    page's questions in turn (see ChatBackend)."""
     import gradio as gr
 
+    bases = as_bases(source, start)
+    first = bases.get(start) if start else bases.get(bases.names()[0])
     with gr.Blocks(title="rag · 文档问答", analytics_enabled=False) as demo:
         history = gr.State(())  # per session: (question, answer) pairs for follow-ups
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=420):
                 chat_parts = _chat_column(gr)
             with gr.Column(scale=1, min_width=300, elem_id="rag-side"):
-                side_parts = _side_panel(gr, rag.config)
-        _wire(gr, demo, rag, Page(**chat_parts, **side_parts), history)
+                gr.Markdown("### 文档库")
+                kb_parts = kb_picker(gr, bases, start or bases.names()[0])
+                side_parts = _side_panel(gr, first.config)
+        _wire(gr, demo, bases, Page(**chat_parts, **kb_parts, **side_parts), history, run)
     return demo
 
 
-def launch_options(config: Any, host: str, port: int) -> dict[str, Any]:
-    """launch() keywords that keep the page local and private."""
+def mount_options(config: Any) -> dict[str, Any]:
+    """Keywords of the page that keep it local and private, whether launched or mounted."""
     import gradio as gr
 
-    return dict(server_name=host, server_port=port, share=False, inbrowser=False, quiet=True,
-                max_file_size=f"{max(1, int(config.max_file_mb))}mb", footer_links=[], run_history=False,
+    return dict(max_file_size=f"{max(1, int(config.max_file_mb))}mb", footer_links=[], run_history=False,
                 enable_monitoring=False, mcp_server=False, ssr_mode=False, pwa=False, show_error=False,
                 theme=gr.themes.Default(primary_hue="indigo", neutral_hue="slate"),
                 css_paths=[STATIC / "ui.css"], head=f"<script>{(STATIC / 'ui.js').read_text('utf-8')}</script>")
 
 
-def serve(rag: Any, host: str = "127.0.0.1", port: int = 7860, block: bool = True):
+def launch_options(config: Any, host: str, port: int) -> dict[str, Any]:
+    """launch() keywords that keep the page local and private."""
+    return dict(server_name=host, server_port=port, share=False, inbrowser=False, quiet=True, **mount_options(config))
+
+
+def serve(source: Any, host: str = "127.0.0.1", port: int = 7860, block: bool = True, start: str = ""):
     """Start the page; prints its address. Returns the Blocks when `block` is False (tests)."""
-    demo = build_app(rag)
+    bases = as_bases(source, start)
+    demo = build_app(bases, start)
     demo.queue(default_concurrency_limit=1)
-    demo.launch(prevent_thread_lock=True, **launch_options(rag.config, host, port))
-    print(f"rag ui: {demo.local_url}  (index {rag.config.index_dir}; Ctrl-C to stop)", flush=True)
+    config = bases.get(start or bases.names()[0]).config
+    demo.launch(prevent_thread_lock=True, **launch_options(config, host, port))
+    print(f"rag ui: {demo.local_url}  (index {config.index_dir}; Ctrl-C to stop)", flush=True)
     if not block:
         return demo
     try:

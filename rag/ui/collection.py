@@ -21,6 +21,18 @@ from rag.config import Config
 from rag.errors import LoadError, RagError, RagIndexError
 
 
+class UnsupportedType(LoadError):
+    """An upload of a type the loader cannot read."""
+
+
+class TooLarge(LoadError):
+    """An upload over the size limit (setting max_file_mb)."""
+
+
+class UnknownDocument(RagError):
+    """No indexed document has this name."""
+
+
 @dataclass(frozen=True)
 class DocSummary:
     doc: str
@@ -58,11 +70,11 @@ def check_upload(path: Path, config: Config) -> None:
     """Refuse what the loader cannot take, with a message naming the file and the limit."""
     allowed = supported_suffixes()
     if path.suffix.lower() not in allowed:
-        raise LoadError(f"{path.name}: file type {path.suffix or '(none)'} is not supported; "
+        raise UnsupportedType(f"{path.name}: file type {path.suffix or '(none)'} is not supported; "
                         f"upload one of {' '.join(sorted(allowed))}")
     size_mb = path.stat().st_size / 1e6
     if size_mb > config.max_file_mb:
-        raise LoadError(f"{path.name}: {size_mb:.1f} MB is over the {config.max_file_mb:g} MB limit "
+        raise TooLarge(f"{path.name}: {size_mb:.1f} MB is over the {config.max_file_mb:g} MB limit "
                         "(setting max_file_mb)")
     if size_mb == 0:
         raise LoadError(f"{path.name}: the file is empty")
@@ -122,7 +134,7 @@ def delete_document(rag: Any, doc: str) -> None:
     would index it again. A seed file elsewhere is left alone."""
     known = {d["doc"]: d for d in rag.documents()}
     if doc not in known:
-        raise RagError(f"document {doc} is not in the index {rag.config.index_dir}")
+        raise UnknownDocument(f"document {doc} is not in the index {rag.config.index_dir}")
     rag.remove(doc)
     copy = uploads_dir(rag.config) / doc
     if copy.is_file() and _sha256(copy) == known[doc].get("sha256"):

@@ -1,0 +1,102 @@
+"""The FastAPI app of `rag serve`: the API under /v1, /healthz, the OpenAPI page at /docs, and
+the chat page mounted at /, all over one set of knowledge bases and one answer queue.
+
+With an API key every /v1 route wants `Authorization: Bearer KEY` (401 otherwise), and the chat
+page asks for the same key as its password."""
+
+from __future__ import annotations
+
+import hmac
+import threading
+from typing import Any, Callable, Sequence
+
+from fastapi import Depends, FastAPI
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from rag import __version__
+from rag.config import Config
+from rag.knowledge import DEFAULT, KnowledgeBases
+from rag.server import errors, kb_api, openai_api
+from rag.server.answers import AnswerQueue
+from rag.types import Answer
+
+
+class State:
+    """What the routes share: the knowledge bases, the answer queue, the key."""
+
+    def __init__(self, config: Config, api_key: str = "", bases: KnowledgeBases | None = None):
+        self.config = config
+        self.bases = bases or KnowledgeBases(config)
+        if not self.bases.exists(DEFAULT):  # `model="default"` always names a knowledge base
+            self.bases.create(DEFAULT)
+        self.queue = AnswerQueue()
+        self.api_key = api_key
+        self._uploads: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def uploading(self, name: str) -> threading.Lock:
+        """Uploads into one knowledge base are stored and indexed one at a time."""
+        with self._lock:
+            return self._uploads.setdefault(name, threading.Lock())
+
+    def models(self) -> list[tuple[str, int]]:
+        return [(name, int((self.bases.root / name).stat().st_mtime)) for name in self.bases.names()]
+
+    def ask(self, rag: Any, question: str, history: Sequence[tuple[str, str]],
+            on_token: Callable[[str], None] | None) -> Answer:
+        """Answer with the server's settings (the chat page may have set others for its turn)."""
+        rag.configure(top_k=self.config.top_k, generator=self.config.generator)
+        return rag.ask(question, history=list(history), on_token=on_token)
+
+
+def _key_check(state: State):
+    bearer = HTTPBearer(auto_error=False, description="the key `rag serve` was started with")
+
+    async def check(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
+        if not state.api_key:
+            return
+        given = credentials.credentials if credentials else ""
+        if not hmac.compare_digest(given.encode(), state.api_key.encode()):
+            raise errors.ApiError(401, "missing or wrong API key: send the header 'Authorization: Bearer KEY' "
+                                       "with the key `rag serve` was started with", "invalid_request_error",
+                                  "invalid_api_key")
+    return check
+
+
+def create_app(config: Config, api_key: str = "", page: bool = True,
+               bases: KnowledgeBases | None = None) -> FastAPI:
+    """The whole server over `bases` (default: the knowledge bases the settings name);
+    `page=False` leaves out the chat page."""
+    from fastapi_offline import FastAPIOffline  # the /docs page's Swagger UI from the package, no CDN
+
+    state = State(config, api_key, bases)
+    app = FastAPIOffline(title="rag", version=__version__, docs_url="/docs", redoc_url=None,
+                  description="Cited answers from Chinese document collections. OpenAI-compatible chat "
+                              "under /v1 (model = knowledge base), search and knowledge bases beside it.")
+    app.state.rag = state
+    errors.install(app)
+    guarded = dict(prefix="/v1", dependencies=[Depends(_key_check(state))])
+    app.include_router(openai_api.router(state), tags=["OpenAI-compatible"], **guarded)
+    app.include_router(kb_api.router(state), tags=["knowledge bases"], **guarded)
+
+    @app.get("/healthz", tags=["health"], summary="Whether the server is up, and what it serves")
+    def healthz():
+        return {"status": "ok", "version": __version__, "knowledge_bases": state.bases.names()}
+
+    app.router.on_shutdown.append(state.queue.close)
+    if page:
+        _mount_page(app, state)
+    return app
+
+
+def _mount_page(app: FastAPI, state: State) -> None:
+    import gradio as gr
+
+    from rag.ui.app import build_app, mount_options
+
+    demo = build_app(state.bases, start=DEFAULT, run=state.queue.run)
+    demo.queue(default_concurrency_limit=1)
+    auth = (lambda _user, password: hmac.compare_digest(password, state.api_key)) if state.api_key else None
+    gr.mount_gradio_app(app, demo, path="/", auth=auth,
+                        auth_message="rag: 密码是 rag serve 的 API key（用户名任意）" if auth else None,
+                        **mount_options(state.config))

@@ -1,0 +1,90 @@
+"""Every error as OpenAI shapes it, `{"error": {"message", "type", "code"}}`, with a status that
+says whose fault it is: a bad request is a 4xx naming what to change, never a traceback."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from rag.errors import ConfigError, GenerationError, LoadError, ModelError, RagError, RagIndexError
+from rag.knowledge import KnowledgeBaseExists, UnknownKnowledgeBase
+from rag.ui.collection import TooLarge, UnknownDocument, UnsupportedType
+
+# most specific first: the first class an error is an instance of gives its status and type
+STATUS = (
+    ((UnknownKnowledgeBase, UnknownDocument), 404, "not_found_error"),
+    (KnowledgeBaseExists, 409, "conflict_error"),
+    (TooLarge, 413, "invalid_request_error"),
+    (UnsupportedType, 415, "invalid_request_error"),
+    (RagIndexError, 409, "index_error"),
+    ((ModelError, GenerationError), 503, "model_error"),
+    ((ConfigError, LoadError, RagError), 400, "invalid_request_error"),
+)
+HTTP_TYPES = {401: "authentication_error", 404: "not_found_error", 405: "invalid_request_error",
+              413: "invalid_request_error", 415: "invalid_request_error"}
+
+
+class ApiError(Exception):
+    """A refusal the shell itself makes (no key, too large a request)."""
+
+    def __init__(self, status: int, message: str, kind: str = "invalid_request_error", code: str | None = None):
+        super().__init__(message)
+        self.status, self.message, self.kind, self.code = status, message, kind, code
+
+
+def error_body(message: str, kind: str, code: str | None = None) -> dict:
+    return {"error": {"message": message, "type": kind, "param": None, "code": code}}
+
+
+def error_response(status: int, message: str, kind: str, code: str | None = None) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(error_body(message, kind, code), status_code=status, headers=headers)
+
+
+def status_of(exc: RagError) -> tuple[int, str]:
+    for classes, status, kind in STATUS:
+        if isinstance(exc, classes):
+            return status, kind
+    return 400, "invalid_request_error"
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for problem in exc.errors()[:3]:
+        where = ".".join(str(p) for p in problem.get("loc", ()) if p != "body")
+        parts.append(f"{where or 'body'}: {problem.get('msg', 'invalid')}")
+    return "invalid request: " + "; ".join(parts)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api(_request: Request, exc: ApiError):
+        return error_response(exc.status, exc.message, exc.kind, exc.code)
+
+    @app.exception_handler(RagError)
+    async def _rag(_request: Request, exc: RagError):
+        status, kind = status_of(exc)
+        return error_response(status, str(exc), kind)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError):
+        return error_response(400, _validation_message(exc), "invalid_request_error")
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException):
+        message = exc.detail if isinstance(exc.detail, str) else f"{request.method} {request.url.path}"
+        if exc.status_code == 404:
+            message = f"no such route: {request.method} {request.url.path} (see /docs)"
+        return error_response(exc.status_code, message, HTTP_TYPES.get(exc.status_code, "invalid_request_error"))
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception):
+        # a bug, not the client's fault: the operator gets the traceback, the client one line
+        traceback.print_exception(exc, file=sys.stderr)
+        return error_response(500, f"internal error while serving {request.url.path}: {type(exc).__name__}",
+                              "server_error")

@@ -1,0 +1,116 @@
+"""The project's own routes: `POST /v1/search` (the object of `rag search --json`), knowledge
+bases (`GET/POST /v1/knowledge_bases`, `DELETE /v1/knowledge_bases/{name}`) and their documents
+(`GET/POST /v1/knowledge_bases/{name}/documents`, `DELETE .../documents/{doc}`).
+
+Uploads are checked (type, size) before anything is stored, stored into the knowledge base's
+uploads folder and indexed incrementally, one upload of a knowledge base at a time; searches and
+questions meanwhile use the index as it was, until the new one is swapped in whole."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from fastapi import APIRouter, Request, UploadFile
+from pydantic import BaseModel, Field
+
+from rag.knowledge import DEFAULT
+from rag.server.errors import ApiError
+from rag.types import search_json
+from rag.ui import collection as coll
+
+MAX_K = 50
+MAX_FILES = 20  # files in one upload request
+
+
+class SearchRequest(BaseModel):
+    query: str = Field(min_length=1)
+    k: int | None = Field(default=None, ge=1, le=MAX_K)
+    knowledge_base: str = DEFAULT
+
+
+class NewKnowledgeBase(BaseModel):
+    name: str
+
+
+def _documents(rag) -> list[dict]:
+    """The indexed documents; none for a knowledge base nothing has been uploaded to yet."""
+    if not (rag.index_dir / "manifest.json").is_file():
+        return []
+    return rag.documents()
+
+
+def describe(name: str, rag) -> dict:
+    docs = _documents(rag)
+    return {"name": name, "object": "knowledge_base", "documents": len(docs),
+            "chunks": sum(int(d.get("chunks", 0)) for d in docs)}
+
+
+def _received(files: list[UploadFile], folder: Path, config) -> list[Path]:
+    """The uploaded files written under their own base names into `folder`, each checked for
+    type and size (the chat page's checks) before any is stored in the knowledge base."""
+    paths = []
+    for upload in files:
+        name = Path((upload.filename or "").replace("\\", "/")).name
+        if not name or name.startswith("."):
+            raise ApiError(400, f"upload {upload.filename!r}: give each file a name")
+        path = folder / name
+        with path.open("wb") as out:
+            shutil.copyfileobj(upload.file, out)
+        coll.check_upload(path, config)
+        paths.append(path)
+    return paths
+
+
+def _check_length(request: Request, config) -> None:
+    """Refuse an upload whose body is over the limit before reading it."""
+    limit = MAX_FILES * config.max_file_mb * 1e6 + 1e6
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit:
+        raise ApiError(413, f"the upload is {int(length) / 1e6:.1f} MB: at most {MAX_FILES} files of "
+                            f"{config.max_file_mb:g} MB each (setting max_file_mb)")
+
+
+def router(state) -> APIRouter:
+    api = APIRouter()
+
+    @api.post("/search", summary="The passages hybrid retrieval returns (rag search --json)")
+    def search(body: SearchRequest):
+        hits = state.bases.get(body.knowledge_base).search(body.query, k=body.k)
+        return search_json(body.query, hits)
+
+    @api.get("/knowledge_bases", summary="The knowledge bases")
+    def list_bases():
+        return {"object": "list", "data": [describe(n, state.bases.get(n)) for n in state.bases.names()]}
+
+    @api.post("/knowledge_bases", status_code=201, summary="Create an empty knowledge base")
+    def create(body: NewKnowledgeBase):
+        return describe(body.name, state.bases.create(body.name))
+
+    @api.delete("/knowledge_bases/{name}", summary="Delete a knowledge base, its index and uploads")
+    def delete(name: str):
+        state.bases.delete(name)
+        return {"name": name, "object": "knowledge_base", "deleted": True}
+
+    @api.get("/knowledge_bases/{name}/documents", summary="The documents of a knowledge base")
+    def documents(name: str):
+        return {"object": "list", "data": _documents(state.bases.get(name))}
+
+    @api.post("/knowledge_bases/{name}/documents", summary="Upload files and index them (the index report)")
+    def upload(name: str, files: list[UploadFile], request: Request):
+        rag = state.bases.get(name)
+        _check_length(request, rag.config)
+        if len(files) > MAX_FILES:
+            raise ApiError(413, f"{len(files)} files in one upload: at most {MAX_FILES}")
+        with tempfile.TemporaryDirectory(prefix="rag-upload-") as folder, state.uploading(name):
+            stored = coll.store_uploads(_received(files, Path(folder), rag.config), rag.config)
+            report = coll.index_uploads(rag, stored)
+        return report.to_json()
+
+    @api.delete("/knowledge_bases/{name}/documents/{doc:path}", summary="Remove a document from the index")
+    def remove(name: str, doc: str):
+        coll.delete_document(state.bases.get(name), doc)
+        return {"doc": doc, "object": "document", "deleted": True}
+
+    return api

@@ -1,0 +1,123 @@
+"""The OpenAI-compatible routes: `GET /v1/models` (the knowledge bases) and
+`POST /v1/chat/completions` (`model` is a knowledge base; the last user message is the question,
+earlier turns its history). The reply's content is the cited answer with its [n] markers, and
+the reply carries `citations` (the objects of `rag ask --json`) and `refused`; streamed, the
+pieces come as `chat.completion.chunk` events and the citations ride in the last one."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any, AsyncIterator
+
+from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from rag.errors import RagError
+from rag.server.errors import ApiError, error_body, status_of
+from rag.types import Answer
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    role: str
+    content: str | list[dict[str, Any]] | None = None
+
+    def text(self) -> str:
+        """The text of the message; of a list of content parts, the text parts joined."""
+        if isinstance(self.content, list):
+            return "".join(str(part.get("text", "")) for part in self.content if part.get("type") == "text")
+        return self.content or ""
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="allow")  # temperature, max_tokens, ...: accepted, not used
+    model: str = Field(description="a knowledge base, as GET /v1/models lists them")
+    messages: list[Message] = Field(min_length=1)
+    stream: bool = False
+
+
+def question_and_history(messages: list[Message]) -> tuple[str, list[tuple[str, str]]]:
+    """The last user message, and the (question, answer) pairs before it, for follow-ups."""
+    turns = [m for m in messages if m.role in ("user", "assistant")]
+    if not turns or turns[-1].role != "user" or not turns[-1].text().strip():
+        raise ApiError(400, "messages: the last message must be a user message holding the question")
+    history, asked = [], None
+    for message in turns[:-1]:
+        if message.role == "user":
+            asked = message.text()
+        elif asked is not None:
+            history.append((asked, message.text()))
+            asked = None
+    return turns[-1].text().strip(), history
+
+
+def _usage(answer: Answer) -> dict[str, int]:
+    prompt, completion = answer.tokens.get("prompt", 0), answer.tokens.get("completion", 0)
+    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+
+
+def _extras(answer: Answer) -> dict[str, Any]:
+    made = answer.to_json()
+    return {"citations": made["citations"], "refused": made["refused"]}
+
+
+def completion(model: str, answer: Answer, reply_id: str, created: int) -> dict[str, Any]:
+    return {"id": reply_id, "object": "chat.completion", "created": created, "model": model,
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": answer.text},
+                         "finish_reason": "stop", "logprobs": None}],
+            "usage": _usage(answer), **_extras(answer)}
+
+
+def chunk(model: str, reply_id: str, created: int, delta: dict, finish: str | None = None,
+          **extra: Any) -> str:
+    body = {"id": reply_id, "object": "chat.completion.chunk", "created": created, "model": model,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}], **extra}
+    return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+
+
+async def _events(first: Any, rest: AsyncIterator, model: str, reply_id: str, created: int):
+    yield chunk(model, reply_id, created, {"role": "assistant", "content": ""})
+    item = first
+    try:
+        while isinstance(item, str):
+            yield chunk(model, reply_id, created, {"content": item})
+            item = await anext(rest)
+        yield chunk(model, reply_id, created, {}, "stop", usage=_usage(item), **_extras(item))
+    except RagError as exc:  # after the first piece the status is sent: the error is an event
+        yield f"data: {json.dumps(error_body(str(exc), status_of(exc)[1]), ensure_ascii=False)}\n\n"
+    yield "data: [DONE]\n\n"
+
+
+def _model(name: str, created: int) -> dict[str, Any]:
+    return {"id": name, "object": "model", "created": created, "owned_by": "rag"}
+
+
+def router(state) -> APIRouter:
+    api = APIRouter()
+
+    @api.get("/models", summary="The knowledge bases, each as a model id")
+    def models():
+        return {"object": "list", "data": [_model(name, created) for name, created in state.models()]}
+
+    @api.get("/models/{name}", summary="One knowledge base as a model")
+    def model(name: str):
+        state.bases.get(name)  # 404 when there is none
+        return _model(name, dict(state.models())[name])
+
+    @api.post("/chat/completions", summary="A cited answer from a knowledge base (OpenAI chat format)")
+    async def chat(body: ChatRequest):
+        question, history = question_and_history(body.messages)
+        rag = state.bases.get(body.model)
+        ask = lambda on_token: state.ask(rag, question, history, on_token)  # noqa: E731
+        reply_id, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
+        if not body.stream:
+            return completion(body.model, await state.queue.answer(ask), reply_id, created)
+        pieces = state.queue.stream(ask)
+        first = await anext(pieces)  # an error before the first piece is still a plain 4xx
+        return StreamingResponse(_events(first, pieces, body.model, reply_id, created),
+                                 media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+    return api

@@ -1,0 +1,62 @@
+"""The knowledge base selector of the side panel: switching the session to another knowledge
+base and creating one (filled by the upload box below it). Names are checked by
+rag.knowledge; a page over one index folder (`rag ui --index DIR`) offers nothing to switch to."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from rag.errors import RagError
+
+
+class OneBase:
+    """A page over one pipeline object (`rag ui --index DIR`, tests): nothing to switch to."""
+
+    def __init__(self, rag: Any, name: str = ""):
+        self.rag, self.name = rag, name or Path(rag.config.index_dir).name
+
+    def names(self) -> list[str]:
+        return [self.name]
+
+    def get(self, _name: str) -> Any:
+        return self.rag
+
+    def create(self, _name: str) -> Any:
+        raise RagError("this page serves one index folder (rag ui --index DIR): start it with --kb NAME "
+                       "to create and switch knowledge bases")
+
+
+def as_bases(source: Any, start: str = "") -> Any:
+    """Knowledge bases (names/get/create) as given, or one pipeline object seen as one."""
+    return source if hasattr(source, "names") else OneBase(source, start)
+
+
+def kb_picker(gr, bases: Any, start: str) -> dict[str, Any]:
+    """The selector, the name box and the create button."""
+    names = bases.names()
+    kb = gr.Dropdown(names, value=start if start in names else (names[0] if names else None), label="知识库",
+                     elem_id="rag-kb", interactive=len(names) > 1 or hasattr(bases, "root"))
+    with gr.Row():
+        new_kb = gr.Textbox(show_label=False, placeholder="新知识库名称（字母、数字、-、_、汉字）", scale=3,
+                            elem_id="rag-new-kb", lines=1, max_lines=1)
+        create = gr.Button("新建", elem_id="rag-create-kb", scale=1, min_width=60, size="sm")
+    return dict(kb=kb, new_kb=new_kb, create=create)
+
+
+def on_switch(bases: Any, kb: str, generator: str, panel: Callable) -> tuple:
+    """The chosen knowledge base's documents, and an empty chat and history."""
+    return *panel(bases.get(kb), generator), [], ()
+
+
+def on_create(bases: Any, name: str) -> tuple:
+    """Create knowledge base `name` and select it; (status, selector, name box)."""
+    import gradio as gr
+
+    name = (name or "").strip()
+    try:
+        bases.create(name)
+    except RagError as exc:
+        return f"⚠ 未新建：{exc}", gr.update(), gr.update()
+    return (f"已新建知识库 {name}：上传文件即可建立索引",
+            gr.update(choices=bases.names(), value=name), "")
