@@ -69,7 +69,8 @@ class SharedEmbedders:
         from rag.models import embedder
 
         key = (config.embed_model, config.models_dir, precision or config.embed_precision,
-               config.embed_batch_size, config.n_threads, config.allow_network)
+               config.embed_batch_size, config.n_threads, config.allow_network, config.embed_backend,
+               config.embed_base_url, config.embed_api_model)
         with self._lock:
             if key not in self._made:
                 self._made[key] = embedder.make_embedder(config, precision)

@@ -253,22 +253,23 @@ def test_a_replica_serves_the_revision_another_one_published(config, corpus, tmp
 
     monkeypatch.setattr(rag.pipeline, "REVISION_CHECK_S", 0.0)
     shared = config.replace(milvus_collection="rag_shared")
-    writer, reader = Rag(shared), Rag(shared.replace(index_dir=str(tmp_path / "replica")))
-    writer._embedder = reader._embedder = FakeEmbedder()
+    fake = lambda config, precision=None: FakeEmbedder()  # noqa: E731
+    writer = Rag(shared, make_embedder=fake)
+    reader = Rag(shared.replace(index_dir=str(tmp_path / "replica")), make_embedder=fake)
     writer.index([corpus])
     assert {h.chunk.doc for h in reader.search(QUESTION, k=50)} == set(SEED_FILES)
     writer.remove(SEED_FILES[0])
     assert {h.chunk.doc for h in reader.search(QUESTION, k=50)} == set(SEED_FILES[1:])
 
 
-def test_deleting_a_knowledge_base_drops_its_collection_and_manifests(config, corpus, tmp_path):
+def test_deleting_a_knowledge_base_drops_its_collection_and_manifests(config, corpus, tmp_path, monkeypatch):
     from rag.index.milvus_meta import MANIFESTS
     from rag.knowledge import KnowledgeBases
 
+    monkeypatch.setattr("rag.models.embedder.make_embedder", lambda config, precision=None: FakeEmbedder())
     root = tmp_path / "indexes"
     bases = KnowledgeBases(config.replace(knowledge_bases_dir=str(root)))
-    bases.create("team")._embedder = FakeEmbedder()
-    bases.get("team").index([corpus])
+    bases.create("team").index([corpus])
     assert "rag_team" in connect(config).list_collections()
     bases.delete("team")
     client = connect(config)
