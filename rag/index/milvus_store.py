@@ -128,6 +128,7 @@ class MilvusBackend:
             except BaseException:
                 _undo(client, target, revision, created=previous is None or target != previous.collection)
                 raise
+            client.flush(target)  # sealed into indexed segments: Milvus Lite searches its memtable ~10x slower
             touched = _touched(previous, manifest, unfinished)
             manifest = dataclasses.replace(manifest, collection=target, touched=touched)
             manifests.write(kb, manifest)
@@ -163,6 +164,7 @@ class MilvusBackend:
         else:
             for expression in _stale(manifest):
                 client.delete(manifest.collection, filter=expression)
+            client.flush(manifest.collection)
         manifests.forget_others(kb, manifest.revision)
         manifests.publish(kb, manifest.revision, CLEANED)
 
