@@ -18,6 +18,7 @@ from rag.errors import ConfigError
 
 ENV_PREFIX = "RAG_"
 DEFAULT_CONFIG_FILE = "rag.toml"
+SECRET_SETTINGS = ("openai_api_key", "embed_api_key", "milvus_token", "milvus_password")
 
 
 def _default_models_dir() -> str:
@@ -31,6 +32,10 @@ class Config:
     embed_model: str = "multilingual-e5-small"
     embed_batch_size: int = 16
     embed_precision: str = "auto"  # auto | fp32 | bf16 | int8 (rag.models.precision)
+    embed_backend: str = "local"  # local (sentence-transformers in this process) | openai (a /v1/embeddings server)
+    embed_base_url: str = "http://127.0.0.1:8080/v1"  # openai: text-embeddings-inference, vLLM, Ollama, ...
+    embed_api_model: str = ""  # openai: the model name the server knows ("" = embed_model)
+    embed_api_key: str = ""
     generator: str = "qwen2.5-coder-1.5b-instruct"
     llm_backend: str = "llama_cpp"  # llama_cpp | transformers | openai
     openai_base_url: str = "http://127.0.0.1:8000/v1"
@@ -68,6 +73,15 @@ class Config:
     dense_weight: float = 0.2
     dedup_threshold: float = 0.9
     hnsw_above: int = 200_000  # chunk count above which FAISS uses HNSW instead of a flat index
+    # where the vectors live (rag.index.vectors): faiss files in index_dir, or one Milvus collection
+    # per knowledge base (index_dir then caches the chunk texts and BM25 side by revision)
+    vector_store: str = "faiss"  # faiss | milvus
+    milvus_uri: str = "indexes/milvus.db"  # a local .db path runs Milvus Lite; http://host:19530 a server
+    milvus_token: str = ""  # a secured server: a token, or user and password
+    milvus_user: str = ""
+    milvus_password: str = ""
+    milvus_collection: str = ""  # "" = rag_<index folder name>
+    milvus_index: str = "auto"  # auto (FLAT on Milvus Lite, HNSW on a server) | FLAT | HNSW | AUTOINDEX
 
     # answering
     answer_mode: str = "generate"  # generate | extract
@@ -86,6 +100,10 @@ class Config:
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+    def public_dict(self) -> dict[str, Any]:
+        """The settings minus secrets, for records that get copied and shared."""
+        return {k: ("***" if k in SECRET_SETTINGS and v else v) for k, v in self.as_dict().items()}
 
     @property
     def models_path(self) -> Path:

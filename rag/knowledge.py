@@ -69,7 +69,8 @@ class SharedEmbedders:
         from rag.models import embedder
 
         key = (config.embed_model, config.models_dir, precision or config.embed_precision,
-               config.embed_batch_size, config.n_threads, config.allow_network)
+               config.embed_batch_size, config.n_threads, config.allow_network, config.embed_backend,
+               config.embed_base_url, config.embed_api_model)
         with self._lock:
             if key not in self._made:
                 self._made[key] = embedder.make_embedder(config, precision)
@@ -129,6 +130,9 @@ class KnowledgeBases:
         with rag.writing():
             with self._lock:
                 self._rags.pop(name, None)
+            from rag.index.vectors import make_vector_backend
+
+            make_vector_backend(rag.config).drop(rag.index_dir)  # a Milvus collection and its manifests
             for folder in (self.root / name, self.root / f"{name}{UPLOADS_SUFFIX}"):
                 shutil.rmtree(folder, ignore_errors=True)
 

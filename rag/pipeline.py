@@ -17,12 +17,17 @@ one at a time.
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import Callable, Sequence
 
 from rag.config import Config, apply_lexicons
 from rag.errors import RagError
 from rag.types import Answer, Hit
+
+# Replicas sharing a Milvus collection look for a newly published revision this often (seconds):
+# one small read, so every replica serves the new state within seconds of a build's flip.
+REVISION_CHECK_S = 5.0
 
 
 MakeEmbedder = Callable[[Config, "str | None"], object]
@@ -43,6 +48,7 @@ class Rag:
         self._index = None
         self._retriever = None
         self._answerer = None
+        self._checked_at = 0.0
 
     @property
     def index_dir(self) -> Path:
@@ -78,6 +84,7 @@ class Rag:
     @property
     def retriever(self):
         with self._lock:
+            self._follow_revision()
             if self._retriever is None:
                 from rag.retrieval.retriever import Retriever
 
@@ -92,6 +99,19 @@ class Rag:
 
                 self._answerer = Answerer(self.config, self.search)
             return self._answerer
+
+    def _follow_revision(self) -> None:
+        """Drop the loaded index when a shared store has published a newer revision."""
+        if self._index is None or self.config.vector_store == "faiss":
+            return
+        if time.monotonic() - self._checked_at < REVISION_CHECK_S:
+            return
+        from rag.index.vectors import make_vector_backend
+
+        self._checked_at = time.monotonic()
+        if make_vector_backend(self.config).revision(self.index_dir) != self._index.manifest.revision:
+            self._index = None
+            self._retriever = None
 
     # --- the stages -----------------------------------------------------------------------------
     def index(self, paths: Sequence[str | Path], rebuild: bool = False, progress: Callable | None = None):

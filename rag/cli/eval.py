@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from rag.evaluation.gold import GoldItem
 
 RUNS_DIR = Path("eval/runs")
-SECRET_SETTINGS = ("openai_api_key",)
 
 
 def register(sub) -> None:
@@ -100,7 +99,11 @@ def _plan(args, config) -> Plan:
     return Plan(name, tuple(items), index_dir, corpus, out_dir, cmrc=args.format == "squad")
 
 
-def _missing(folder: Path) -> bool:
+def _missing(folder: Path, config) -> bool:
+    if config.vector_store != "faiss":  # the folder is only a cache: ask the store
+        from rag.index.vectors import make_vector_backend
+
+        return not make_vector_backend(config).revision(folder)
     return not folder.is_dir() or not any(folder.iterdir())
 
 
@@ -110,7 +113,7 @@ def _prepare_index(plan: Plan, pipeline) -> None:
     )
     from rag.errors import EvalError
 
-    if not _missing(plan.index_dir):
+    if not _missing(plan.index_dir, pipeline.config):
         return
     if plan.corpus is None:
         raise EvalError(f"index {plan.index_dir} not found: run `rag index PATH --index {plan.index_dir}` "
@@ -133,7 +136,7 @@ def _command(args) -> str:
 
 
 def _settings(config, plan: Plan, args) -> dict:
-    settings = {k: ("***" if k in SECRET_SETTINGS and v else v) for k, v in config.as_dict().items()}
+    settings = config.public_dict()
     run = {"name": plan.name, "gold": str(args.gold), "format": args.format, "corpus": plan.corpus and str(plan.corpus),
            "sample": args.sample, "unanswerable": args.unanswerable,
            "seed": args.seed if args.sample or args.unanswerable else None, "limit": args.limit,

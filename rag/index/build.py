@@ -3,7 +3,8 @@
 Only new or changed documents are chunked and embedded; unchanged ones keep their chunks and
 vectors, and any chunk whose indexed text was embedded before reuses that vector. A document
 that was indexed from one of the given roots and is no longer found there is removed; documents
-indexed from other roots are kept. Everything is written to a staging folder and swapped in.
+indexed from other roots are kept. The vector store (rag.index.vectors) publishes the new state
+atomically: FAISS by a folder swap, Milvus by a revision flip (rag.index.milvus_store).
 """
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ import numpy as np
 from rag.config import Config
 from rag.errors import RagIndexError
 from rag.index import atomic
-from rag.index.dense import DenseIndex
 from rag.index.loaded import load_index
 from rag.index.manifest import DocEntry, Manifest
-from rag.index.sparse import SparseIndex, terms_fingerprint
-from rag.index.store import ChunkStore, embed_key
+from rag.index.sparse import terms_fingerprint
+from rag.index.store import embed_key
+from rag.index.vectors import VectorBackend, make_vector_backend
 from rag.ingest.chunk import chunk_document
 from rag.types import Chunk, Document
 
@@ -81,11 +82,13 @@ def update_documents(docs: Iterable[Document], roots: Sequence[Path], index_dir:
     """The update itself, for documents as they are loaded (`roots` scope the removals)."""
     started, index_dir = time.perf_counter(), Path(index_dir)
     report = IndexReport(index_dir=str(index_dir))
+    backend = make_vector_backend(config)
     with atomic.exclusive(index_dir):
-        old = None if rebuild else _previous(index_dir, config, embedder)
-        known = _known_vectors(old)
+        old = None if rebuild else _previous(backend, index_dir, config, embedder)
+        revision = backend.revision(index_dir) + 1
+        known = _Known(old)
         plan = _Plan()
-        with _chunking(docs, old, config, plan, report) as batches:
+        with _chunking(docs, old, config, revision, plan, report) as batches:
             _embed_all(batches, known, embedder, report, progress)
         _plan_removals(old, plan, roots, config, report)
         if old is None and not plan.fresh:
@@ -96,7 +99,7 @@ def update_documents(docs: Iterable[Document], roots: Sequence[Path], index_dir:
             report.chunks, report.documents = len(old), len(entries)
             report.seconds = time.perf_counter() - started
             return report  # nothing changed: leave the index as it is
-        _write(index_dir, chunks, _stack(chunks, known, old, embedder), entries, config, embedder)
+        _write(backend, index_dir, chunks, known, entries, config, embedder, revision, old)
     report.chunks, report.documents = len(chunks), len(entries)
     report.seconds = time.perf_counter() - started
     return report
@@ -106,8 +109,9 @@ def remove_documents(index_dir: Path, docs: Sequence[str], config: Config, embed
     """Drop the named documents (as `doc` names them) from the index; nothing is re-embedded."""
     started, index_dir = time.perf_counter(), Path(index_dir)
     report = IndexReport(index_dir=str(index_dir))
+    backend = make_vector_backend(config)
     with atomic.exclusive(index_dir):
-        old = _previous(index_dir, config, embedder)
+        old = _previous(backend, index_dir, config, embedder)
         if old is None:
             raise RagIndexError(f"no index at {index_dir}: run `rag index`")
         gone = set(docs)
@@ -117,17 +121,16 @@ def remove_documents(index_dir: Path, docs: Sequence[str], config: Config, embed
         report.removed = len(gone - unknown)
         report.unchanged = len(plan.reuse)
         chunks, entries = _chunks(plan, old)
-        vectors = _stack(chunks, _known_vectors(old), old, embedder)
         # the kept chunks were made with the recorded settings, so the record stays as it was
-        _write(index_dir, chunks, vectors, entries, config, embedder, settings=old.manifest.config)
+        _write(backend, index_dir, chunks, _Known(old), entries, config, embedder, backend.revision(index_dir) + 1,
+               old, settings=old.manifest.config)
     report.chunks, report.documents = len(chunks), len(entries)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _previous(index_dir: Path, config: Config, embedder):
-    atomic.recover(index_dir)
-    if not (index_dir / "manifest.json").exists():
+def _previous(backend: VectorBackend, index_dir: Path, config: Config, embedder):
+    if not backend.revision(index_dir):
         return None
     old = load_index(index_dir, config)
     old.check_embedder(embedder)
@@ -146,7 +149,7 @@ def _in_scope(path: str, roots: Sequence[Path]) -> bool:
 
 
 @contextlib.contextmanager
-def _chunking(docs: Iterable[Document], old, config: Config, plan: _Plan, report: IndexReport):
+def _chunking(docs: Iterable[Document], old, config: Config, revision: int, plan: _Plan, report: IndexReport):
     """Read, plan and chunk `docs` in a second thread; yields the fresh chunks, one document's
     list at a time. The model releases the GIL while it embeds, so reading the next files
     (cleaning, OCR, chunking) costs the embedding little."""
@@ -155,7 +158,7 @@ def _chunking(docs: Iterable[Document], old, config: Config, plan: _Plan, report
 
     def produce() -> None:
         try:
-            for part in _fresh_chunks(docs, old, config, plan, report):
+            for part in _fresh_chunks(docs, old, config, revision, plan, report):
                 if not _hand(handoff, part, stop):
                     return
             _hand(handoff, _DONE, stop)
@@ -193,7 +196,7 @@ def _hand(handoff: queue.Queue, item, stop: threading.Event) -> bool:
     return False
 
 
-def _fresh_chunks(docs: Iterable[Document], old, config: Config, plan: _Plan,
+def _fresh_chunks(docs: Iterable[Document], old, config: Config, revision: int, plan: _Plan,
                   report: IndexReport) -> Iterator[list[Chunk]]:
     """Decide per document whether its old chunks stand (same bytes, same chunk settings) or it
     is chunked anew; yield the new chunks."""
@@ -210,7 +213,8 @@ def _fresh_chunks(docs: Iterable[Document], old, config: Config, plan: _Plan,
             report.unchanged += 1
         else:
             part = list(chunk_document(doc, config))
-            plan.fresh[name] = (part, DocEntry(name, doc.title, doc.sha256, doc.path, len(part), doc.date, doc.script))
+            plan.fresh[name] = (part, DocEntry(name, doc.title, doc.sha256, doc.path, len(part), doc.date, doc.script,
+                                               revision))
             report.added += entry is None
             report.updated += entry is not None
             yield part
@@ -250,12 +254,33 @@ def _old_chunks_by_doc(old) -> dict[str, list[Chunk]]:
     return by_doc
 
 
-def _known_vectors(old) -> dict[str, np.ndarray]:
-    """The old index's vectors by what they embed: an unchanged chunk text is not embedded again."""
-    if old is None or not len(old):
-        return {}
-    vectors = old.dense.vectors()
-    return {embed_key(c): vectors[i] for i, c in enumerate(old.store.chunks)}
+class _Known:
+    """Vectors by what they embed: the new ones as they are embedded, the old index's read from its
+    store only for the chunks a store has to write (an unchanged chunk text is not embedded again)."""
+
+    def __init__(self, old):
+        self.old = old
+        self.new: dict[str, np.ndarray] = {}
+        self.old_rows: dict[str, int] = {}
+        for row, chunk in enumerate(old.store.chunks if old is not None else ()):
+            self.old_rows.setdefault(embed_key(chunk), row)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.new or key in self.old_rows
+
+    def update(self, vectors: dict[str, np.ndarray]) -> None:
+        self.new.update(vectors)
+
+    def vectors(self, chunks: Sequence[Chunk], dim: int) -> np.ndarray:
+        """The vectors of `chunks` in their order."""
+        keys = [embed_key(c) for c in chunks]
+        reused = sorted({k for k in keys if k not in self.new})
+        if reused:
+            rows = np.array([self.old_rows[k] for k in reused], dtype=np.int64)
+            self.new.update(zip(reused, self.old.dense.vectors(rows)))
+        if not keys:
+            return np.zeros((0, dim), np.float32)
+        return np.stack([self.new[k] for k in keys]).astype(np.float32)
 
 
 def _embed_all(parts: Iterable[list[Chunk]], known: dict[str, np.ndarray], embedder, report: IndexReport,
@@ -289,29 +314,13 @@ def _embed_all(parts: Iterable[list[Chunk]], known: dict[str, np.ndarray], embed
 EMBED_WINDOW = 256  # texts sorted by length together: enough to batch well, small enough to start early
 
 
-def _stack(chunks: list[Chunk], known: dict[str, np.ndarray], old, embedder) -> np.ndarray:
-    """The vectors of `chunks` in row order."""
-    if not chunks:
-        return np.zeros((0, old.manifest.dim if old is not None else embedder.dim), np.float32)
-    return np.stack([known[embed_key(c)] for c in chunks]).astype(np.float32)
-
-
-def _recorded(config: Config) -> dict[str, Any]:
-    """The resolved settings, minus secrets: an index folder gets copied and shared."""
-    return {k: ("***" if "api_key" in k and v else v) for k, v in config.as_dict().items()}
-
-
-def _write(index_dir: Path, chunks: list[Chunk], vectors: np.ndarray, entries: list[DocEntry],
-           config: Config, embedder, settings: dict[str, Any] | None = None) -> None:
-    dim = int(vectors.shape[1])
-    dense = DenseIndex.build(vectors, dim, config.hnsw_above)
-    sparse = SparseIndex.build([c.index_text for c in chunks])
+def _write(backend: VectorBackend, index_dir: Path, chunks: list[Chunk], known: _Known, entries: list[DocEntry],
+           config: Config, embedder, revision: int, old, settings: dict[str, Any] | None = None) -> None:
+    dim = old.manifest.dim if old is not None else embedder.dim
     manifest = Manifest(embed_model=config.embed_model, embed_name=embedder.name,
                         embed_fingerprint=embedder.fingerprint, dim=dim, tokenizer=terms_fingerprint(),
-                        dense_kind=dense.kind, chunk_count=len(chunks), documents=tuple(entries),
-                        embed_precision=embedder.precision, config=settings or _recorded(config))
-    with atomic.staging(index_dir) as staged:
-        ChunkStore(chunks).save(staged)
-        dense.save(staged)
-        sparse.save(staged)
-        manifest.save(staged)  # last: a folder without a manifest is never taken for an index
+                        dense_kind=backend.dense_kind(len(chunks)), chunk_count=len(chunks),
+                        documents=tuple(entries), embed_precision=embedder.precision,
+                        config=settings or config.public_dict(), revision=revision,
+                        vector_store=backend.name)
+    backend.publish(index_dir, manifest, chunks, lambda part: known.vectors(part, dim))

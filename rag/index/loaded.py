@@ -1,5 +1,6 @@
-"""An index folder opened for searching: the manifest, chunk store, FAISS and BM25 sides, checked
-against each other and against the settings."""
+"""An index opened for searching: the manifest, chunk store, dense (vector store) and BM25 sides,
+checked against each other and against the settings. Which vector store holds it is a setting
+(vector_store, rag.index.vectors)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,10 @@ from typing import Any
 
 from rag.config import Config
 from rag.errors import RagIndexError
-from rag.index.atomic import recover
-from rag.index.dense import DenseIndex
 from rag.index.manifest import Manifest
 from rag.index.sparse import SparseIndex, terms_fingerprint
 from rag.index.store import ChunkStore
+from rag.index.vectors import VectorStore, make_vector_backend
 from rag.models.embedder import embedder_name
 
 
@@ -22,7 +22,7 @@ class Index:
     folder: Path
     manifest: Manifest
     store: ChunkStore
-    dense: DenseIndex
+    dense: VectorStore
     sparse: SparseIndex
 
     def __len__(self) -> int:
@@ -46,22 +46,21 @@ class Index:
                                 "`rag index --rebuild`")
 
 
+def read_parts(folder: Path, manifest: Manifest) -> tuple[ChunkStore, SparseIndex]:
+    """The chunk store and BM25 side saved in `folder` (BM25 re-cut when the terms changed)."""
+    store = ChunkStore.load(folder)
+    sparse = (SparseIndex.load(folder, len(store)) if manifest.tokenizer == terms_fingerprint()
+              else SparseIndex.build([c.index_text for c in store.chunks]))  # cheap; keeps queries consistent
+    return store, sparse
+
+
 def load_index(index_dir: Path, config: Config) -> Index:
-    folder = Path(index_dir)
-    recover(folder)
-    manifest = Manifest.load(folder)
+    index = make_vector_backend(config).load(Path(index_dir))
+    manifest, where = index.manifest, index.folder
     wanted = embedder_name(config.embed_model)
     if manifest.embed_name != wanted:
-        raise RagIndexError(f"index {folder} was built with embedding model {manifest.embed_name}, "
+        raise RagIndexError(f"index {where} was built with embedding model {manifest.embed_name}, "
                             f"the settings name {wanted}: run `rag index --rebuild`")
-    try:
-        store = ChunkStore.load(folder)
-        dense = DenseIndex.load(folder)
-        sparse = (SparseIndex.load(folder, len(store)) if manifest.tokenizer == terms_fingerprint()
-                  else SparseIndex.build([c.index_text for c in store.chunks]))  # cheap; keeps queries consistent
-    except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
-        raise RagIndexError(f"index {folder} is damaged ({exc.__class__.__name__}): "
-                            "run `rag index --rebuild`") from None
-    if not len(store) == len(dense) == manifest.chunk_count:
-        raise RagIndexError(f"index {folder} is damaged (chunk counts disagree): run `rag index --rebuild`")
-    return Index(folder, manifest, store, dense, sparse)
+    if not len(index.store) == len(index.dense) == manifest.chunk_count:
+        raise RagIndexError(f"index {where} is damaged (chunk counts disagree): run `rag index --rebuild`")
+    return index

@@ -28,6 +28,7 @@ class DocEntry:
     chunks: int
     date: str = ""
     script: str = ""
+    revision: int = 0  # the build that wrote this document's chunks (a vector store keeps rows by it)
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,10 @@ class Manifest:
     documents: tuple[DocEntry, ...]
     embed_precision: str = "fp32"  # what the vectors were computed in; queries are encoded the same way
     config: dict[str, Any] = field(default_factory=dict)
+    revision: int = 0  # counts the builds; replicas cache the BM25 side by it
+    vector_store: str = "faiss"  # faiss | milvus (rag.index.vectors)
+    collection: str = ""  # milvus: the collection holding the chunks and vectors
+    touched: tuple[str, ...] = ()  # milvus: documents whose older rows this build deletes
     format: int = FORMAT_VERSION
     rag_version: str = __version__
     built_at: str = field(default_factory=lambda: time.strftime("%Y-%m-%dT%H:%M:%S%z"))
@@ -51,20 +56,30 @@ class Manifest:
 
     def save(self, folder: Path) -> None:
         data = asdict(self)
+        (folder / MANIFEST_FILE).write_text(self.to_text(), encoding="utf-8")
+
+    def to_text(self) -> str:
+        data = asdict(self)
         data["documents"] = [asdict(d) for d in self.documents]
-        (folder / MANIFEST_FILE).write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        data["touched"] = list(self.touched)
+        return json.dumps(data, ensure_ascii=False, indent=1)
 
     @classmethod
     def load(cls, folder: Path) -> "Manifest":
         path = folder / MANIFEST_FILE
         if not path.is_file():
             raise RagIndexError(f"no index at {folder}: run `rag index`")
+        return cls.from_text(path.read_text(encoding="utf-8"), str(path))
+
+    @classmethod
+    def from_text(cls, text: str, where: str) -> "Manifest":
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(text)
             if data.get("format") != FORMAT_VERSION:
-                raise RagIndexError(f"index at {folder} has format {data.get('format')}, this rag reads "
+                raise RagIndexError(f"index at {where} has format {data.get('format')}, this rag reads "
                                     f"{FORMAT_VERSION}: run `rag index --rebuild`")
             data["documents"] = tuple(DocEntry(**d) for d in data["documents"])
+            data["touched"] = tuple(data.get("touched", ()))
             return cls(**data)
         except (ValueError, TypeError, KeyError) as exc:
-            raise RagIndexError(f"{path} is damaged ({exc.__class__.__name__}): run `rag index --rebuild`") from None
+            raise RagIndexError(f"{where} is damaged ({exc.__class__.__name__}): run `rag index --rebuild`") from None

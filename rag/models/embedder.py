@@ -1,4 +1,5 @@
-"""Embedders: text -> L2-normalised float32 vectors. One protocol, one sentence-transformers backend.
+"""Embedders: text -> L2-normalised float32 vectors. The protocol, the sentence-transformers
+backend (in this process) and the factory; an embeddings server is rag.models.embed_http.
 
 Constructing an embedder is cheap; the model loads on the first encode. e5-style models need
 different prefixes for questions and passages ("query: " / "passage: "), so the two sides have
@@ -17,7 +18,7 @@ from typing import Callable, Protocol, Sequence, runtime_checkable
 import numpy as np
 
 from rag.config import Config
-from rag.errors import ModelError
+from rag.errors import ConfigError, ModelError
 from rag.models.precision import apply as apply_precision
 from rag.models.precision import choose
 
@@ -189,7 +190,19 @@ def _torch_threads(n: int):
         torch.set_num_threads(before)
 
 
+BACKENDS = ("local", "openai")
+
+
 def make_embedder(config: Config, precision: str | None = None) -> Embedder:
-    """The embedder named by config.embed_model (registry name, local folder or HF id), computing
-    in `precision` (default: config.embed_precision); lazy."""
+    """The embedder on config.embed_backend: `local`, config.embed_model (registry name, local
+    folder or HF id) in this process, computing in `precision` (default: config.embed_precision);
+    `openai`, an embeddings server (rag.models.embed_http). Lazy either way."""
+    if config.embed_backend == "openai":
+        from rag.models.embed_http import OpenAIEmbedder
+
+        return OpenAIEmbedder(config)
+    if config.embed_backend != "local":
+        raise ConfigError(f"setting 'embed_backend' is '{config.embed_backend}'; valid choices: {', '.join(BACKENDS)}")
+    if precision == "server":  # an index embedded by a server: check_embedder names the mismatch
+        precision = None
     return SentenceTransformerEmbedder(config.embed_model, config, precision)
