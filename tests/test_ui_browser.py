@@ -145,9 +145,9 @@ def test_clear_empties_the_conversation(tab, fake_server):
 
 
 def test_an_unsupported_upload_is_refused_with_a_message(tab, tmp_path):
-    (tmp_path / "photo.png").write_bytes(b"\x89PNG\r\n")
-    tab.page.set_input_files("#rag-upload input[type=file]", str(tmp_path / "photo.png"))
-    tab.page.wait_for_function("document.querySelector('#rag-status').innerText.includes('.png is not supported')",
+    (tmp_path / "archive.zip").write_bytes(b"PK\x05\x06" + bytes(18))
+    tab.page.set_input_files("#rag-upload input[type=file]", str(tmp_path / "archive.zip"))
+    tab.page.wait_for_function("document.querySelector('#rag-status').innerText.includes('.zip is not supported')",
                                timeout=15_000)
 
 
