@@ -86,7 +86,7 @@ class Verifier:
         self._asked_numbers = numbers_in(question)
         texts = [passage_text(c) for c in self.chunks]
         self._passages = [_Passage(context_of(c), text, frozenset(numbers_in(text, passage=True)), quantities_in(text),
-                                   compact(f"{c.title} {c.section}"), _windows(c.text))
+                                   compact(f"{c.title} {c.section}"), _windows(c.text) if min_anchor else ())
                           for c, text in zip(self.chunks, texts)]
 
     def check(self, sentence: str) -> Claim:
@@ -183,7 +183,7 @@ class Verifier:
             return f"words not in passage {render_citations(cites)}"
         if missing := unsupported_terms(body, context, self.key_rarity, self._asked):
             return f"word {missing[0]} not in passage {render_citations(cites)}"
-        if self.anchor(body, passages) < self.min_anchor:
+        if self.min_anchor and self.anchor(body, passages) < self.min_anchor:
             return f"passage {render_citations(cites)} does not say it of what is asked"
         return None
 
