@@ -4,6 +4,7 @@ from the model cache (filled by `rag setup`, which `make test` runs first) and l
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,20 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     return SEEDS
+
+
+# three of the seed reports: enough for updates, removals and two places, quick to index
+SEED_FILES = ("000_bebb5635b1c7aea1.txt", "001_402b0891d839cf2c.txt", "002_56ffc93fffebd40f.txt")
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    """A folder holding copies of SEED_FILES, free to change and delete."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name in SEED_FILES:
+        shutil.copyfile(SEEDS / name, folder / name)
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from conftest import SEED_FILES
 from fakes import FakeEmbedder
 
 from rag.config import Config
@@ -16,21 +17,11 @@ from rag.errors import RagIndexError
 from rag.index import load_index, remove_documents, update_index
 from rag.index.sparse import SparseIndex
 
-SEED_FILES = ("000_bebb5635b1c7aea1.txt", "001_402b0891d839cf2c.txt", "002_56ffc93fffebd40f.txt")
 
 
 @pytest.fixture
 def config(tmp_path) -> Config:
     return Config(embed_model="fake-hash", models_dir=str(tmp_path / "models"), index_dir=str(tmp_path / "index"))
-
-
-@pytest.fixture
-def corpus(tmp_path, seeds_dir) -> Path:
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    for name in SEED_FILES:
-        shutil.copyfile(seeds_dir / name, folder / name)
-    return folder
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import SEED_FILES
 from fakes import FakeEmbedder
 
 from rag.config import Config
@@ -16,7 +17,6 @@ from rag.index import load_index, remove_documents, update_index
 from rag.index.milvus_client import collection_name, connect
 from rag.retrieval.retriever import Retriever
 
-SEED_FILES = ("000_bebb5635b1c7aea1.txt", "001_402b0891d839cf2c.txt", "002_56ffc93fffebd40f.txt")
 QUESTION = "藤县的贫困发生率下降到了多少"
 
 
@@ -24,15 +24,6 @@ QUESTION = "藤县的贫困发生率下降到了多少"
 def config(tmp_path) -> Config:
     return Config(embed_model="fake-hash", models_dir=str(tmp_path / "models"), index_dir=str(tmp_path / "kb"),
                   vector_store="milvus", milvus_uri=str(tmp_path / "milvus.db"))
-
-
-@pytest.fixture
-def corpus(tmp_path, seeds_dir) -> Path:
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    for name in SEED_FILES:
-        shutil.copyfile(seeds_dir / name, folder / name)
-    return folder
 
 
 def _search(config: Config, folder: Path | None = None, k: int = 50) -> list:
