@@ -11,7 +11,7 @@ from typing import Sequence
 
 JUDGE = ("请检查你上面的回答：资料原文是否明确写出了它，而且说的正是问题“{question}”所问的对象？"
          "如果资料并没有这样说（例如把别的人、事、时间、地点当成了所问的），回答“否”；否则回答“是”。只回答一个字。")
-YES, NO = "是", "否"
+NO = "否"  # the verdict that withdraws an answer; anything else lets it stand
 MAX_TOKENS = 2
 
 
