@@ -5,6 +5,7 @@ without a valid citation is matched to the passage that supports it, or not trus
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
@@ -64,7 +65,7 @@ class _Passage:
     numbers: frozenset[str]
     quantities: dict  # number -> its (scale, unit) forms, see rag.text.numbers.quantities_in
     heading: str  # compact title + section path
-    windows: tuple[tuple[str, frozenset[str]], ...]  # each run of ANCHOR_SENTENCES sentences: compact text, numbers
+    body: str  # the chunk's text alone (no title or section): what anchor() cuts into windows
 
 
 class Verifier:
@@ -86,7 +87,7 @@ class Verifier:
         self._asked_numbers = numbers_in(question)
         texts = [passage_text(c) for c in self.chunks]
         self._passages = [_Passage(context_of(c), text, frozenset(numbers_in(text, passage=True)), quantities_in(text),
-                                   compact(f"{c.title} {c.section}"), _windows(c.text) if min_anchor else ())
+                                   compact(f"{c.title} {c.section}"), c.text)
                           for c, text in zip(self.chunks, texts)]
 
     def check(self, sentence: str) -> Claim:
@@ -201,7 +202,7 @@ class Verifier:
         best = (0.0, 1.0)
         for passage in passages:
             asked = [t for t in self._query_terms if t not in passage.heading]
-            for window, window_numbers in passage.windows:
+            for window, window_numbers in _windows(passage.body):
                 held = (sum(t in window for t in words) + len(numbers & window_numbers)) / (len(words) + len(numbers))
                 best = max(best, (held, coverage(asked, window) if asked else 1.0))
         return best[1]
@@ -215,6 +216,7 @@ class Verifier:
         return scores.index(max(scores)) + 1
 
 
+@functools.lru_cache(maxsize=64)  # a passage is cut once however many claims cite it
 def _windows(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
     """Each run of ANCHOR_SENTENCES consecutive sentences of a passage, in compact() form, and
     the numbers it states."""
