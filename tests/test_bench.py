@@ -77,3 +77,22 @@ def test_a_bench_at_fp32_races_nothing_and_zero_rounds_skip_the_race(docs, tmp_p
     config = Config(embed_model="fake-hash", models_dir=str(tmp_path / "models"), embed_precision="fp32")
     assert run_bench([docs], config, ["藤县"]).precision["ratio"] == 1.0
     assert run_bench([docs], config.replace(embed_precision="bf16"), ["藤县"], rounds=0).precision == {}
+
+
+def test_bench_takes_a_squad_file_as_its_corpus_and_times_its_questions(docs, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("RAG_EMBED_MODEL", "fake-hash")
+    monkeypatch.setenv("RAG_EMBED_PRECISION", "fp32")
+    paragraphs = [{"id": f"P{i}", "context": f"第{i}段：藤县今年建成{i}座冷库。",
+                   "qas": [{"id": f"Q{i}", "question": f"藤县建成几座冷库{i}？",
+                            "answers": [{"text": str(i), "answer_start": 0}]}]} for i in range(3)]
+    squad = tmp_path / "tiny.json"
+    squad.write_text(json.dumps({"data": [{"title": "藤县", "paragraphs": paragraphs}]}, ensure_ascii=False),
+                     encoding="utf-8")
+    assert main(["bench", str(squad), "--format", "squad", "--rounds", "0", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["documents"] == 3 and result["queries"] == 3
+
+
+def test_bench_squad_format_takes_exactly_one_file(docs, capsys):
+    assert main(["bench", str(docs), str(docs), "--format", "squad"]) != 0
+    assert "--format squad takes one PATH" in capsys.readouterr().err

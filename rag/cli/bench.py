@@ -1,4 +1,5 @@
-"""`rag bench [PATH ...] [--index DIR] [--queries FILE] [--limit N] [--rounds N] [--json]`: speed numbers;
+"""`rag bench [PATH ...] [--format squad] [--index DIR] [--queries FILE] [--limit N] [--rounds N] [--json]`:
+speed numbers;
 `rag bench --http --kb NAME`: search in process and over `rag serve`'s HTTP API, side by side."""
 
 from __future__ import annotations
@@ -16,13 +17,16 @@ def register(sub) -> None:
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to index (omit to time an "
                                                              "existing --index only)")
     p.add_argument("--index", metavar="DIR", help="index folder (rebuilt when PATHs are given)")
-    p.add_argument("--queries", metavar="FILE", default=DEFAULT_QUERIES,
+    p.add_argument("--queries", metavar="FILE",
                    help=f"gold set (.jsonl) or one question per line (default {DEFAULT_QUERIES})")
     p.add_argument("--limit", type=int, metavar="N", help="only the first N questions")
     p.add_argument("-k", type=int, metavar="N", help="passages per search (default: top_k)")
     p.add_argument("--rounds", type=int, default=2, metavar="N",
                    help="with PATHs: embed the chunks N times at fp32 and at embed_precision, alternating, "
                         "and print both speeds and their ratio (default 2; 0 skips)")
+    p.add_argument("--format", choices=["files", "squad"], default="files",
+                   help="squad: PATH is one SQuAD-style JSON file (CMRC 2018, DRCD) whose paragraphs are the "
+                        "corpus and whose questions are timed unless --queries is given")
     p.add_argument("--json", action="store_true", help="print the numbers as one JSON object")
     p.add_argument("--http", action="store_true",
                    help="time each question in process and through POST /v1/search of a server started on "
@@ -39,12 +43,42 @@ def run(args, config) -> int:
     from rag.evaluation.bench import read_questions, run_bench
 
     if args.http:
-        return _http(args, config, read_questions(args.queries, args.limit))
+        return _http(args, config, read_questions(args.queries or DEFAULT_QUERIES, args.limit))
     if not args.paths and not args.index:
         raise RagError("give PATHs to index and time, or --index DIR to time searches on an existing index")
-    questions = read_questions(args.queries, args.limit)
+    if args.format == "squad":
+        return _squad(args, config)
+    questions = read_questions(args.queries or DEFAULT_QUERIES, args.limit)
     result = run_bench(args.paths, config, questions, Path(args.index) if args.index else None, args.k,
                        rounds=args.rounds)
+    print(json.dumps(result.to_json(), ensure_ascii=False) if args.json else result.table())
+    return 0
+
+
+def _squad(args, config) -> int:
+    """The paragraphs of one SQuAD-style file written out as a corpus in a temporary folder (as
+    `rag eval --format squad` does), indexed and raced; its own questions are the ones timed."""
+    import json
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from rag.errors import RagError
+    from rag.evaluation.bench import read_questions, run_bench
+    from rag.evaluation.squad import read_squad, write_corpus
+
+    if len(args.paths) != 1:
+        raise RagError("--format squad takes one PATH: the SQuAD-style .json file")
+    squad = read_squad(args.paths[0])
+    questions = (read_questions(args.queries, args.limit) if args.queries
+                 else [q.question for q in squad.questions][:args.limit or None])
+    scratch = Path(tempfile.mkdtemp(prefix="rag-bench-squad-"))
+    try:
+        corpus = write_corpus(squad.paragraphs, scratch / squad.name)
+        result = run_bench([corpus], config, questions, Path(args.index) if args.index else None, args.k,
+                           rounds=args.rounds)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     print(json.dumps(result.to_json(), ensure_ascii=False) if args.json else result.table())
     return 0
 
