@@ -9,6 +9,7 @@ their own methods and must never be mixed.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import functools
 import hashlib
 import threading
@@ -147,6 +148,7 @@ class SentenceTransformerEmbedder:
                                                      convert_to_tensor=True))
             if progress:
                 progress(min(start + size, len(order)), len(order))
+        _give_back_memory()
         return out
 
     def encode_query(self, text: str) -> np.ndarray:
@@ -155,6 +157,16 @@ class SentenceTransformerEmbedder:
             vector = model.encode_query([text], prompt=self._prompts["query"], show_progress_bar=False,
                                         convert_to_tensor=True)
         return _unit(vector)[0]
+
+
+def _give_back_memory() -> None:
+    """Return the heap glibc keeps after a window of texts: every batch's activations have another shape,
+    so freed blocks fragment and the process's memory grew by the model's size again while
+    indexing (DRCD dev: 1.27 -> 1.95 GB) though it held nothing more."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to give back this way
+        pass
 
 
 def _unit(vectors) -> np.ndarray:
