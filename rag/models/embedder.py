@@ -163,10 +163,19 @@ def _give_back_memory() -> None:
     """Return the heap glibc keeps after a window of texts: every batch's activations have
     another shape, so the freed blocks fragment, and indexing DRCD dev grew from 1.27 to 1.95 GB
     though it held nothing more (1.73 GB at the peak with this)."""
+    libc = _glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
+
+
+@functools.lru_cache(maxsize=1)
+def _glibc():
+    """glibc, opened once; None where the C library is another (macOS, musl)."""
     try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to give back this way
-        pass
+        libc = ctypes.CDLL("libc.so.6")
+        return libc if hasattr(libc, "malloc_trim") else None
+    except OSError:
+        return None
 
 
 def _unit(vectors) -> np.ndarray:
