@@ -123,6 +123,49 @@ def test_with_the_judge_an_answer_the_model_withdraws_is_never_shown():
     assert answer.dropped and "do not state it" in answer.dropped[0][1]
 
 
+class WeighingGenerator(ScriptedGenerator):
+    """A scripted model that can also give the odds of its next token, as llama.cpp can."""
+
+    def __init__(self, *replies, no: float):
+        super().__init__(*replies)
+        self.no, self.weighed = no, []
+
+    def odds(self, messages, words):
+        self.weighed.append(list(messages))
+        return {"是": 1 - self.no, "否": self.no}
+
+
+def ask_weighed(reply, no, config=JUDGED):
+    generator = WeighingGenerator(reply, no=no)
+    streamed = []
+    answer = Answerer(config, fake_search(), generator).ask(TENG_Q, on_token=streamed.append)
+    return answer, streamed, generator
+
+
+def test_a_weighing_judge_is_asked_afresh_after_the_passages_and_the_question():
+    answer, _, generator = ask_weighed("藤县的贫困发生率下降至0.59%[1]。", no=0.1)
+    (judged,) = generator.weighed
+    answer_prompt = generator.calls[0]
+    assert judged[0] == answer_prompt[0] and len(judged) == 2  # the same system rules, one user turn
+    asked = judged[1]["content"]
+    assert asked.startswith(answer_prompt[1]["content"].split(TENG_Q)[0] + TENG_Q)  # the cached prefix
+    assert "有人这样回答：藤县的贫困发生率下降至0.59%[1]。" in asked
+    assert not answer.refused and answer.judged_no == 0.1
+
+
+def test_a_weighing_judge_withdraws_an_answer_whose_odds_of_no_reach_the_threshold():
+    answer, streamed, _ = ask_weighed("藤县的贫困发生率下降至0.59%[1]。", no=0.3,
+                                      config=Config(verify_judge=True, verify_judge_max_no=0.3,
+                                                    extract_min_coverage=1.1))
+    assert answer.refused and streamed == [REFUSAL["zh"]] and answer.judged_no == 0.3
+    assert "P(否) 0.30" in answer.dropped[0][1]
+
+
+def test_without_the_judge_nothing_is_weighed():
+    answer, _, generator = ask_weighed("藤县的贫困发生率下降至0.59%[1]。", no=0.9, config=Config())
+    assert generator.weighed == [] and not answer.refused and answer.judged_no is None
+
+
 def test_weak_evidence_is_refused_without_asking_the_model():
     answer, streamed, generator, *_ = ask("藤县2020年的GDP是多少?", "藤县2020年GDP为12.2万[1]。",
                                            config=Config(refuse_min_coverage=0.7))

@@ -24,9 +24,9 @@ from typing import Callable, Sequence
 
 from rag.answer.citations import attach_citations, strip_citations
 from rag.answer.extract import Evidence, assess, extract_answer
-from rag.answer.judge import stands
+from rag.answer.judge import judge
 from rag.answer.passages import context_of
-from rag.answer.prompt import REFUSAL, STOP, build_prompt, language_of
+from rag.answer.prompt import REFUSAL, STOP, build_prompt, language_of, question_line
 from rag.answer.subjects import Subjects
 from rag.answer.verify import Claim, Verifier, supporting_spans
 from rag.config import Config
@@ -188,15 +188,17 @@ class Answerer:
             prompt = build_prompt(query, context, self.config, n_ctx=self.generator.n_ctx, quote=True)
             draft = self.last_draft = self._draft(prompt.messages, prompt.passages, query, subjects, out)
             dropped += draft.dropped
+        no = None
         if self.config.verify_judge:
-            dropped += self._judge(draft, prompt.messages, query, out)
+            withdrawn, no = self._judge(draft, prompt.messages, query, out)
+            dropped += withdrawn
         if draft.supported:
             citations = _citations(draft.supported, prompt.passages)
             answer = Answer(question, out.text, False, citations, hits, mode="generate")
         else:
             answer = (self._extract(question, query, hits, context, subjects.docs(), out)
                       or self._refusal(question, hits, out, "generate", draft.why))
-        return dataclasses.replace(answer, dropped=dropped)
+        return dataclasses.replace(answer, dropped=dropped, judged_no=no)
 
     def _draft(self, messages, passages: Sequence[Hit], query: str, subjects: Subjects, out: _Output) -> _Draft:
         verifier = Verifier([h.chunk for h in passages], self.config.verify_min_overlap, query, subjects.is_about,
@@ -217,19 +219,25 @@ class Answerer:
         out.count(begun, first, time.perf_counter(), self.generator.last_usage)
         return draft
 
-    def _judge(self, draft: _Draft, messages, query: str, out: _Output) -> tuple[tuple[str, str], ...]:
+    def _judge(self, draft: _Draft, messages, query: str,
+               out: _Output) -> tuple[tuple[tuple[str, str], ...], float | None]:
         """Ask the model whether the passages state the answer it gave; a 'no' withdraws every
         claim (the answer falls back to a passage sentence that plainly answers, or a refusal).
-        Returns the withdrawn sentences with the reason."""
-        shown = "".join(out.held or [])
-        keep = not draft.supported or stands(self.generator, messages, shown, query, STOP)
-        out.release(keep)
-        if keep:
-            return ()
+        Returns the withdrawn sentences with the reason, and the judge's P(否) where it weighed one."""
+        if not draft.supported:
+            out.release(True)
+            return (), None
+        verdict = judge(self.generator, messages, "".join(out.held or []), query, question_line(query), STOP,
+                        self.config.verify_judge_max_no)
+        out.release(verdict.stands)
+        if verdict.stands:
+            return (), verdict.no
         why = "the model, asked again, said the passages do not state it"
+        if verdict.no is not None:
+            why += f" (P(否) {verdict.no:.2f})"
         withdrawn = tuple((c.text, why) for c in draft.supported)
         draft.claims = [dataclasses.replace(c, supported=False, reason=why) if c.supported else c for c in draft.claims]
-        return withdrawn
+        return withdrawn, verdict.no
 
     @staticmethod
     def _take(sentence: str, verifier: Verifier, draft: _Draft, out: _Output) -> bool:

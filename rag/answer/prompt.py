@@ -72,6 +72,11 @@ def select_passages(hits: Sequence[Hit], budget: int, limit: int) -> list[Hit]:
     return chosen
 
 
+def question_line(question: str) -> str:
+    """The prompt's line that states the question (the judge re-asks from the prompt up to it)."""
+    return f"问题：{question.strip()}"
+
+
 def _user(blocks: Sequence[str], ask: str) -> str:
     return "资料：\n\n" + "\n\n".join(blocks) + "\n\n" + ask
 
@@ -83,7 +88,7 @@ def build_prompt(question: str, hits: Sequence[Hit], config: "Config", n_ctx: in
     `quote` asks for the passage's own wording: the second try after an answer that echoed a
     reworded question and garbled its figure (只剩百分之59%)."""
     system = SYSTEM + (ENGLISH if language_of(question) == "en" else "")
-    ask = f"问题：{question.strip()}\n{QUOTE if quote else ANSWER}"
+    ask = f"{question_line(question)}\n{QUOTE if quote else ANSWER}"
     limit = (n_ctx or config.n_ctx) - config.max_tokens - PROMPT_OVERHEAD
     fixed = estimate_tokens(system) + estimate_tokens(_user([], ask))
     if limit - fixed < MIN_PASSAGE_TOKENS:

@@ -8,6 +8,8 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Sequence
 
+import numpy as np
+
 from rag.errors import GenerationError, ModelError
 from rag.models.llm import BaseGenerator, ChatMessage
 
@@ -77,3 +79,35 @@ class LlamaCppGenerator(BaseGenerator):
                                       "or raise 'n_ctx'") from None
             finally:
                 self.last_usage.prompt_tokens = max(llm.n_tokens - self.last_usage.completion_tokens, 0)
+
+    def odds(self, messages: Sequence[ChatMessage], words: Sequence[str]) -> dict[str, float]:
+        """How likely the reply begins with each of `words` (their first tokens' probabilities,
+        renormalised over `words`): a verdict with its confidence, which a generated word hides.
+        The prompt's common prefix with the last call stays in llama.cpp's cache, so a question
+        asked about the passages just read costs only its own tokens of prefill."""
+        with self._lock:
+            llm = self._load()
+            tokens = llm.tokenize(self._chat_text(llm, messages).encode("utf-8"), add_bos=False, special=True)
+            if len(tokens) >= llm.n_ctx():
+                raise GenerationError(f"generator '{self.name}': a prompt of {len(tokens)} tokens does not fit "
+                                      f"n_ctx {llm.n_ctx()}; lower 'context_tokens' or raise 'n_ctx'")
+            # keep the cached prefix (at least the last token is evaluated, to get fresh logits)
+            llm.n_tokens = llm.longest_token_prefix(llm._input_ids.tolist(), tokens[:-1])
+            llm.eval(tokens[llm.n_tokens:])  # eval drops the cache past n_tokens first
+            llm._requires_eval = True  # the next answer must not take these logits for its own
+            logits = np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(llm.n_vocab(),)).astype(np.float64)
+            firsts = [llm.tokenize(w.encode("utf-8"), add_bos=False, special=False)[0] for w in words]
+            chosen = logits[firsts] - logits[firsts].max()
+            weights = np.exp(chosen)
+            return {w: float(p) for w, p in zip(words, weights / weights.sum())}
+
+    def _chat_text(self, llm, messages: Sequence[ChatMessage]) -> str:
+        """The messages in the GGUF's own chat template, up to the assistant's first token."""
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        template = llm.metadata.get("tokenizer.chat_template")
+        if not template:
+            raise ModelError(f"generator '{self.name}' carries no chat template; the judge needs one")
+        eos = llm._model.token_get_text(llm.token_eos())
+        bos = llm._model.token_get_text(llm.token_bos()) if llm.token_bos() >= 0 else ""
+        return Jinja2ChatFormatter(template, eos_token=eos, bos_token=bos)(messages=list(messages)).prompt

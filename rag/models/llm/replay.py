@@ -82,3 +82,13 @@ class ReplayGenerator:
 
     def generate(self, messages: Sequence[ChatMessage], max_tokens: int, stop: Sequence[str] = ()) -> str:
         return "".join(self.stream(messages, max_tokens, stop))
+
+    def odds(self, messages: Sequence[ChatMessage], words: Sequence[str]) -> dict[str, float]:
+        """The wrapped model's odds (rag.models.llm.llama_cpp), remembered like answers."""
+        key = prompt_key(self.name, messages, 0, ["odds", *words])
+        if key in self._answers:
+            self.replayed += 1
+            return json.loads(self._answers[key])
+        found = self.inner.odds(messages, words)  # AttributeError where the model cannot say
+        self._record(key, json.dumps(found))
+        return found
