@@ -201,3 +201,29 @@ def test_the_real_small_model_answers_chinese_in_chinese(models_config):
     loaded = generator._llm
     generator.generate(CHINESE_QUESTION, max_tokens=4)
     assert generator._llm is loaded  # one loaded model, reused
+
+
+ODDS_PROMPT = [{"role": "system", "content": "你是严谨的资料问答助手。"},
+               {"role": "user", "content": "资料：甲县的贫困发生率下降至0.59%。\n问题：甲县的贫困发生率下降到了多少？\n"
+                                           "有人这样回答：{answer}\n资料是否明确写出了这一点？只回答“是”或“否”。"}]
+
+
+def odds_prompt(answer):
+    return [ODDS_PROMPT[0], {"role": "user", "content": ODDS_PROMPT[1]["content"].format(answer=answer)}]
+
+
+@pytest.mark.models
+def test_the_real_model_weighs_yes_against_no_and_a_wrong_answer_gets_more_no(models_config):
+    generator = make_generator(models_config.replace(n_ctx=1024), "qwen2.5-coder-0.5b-instruct")
+    right = generator.odds(odds_prompt("甲县的贫困发生率下降至0.59%。"), ("是", "否"))
+    wrong = generator.odds(odds_prompt("甲县的贫困发生率下降至85%。"), ("是", "否"))
+    assert abs(sum(right.values()) - 1) < 1e-6 and set(right) == {"是", "否"}
+    assert wrong["否"] > right["否"], (right, wrong)
+
+
+@pytest.mark.models
+def test_weighing_keeps_the_cache_honest_for_the_next_answer(models_config):
+    generator = make_generator(models_config.replace(n_ctx=1024), "qwen2.5-coder-0.5b-instruct")
+    before = generator.generate(CHINESE_QUESTION, max_tokens=12)
+    generator.odds(odds_prompt("甲县的贫困发生率下降至0.59%。"), ("是", "否"))
+    assert generator.generate(CHINESE_QUESTION, max_tokens=12) == before  # same prompt, same greedy answer
