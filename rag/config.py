@@ -93,6 +93,7 @@ class Config:
     verify_key_rarity: float = 10.5  # a word at least this rare (-log frequency) must stand in the cited passage
     verify_judge: bool = False  # ask the model once more whether the passages state its answer (rag.answer.judge)
     verify_judge_max_no: float = 0.5  # the judge withdraws an answer when its P(否) against 是 reaches this
+    refuse_max_doubt: str = "auto"  # asked first whether the passages answer, a P(否) this high refuses: a number, off, or auto (the generator's calibrated value)
     verify_min_anchor: float = 0.0  # share of the question the passage says next to a claim's own words
     extract_min_coverage: float = 0.85  # a passage sentence "plainly" answers: query-term coverage
 

@@ -117,7 +117,7 @@ class Answer:
     tokens: dict[str, int] = field(default_factory=dict)  # model tokens: prompt, completion (none without a model)
     why: str = ""  # why it was refused: the gate, the model declining, or no sentence holding
     dropped: tuple[tuple[str, str], ...] = ()  # (sentence, reason) for each model sentence not shown
-    judged_no: float | None = None  # the judge's P(否) for the answer (rag.answer.judge), when it weighed one
+    doubts: dict[str, float] = field(default_factory=dict)  # the model's P(否) when asked (rag.answer.judge): answerable, judge
 
     def to_json(self) -> dict[str, Any]:
         return {"question": self.question, "answer": self.text, "refused": self.refused,

@@ -124,46 +124,70 @@ def test_with_the_judge_an_answer_the_model_withdraws_is_never_shown():
 
 
 class WeighingGenerator(ScriptedGenerator):
-    """A scripted model that can also give the odds of its next token, as llama.cpp can."""
+    """A scripted model that can also give the odds of its next token, as llama.cpp can: `doubt`
+    is its P(否) that the passages answer the question, `no` its P(否) for a given answer."""
 
-    def __init__(self, *replies, no: float):
+    def __init__(self, *replies, no: float = 0.0, doubt: float = 0.0):
         super().__init__(*replies)
-        self.no, self.weighed = no, []
+        self.name = "qwen2.5-coder-1.5b-instruct"  # calibrated: refuse_max_doubt = auto is 0.12
+        self.no, self.doubt, self.weighed = no, doubt, []
 
     def odds(self, messages, words):
         self.weighed.append(list(messages))
-        return {"是": 1 - self.no, "否": self.no}
+        no = self.no if "有人这样回答" in messages[-1]["content"] else self.doubt
+        return {"是": 1 - no, "否": no}
 
 
-def ask_weighed(reply, no, config=JUDGED):
-    generator = WeighingGenerator(reply, no=no)
+def ask_weighed(reply, config=JUDGED, **odds):
+    generator = WeighingGenerator(reply, **odds)
     streamed = []
     answer = Answerer(config, fake_search(), generator).ask(TENG_Q, on_token=streamed.append)
     return answer, streamed, generator
 
 
-def test_a_weighing_judge_is_asked_afresh_after_the_passages_and_the_question():
-    answer, _, generator = ask_weighed("藤县的贫困发生率下降至0.59%[1]。", no=0.1)
-    (judged,) = generator.weighed
+TENG_A = "藤县的贫困发生率下降至0.59%[1]。"
+UNDOUBTED = dict(refuse_max_doubt="off", extract_min_coverage=1.1)
+
+
+def test_the_model_is_first_asked_whether_the_passages_answer_after_the_same_passages_and_question():
+    answer, _, generator = ask_weighed(TENG_A, config=Config(), doubt=0.05)
+    (asked,) = generator.weighed
     answer_prompt = generator.calls[0]
-    assert judged[0] == answer_prompt[0] and len(judged) == 2  # the same system rules, one user turn
-    asked = judged[1]["content"]
-    assert asked.startswith(answer_prompt[1]["content"].split(TENG_Q)[0] + TENG_Q)  # the cached prefix
-    assert "有人这样回答：藤县的贫困发生率下降至0.59%[1]。" in asked
-    assert not answer.refused and answer.judged_no == 0.1
+    assert asked[0] == answer_prompt[0] and len(asked) == 2  # the same system rules, one user turn
+    prefix = answer_prompt[1]["content"].split(TENG_Q)[0] + TENG_Q
+    assert asked[1]["content"].startswith(prefix) and "是否明确写出了这个问题的答案" in asked[1]["content"]
+    assert not answer.refused and answer.text == TENG_A and answer.doubts == {"answerable": 0.05}
+
+
+def test_a_model_that_doubts_the_passages_answer_is_not_asked_to_answer():
+    answer, streamed, generator = ask_weighed(TENG_A, config=Config(extract_min_coverage=1.1), doubt=0.3)
+    assert answer.refused and streamed == [REFUSAL["zh"]] and generator.calls == []
+    assert "doubts the passages answer it (P(否) 0.30)" in answer.why and answer.doubts == {"answerable": 0.3}
+
+
+def test_a_doubted_question_still_gets_the_passage_sentence_that_plainly_answers():
+    answer, _, generator = ask_weighed(TENG_A, config=Config(), doubt=0.3)
+    assert not answer.refused and answer.mode == "extract" and "0.59%" in answer.text and generator.calls == []
+
+
+def test_a_weighing_judge_is_asked_afresh_with_the_answer_after_the_passages_and_the_question():
+    answer, _, generator = ask_weighed(TENG_A, config=Config(verify_judge=True, **UNDOUBTED), no=0.1)
+    (judged,) = generator.weighed
+    prefix = generator.calls[0][1]["content"].split(TENG_Q)[0] + TENG_Q
+    assert judged[1]["content"].startswith(prefix) and f"有人这样回答：{TENG_A}" in judged[1]["content"]
+    assert not answer.refused and answer.doubts == {"judge": 0.1}
 
 
 def test_a_weighing_judge_withdraws_an_answer_whose_odds_of_no_reach_the_threshold():
-    answer, streamed, _ = ask_weighed("藤县的贫困发生率下降至0.59%[1]。", no=0.3,
-                                      config=Config(verify_judge=True, verify_judge_max_no=0.3,
-                                                    extract_min_coverage=1.1))
-    assert answer.refused and streamed == [REFUSAL["zh"]] and answer.judged_no == 0.3
+    config = Config(verify_judge=True, verify_judge_max_no=0.3, **UNDOUBTED)
+    answer, streamed, _ = ask_weighed(TENG_A, config=config, no=0.3)
+    assert answer.refused and streamed == [REFUSAL["zh"]] and answer.doubts == {"judge": 0.3}
     assert "P(否) 0.30" in answer.dropped[0][1]
 
 
-def test_without_the_judge_nothing_is_weighed():
-    answer, _, generator = ask_weighed("藤县的贫困发生率下降至0.59%[1]。", no=0.9, config=Config())
-    assert generator.weighed == [] and not answer.refused and answer.judged_no is None
+def test_with_both_checks_off_nothing_is_weighed():
+    answer, _, generator = ask_weighed(TENG_A, config=Config(refuse_max_doubt="off"), no=0.9, doubt=0.9)
+    assert generator.weighed == [] and not answer.refused and answer.doubts == {}
 
 
 def test_weak_evidence_is_refused_without_asking_the_model():

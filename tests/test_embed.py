@@ -144,3 +144,25 @@ def test_each_precision_gives_unit_vectors_that_rank_like_fp32(e5, models_config
     assert min(np.sum(reference * vectors, axis=1)) > 0.97
     for question in QUESTIONS:
         assert np.argmax(reference @ e5.encode_query(question)) == np.argmax(vectors @ other.encode_query(question))
+
+
+def test_fused_bf16_linears_compute_what_torch_linears_do():
+    torch = pytest.importorskip("torch")
+    from transformers import BertConfig, BertModel
+
+    from rag.models.precision import fuse_linears
+
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=100, hidden_size=64, num_hidden_layers=2, num_attention_heads=4,
+                        intermediate_size=128)
+    plain = BertModel(config).eval().to(torch.bfloat16)
+    fused = fuse_linears(BertModel(config).eval().to(torch.bfloat16))
+    fused.load_state_dict(plain.state_dict())
+    if not torch.backends.mkldnn.is_available():
+        pytest.skip("this torch has no oneDNN: bf16 Linears stay torch's own")
+    assert type(fused.encoder.layer[0].intermediate.dense).__name__ == "FusedLinear"
+    assert isinstance(fused.encoder.layer[0].intermediate.intermediate_act_fn, torch.nn.Identity)
+    ids = torch.randint(0, 100, (3, 11))
+    with torch.inference_mode():
+        a, b = plain(ids).last_hidden_state.float(), fused(ids).last_hidden_state.float()
+    assert torch.nn.functional.cosine_similarity(a.flatten(1), b.flatten(1)).min() > 0.999

@@ -122,3 +122,17 @@ def test_rebuilt_e5_loads_offline_and_ranks_the_answer_passage_first(models_conf
     d = model.encode_document([answer] + others, normalize_embeddings=True)
     scores = (q @ d.T)[0]
     assert scores[0] > scores[1:].max()
+
+
+def test_the_doubt_threshold_is_the_generators_calibrated_one_unless_set():
+    from rag.errors import ConfigError
+    from rag.models.registry import max_doubt
+
+    assert max_doubt(Config(), "qwen2.5-coder-1.5b-instruct") == 0.12
+    assert max_doubt(Config(), "qwen2.5-coder-0.5b-instruct") is None  # never calibrated: off
+    assert max_doubt(Config(), "/models/other.gguf") is None
+    assert max_doubt(Config(llm_backend="openai"), "qwen2.5-coder-1.5b-instruct") is None
+    assert max_doubt(Config(refuse_max_doubt="off"), "qwen2.5-coder-1.5b-instruct") is None
+    assert max_doubt(Config(refuse_max_doubt="0.2"), "anything") == 0.2
+    with pytest.raises(ConfigError, match="refuse_max_doubt"):
+        max_doubt(Config(refuse_max_doubt="1.5"), "anything")

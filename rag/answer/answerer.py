@@ -24,7 +24,7 @@ from typing import Callable, Sequence
 
 from rag.answer.citations import attach_citations, strip_citations
 from rag.answer.extract import Evidence, assess, extract_answer
-from rag.answer.judge import judge
+from rag.answer.judge import doubt, judge
 from rag.answer.passages import context_of
 from rag.answer.prompt import REFUSAL, STOP, build_prompt, language_of, question_line
 from rag.answer.subjects import Subjects
@@ -54,12 +54,12 @@ class _Output:
     model_ms: dict[str, float] = field(default_factory=dict)  # prefill / decode time, summed over model calls
     tokens: dict[str, int] = field(default_factory=dict)  # prompt / completion tokens, summed likewise
 
-    def count(self, begun: float, first: float | None, done: float, usage) -> None:
+    def count(self, begun: float, first: float | None, done: float, usage=None) -> None:
         """Add one model call: its prefill ends at the first piece, its decode at the last."""
         first = done if first is None else first
         for key, value in (("prefill", first - begun), ("decode", done - first)):
             self.model_ms[key] = self.model_ms.get(key, 0.0) + value * 1000
-        for key, value in (("prompt", usage.prompt_tokens), ("completion", usage.completion_tokens)):
+        for key, value in (("prompt", usage.prompt_tokens), ("completion", usage.completion_tokens)) if usage else ():
             self.tokens[key] = self.tokens.get(key, 0) + value
 
     def hold(self) -> None:
@@ -180,6 +180,12 @@ class Answerer:
     def _generate(self, question: str, query: str, hits: tuple[Hit, ...], context: tuple[Hit, ...],
                   subjects: Subjects, out: _Output) -> Answer:
         prompt = build_prompt(query, context, self.config, n_ctx=self.generator.n_ctx)
+        doubts, limit = self._doubt(prompt.messages, query, out)
+        if doubts.get("answerable", 0.0) >= limit:
+            why = f"the model doubts the passages answer it (P(否) {doubts['answerable']:.2f})"
+            answer = (self._extract(question, query, hits, context, subjects.docs(), out)
+                      or self._refusal(question, hits, out, "generate", why))
+            return dataclasses.replace(answer, doubts=doubts)
         if self.config.verify_judge:
             out.hold()
         draft = self.last_draft = self._draft(prompt.messages, prompt.passages, query, subjects, out)
@@ -188,17 +194,32 @@ class Answerer:
             prompt = build_prompt(query, context, self.config, n_ctx=self.generator.n_ctx, quote=True)
             draft = self.last_draft = self._draft(prompt.messages, prompt.passages, query, subjects, out)
             dropped += draft.dropped
-        no = None
         if self.config.verify_judge:
             withdrawn, no = self._judge(draft, prompt.messages, query, out)
             dropped += withdrawn
+            doubts.update({} if no is None else {"judge": no})
         if draft.supported:
             citations = _citations(draft.supported, prompt.passages)
             answer = Answer(question, out.text, False, citations, hits, mode="generate")
         else:
             answer = (self._extract(question, query, hits, context, subjects.docs(), out)
                       or self._refusal(question, hits, out, "generate", draft.why))
-        return dataclasses.replace(answer, dropped=dropped, judged_no=no)
+        return dataclasses.replace(answer, dropped=dropped, doubts=doubts)
+
+    def _doubt(self, messages, query: str, out: _Output) -> tuple[dict[str, float], float]:
+        """({"answerable": P(否)}, the P(否) that refuses) when the check is on and the model can
+        weigh, else ({}, inf); timed as model prefill."""
+        from rag.models.registry import max_doubt
+
+        limit = max_doubt(self.config, self.generator.name)
+        if limit is None:
+            return {}, float("inf")
+        begun = time.perf_counter()
+        no = doubt(self.generator, messages, question_line(query))
+        if no is None:
+            return {}, float("inf")
+        out.count(begun, None, time.perf_counter())
+        return {"answerable": no}, limit
 
     def _draft(self, messages, passages: Sequence[Hit], query: str, subjects: Subjects, out: _Output) -> _Draft:
         verifier = Verifier([h.chunk for h in passages], self.config.verify_min_overlap, query, subjects.is_about,

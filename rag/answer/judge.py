@@ -8,13 +8,20 @@ after the same passages and question as the answer prompt, and the verdict is th
 否 against 是: asked in the answer's own conversation the 1.5B model says 是 to everything, and
 its generated word hides how unsure it is (eval/README.md, "The judge by its odds"). The
 passages' prefix is still in the model's cache, so the judge costs the answer's own tokens of
-prefill and no decoding. Other backends answer in words, in the answer's conversation."""
+prefill and no decoding. Other backends answer in words, in the answer's conversation.
+
+Before any answer, the same model is asked whether the passages state the answer to the question
+at all (`doubt`): the passages of a collection that holds the topic but not the fact (news of the
+same event, another year's figures) lure a small model into assembling an answer from names that
+do stand there. Its P(否) separated such answers from right ones better than any wording of the
+judge tried (eval/README.md, "Asking the model whether the passages answer")."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Sequence
 
+ASK_ANSWERABLE = "\n资料中是否明确写出了这个问题的答案？只回答“是”或“否”。"
 ASK_AFRESH = ("\n有人这样回答：{answer}\n资料是否明确写出了这一点，而且说的正是问题所问的对象？"
               "如果资料并没有这样说（例如把别的人、事、时间、地点当成了所问的），回答“否”；否则回答“是”。只回答一个字。")
 ASK_AFTER = ("请检查你上面的回答：资料原文是否明确写出了它，而且说的正是问题“{question}”所问的对象？"
@@ -34,13 +41,26 @@ def weighs(generator) -> bool:
     return callable(getattr(getattr(generator, "inner", generator), "odds", None))
 
 
-def afresh(messages: Sequence[dict], answer: str, question_line: str) -> list[dict]:
-    """The answer prompt up to its question, then the answer to judge and the judging question."""
+def after_question(messages: Sequence[dict], question_line: str, ask: str) -> list[dict]:
+    """The answer prompt up to its question (a prefix the model has cached), then `ask`."""
     *head, user = messages
     content = user["content"]
     cut = content.rfind(question_line)
     kept = content[:cut + len(question_line)] if cut >= 0 else content
-    return [*head, {"role": "user", "content": kept + ASK_AFRESH.format(answer=answer.strip())}]
+    return [*head, {"role": "user", "content": kept + ask}]
+
+
+def afresh(messages: Sequence[dict], answer: str, question_line: str) -> list[dict]:
+    """The answer prompt up to its question, then the answer to judge and the judging question."""
+    return after_question(messages, question_line, ASK_AFRESH.format(answer=answer.strip()))
+
+
+def doubt(generator, messages: Sequence[dict], question_line: str) -> float | None:
+    """The model's P(否) that the passages of the answer prompt state the answer to its
+    question; None for a model that cannot weigh its next token."""
+    if not weighs(generator):
+        return None
+    return round(generator.odds(after_question(messages, question_line, ASK_ANSWERABLE), (YES, NO))[NO], 4)
 
 
 def after(messages: Sequence[dict], answer: str, question: str) -> list[dict]:

@@ -68,7 +68,7 @@ class QuestionResult:
     tokens: dict[str, int] | None = None  # model tokens (prompt, completion); empty without a model
     why: str = ""  # why the answer was refused (Answer.why)
     dropped: tuple[tuple[str, str], ...] = ()  # model sentences not shown, with the reason
-    judged_no: float | None = None  # the judge's P(否) (Answer.judged_no)
+    doubts: dict[str, float] | None = None  # the model's P(否) when asked (Answer.doubts)
 
     @property
     def answered(self) -> bool:
@@ -102,7 +102,7 @@ class QuestionResult:
                 "answer": self.answer, "refused": self.refused,
                 "citations": None if self.citations is None else [c.cited_json() for c in self.citations],
                 "correct": self.correct, "latency_ms": self.latency_ms, "tokens": self.tokens,
-                "why": self.why, "dropped": [list(d) for d in self.dropped], "judged_no": self.judged_no}
+                "why": self.why, "dropped": [list(d) for d in self.dropped], "doubts": self.doubts}
 
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> "QuestionResult":
@@ -112,7 +112,7 @@ class QuestionResult:
                    latency_ms=dict(obj.get("latency_ms") or {}),
                    answer=obj.get("answer"), refused=obj.get("refused"), tokens=obj.get("tokens"),
                    why=obj.get("why") or "", dropped=tuple(tuple(d) for d in obj.get("dropped") or ()),
-                   judged_no=obj.get("judged_no"),
+                   doubts=obj.get("doubts"),
                    citations=None if cited is None else tuple(Passage.from_json(c) for c in cited))
 
 
@@ -134,7 +134,7 @@ def answer_result(gold: GoldItem, hits: Sequence[Hit], answer: Answer) -> Questi
                           answer=answer.text, refused=bool(answer.refused),
                           citations=tuple(Passage.of_citation(c) for c in answer.citations),
                           tokens=dict(answer.tokens), why=answer.why, dropped=answer.dropped,
-                          judged_no=answer.judged_no)
+                          doubts=dict(answer.doubts))
 
 
 def read_results(path: str | Path) -> list[QuestionResult]:

