@@ -129,7 +129,7 @@ class WeighingGenerator(ScriptedGenerator):
 
     def __init__(self, *replies, no: float = 0.0, doubt: float = 0.0):
         super().__init__(*replies)
-        self.name = "qwen2.5-coder-1.5b-instruct"  # calibrated: refuse_max_doubt = auto is 0.12
+        self.name = "qwen2.5-coder-1.5b-instruct"  # calibrated: refuse_max_doubt = auto is 0.125
         self.no, self.doubt, self.weighed = no, doubt, []
 
     def odds(self, messages, words):

