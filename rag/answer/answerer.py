@@ -215,7 +215,10 @@ class Answerer:
         if limit is None:
             return {}, float("inf")
         begun = time.perf_counter()
-        no = doubt(self.generator, messages, question_line(query))
+        try:
+            no = doubt(self.generator, messages, question_line(query))
+        except GenerationError:
+            no = None  # the answer's own call will report what went wrong
         if no is None:
             return {}, float("inf")
         out.count(begun, None, time.perf_counter())

@@ -1,9 +1,9 @@
 """The number format the embedding model computes in, chosen from what the CPU does natively.
 
     fp32  the reference; every CPU
-    bf16  weights and activations in bfloat16: 2.1-3.2x fp32 where the CPU has AMX, about 2x
-          with AVX512_BF16 alone (`rag bench`, README "Retrieval"); cosine >= 0.9999 to fp32 and
-          the same CMRC / DRCD rankings; slow where bf16 is emulated
+    bf16  weights and activations in bfloat16, Linears fused by oneDNN: 2.1-3.5x fp32 where the
+          CPU has AMX, about 2x with AVX512_BF16 alone (`rag bench`, README "Retrieval"); cosine
+          >= 0.9999 to fp32 and the same CMRC / DRCD rankings; slow where bf16 is emulated
     int8  dynamically quantised Linear layers (torch, fbgemm): 1.6x fp32 on an AMX CPU but cosine
           only 0.95 to fp32 on Wikipedia chunks, so it is a choice, never a default
 
