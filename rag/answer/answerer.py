@@ -3,7 +3,8 @@
 Correctness does not rest on the model (MODELS.md: told to abstain, the 1.5B model refuses
 answerable questions; not told, it invents answers). So:
 - weak evidence (query-term coverage or retrieval score under calibrated thresholds) is refused
-  before any generation;
+  before any generation, and so is a question whose passages the model, asked first, doubts
+  answer it (rag.answer.judge.doubt; a P(否) threshold calibrated per generator);
 - the answer streams sentence by sentence, and only sentences whose numbers, dates and names
   occur in a cited passage are shown; an uncited sentence is matched to a passage or dropped;
 - when the model answers but no sentence survives, it is asked once more, for the passages' own
