@@ -165,6 +165,13 @@ def test_a_model_that_doubts_the_passages_answer_is_not_asked_to_answer():
     assert "doubts the passages answer it (P(否) 0.30)" in answer.why and answer.doubts == {"answerable": 0.3}
 
 
+def test_an_english_question_is_not_weighed_against_a_threshold_calibrated_on_chinese_ones():
+    generator = WeighingGenerator("The poverty rate fell to 0.59% [1].", doubt=0.9)
+    config = Config(refuse_min_score=0.0)  # the fake search scores an English question low
+    answer = Answerer(config, fake_search(), generator).ask("What did the poverty rate of Teng County fall to?")
+    assert generator.weighed == [] and len(generator.calls) == 1 and answer.doubts == {}
+
+
 def test_a_doubted_question_still_gets_the_passage_sentence_that_plainly_answers():
     answer, _, generator = ask_weighed(TENG_A, config=Config(), doubt=0.3)
     assert not answer.refused and answer.mode == "extract" and "0.59%" in answer.text and generator.calls == []

@@ -209,11 +209,12 @@ class Answerer:
 
     def _doubt(self, messages, query: str, out: _Output) -> tuple[dict[str, float], float]:
         """({"answerable": P(否)}, the P(否) that refuses) when the check is on and the model can
-        weigh, else ({}, inf); timed as model prefill."""
+        weigh, else ({}, inf); timed as model prefill. Not for English questions: the thresholds
+        were calibrated on Chinese ones."""
         from rag.models.registry import max_doubt
 
         limit = max_doubt(self.config, self.generator.name)
-        if limit is None:
+        if limit is None or language_of(query) == "en":
             return {}, float("inf")
         begun = time.perf_counter()
         try:
