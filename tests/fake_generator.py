@@ -44,6 +44,21 @@ class ScriptedGenerator(BaseGenerator):
             yield tail
 
 
+class WeighingGenerator(ScriptedGenerator):
+    """A scripted model that can also give the odds of its next token, as llama.cpp can: `doubt`
+    is its P(否) that the passages answer the question, `no` its P(否) for a given answer."""
+
+    def __init__(self, *replies, no: float = 0.0, doubt: float = 0.0):
+        super().__init__(*replies)
+        self.name = "qwen2.5-coder-1.5b-instruct"  # calibrated: refuse_max_doubt = auto is 0.125
+        self.no, self.doubt, self.weighed = no, doubt, []
+
+    def odds(self, messages, words):
+        self.weighed.append(list(messages))
+        no = self.no if "有人这样回答" in messages[-1]["content"] else self.doubt
+        return {"是": 1 - no, "否": no}
+
+
 def _chunk(n: int, doc: str, title: str, section: str, text: str) -> Chunk:
     return Chunk(id=f"c{n}", doc=doc, title=title, section=section, start=0, end=len(text), text=text,
                  index_text=f"{title} {section} {text}")

@@ -4,7 +4,7 @@ user sees is streamed sentence by sentence, and only verified sentences are show
 from fnmatch import fnmatch
 
 import pytest
-from fake_generator import CORPUS, ScriptedGenerator, fake_search
+from fake_generator import CORPUS, ScriptedGenerator, WeighingGenerator, fake_search
 
 from rag.answer.answerer import Answerer
 from rag.answer.prompt import QUOTE, REFUSAL
@@ -121,21 +121,6 @@ def test_with_the_judge_an_answer_the_model_withdraws_is_never_shown():
     answer, streamed, *_ = ask(TENG_Q, "藤县的贫困发生率下降至0.59%[1]。", "否", config=JUDGED)
     assert answer.refused and streamed == [REFUSAL["zh"]]
     assert answer.dropped and "do not state it" in answer.dropped[0][1]
-
-
-class WeighingGenerator(ScriptedGenerator):
-    """A scripted model that can also give the odds of its next token, as llama.cpp can: `doubt`
-    is its P(否) that the passages answer the question, `no` its P(否) for a given answer."""
-
-    def __init__(self, *replies, no: float = 0.0, doubt: float = 0.0):
-        super().__init__(*replies)
-        self.name = "qwen2.5-coder-1.5b-instruct"  # calibrated: refuse_max_doubt = auto is 0.125
-        self.no, self.doubt, self.weighed = no, doubt, []
-
-    def odds(self, messages, words):
-        self.weighed.append(list(messages))
-        no = self.no if "有人这样回答" in messages[-1]["content"] else self.doubt
-        return {"是": 1 - no, "否": no}
 
 
 def ask_weighed(reply, config=JUDGED, **odds):

@@ -4,7 +4,7 @@ model; anything else runs the model and is recorded."""
 from __future__ import annotations
 
 import pytest
-from fake_generator import ScriptedGenerator
+from fake_generator import ScriptedGenerator, WeighingGenerator
 
 from rag.errors import GenerationError
 from rag.models.llm.replay import ReplayGenerator
@@ -51,26 +51,16 @@ def test_a_line_cut_short_by_a_crash_is_skipped(tmp_path):
     assert ReplayGenerator(ScriptedGenerator("乙"), tmp_path / "c.jsonl").generate(ASK, 50) == "甲"
 
 
-class Weighing(ScriptedGenerator):
-    def __init__(self, no):
-        super().__init__()
-        self.no, self.weighed = no, 0
-
-    def odds(self, messages, words):
-        self.weighed += 1
-        return {"是": 1 - self.no, "否": self.no}
-
-
 def test_odds_are_remembered_like_answers(tmp_path):
-    assert ReplayGenerator(Weighing(0.25), tmp_path / "c.jsonl").odds(ASK, ("是", "否")) == {"是": 0.75, "否": 0.25}
-    model = Weighing(0.9)
+    assert ReplayGenerator(WeighingGenerator(doubt=0.25), tmp_path / "c.jsonl").odds(ASK, ("是", "否")) == {"是": 0.75, "否": 0.25}
+    model = WeighingGenerator(doubt=0.9)
     replay = ReplayGenerator(model, tmp_path / "c.jsonl")
-    assert replay.odds(ASK, ("是", "否"))["否"] == 0.25 and model.weighed == 0
-    assert replay.odds(OTHER, ("是", "否"))["否"] == 0.9 and model.weighed == 1
+    assert replay.odds(ASK, ("是", "否"))["否"] == 0.25 and len(model.weighed) == 0
+    assert replay.odds(OTHER, ("是", "否"))["否"] == 0.9 and len(model.weighed) == 1
 
 
 def test_a_replayed_model_weighs_only_where_its_model_does(tmp_path):
     from rag.answer.judge import weighs
 
-    assert weighs(ReplayGenerator(Weighing(0.1), tmp_path / "a.jsonl"))
+    assert weighs(ReplayGenerator(WeighingGenerator(doubt=0.1), tmp_path / "a.jsonl"))
     assert not weighs(ReplayGenerator(ScriptedGenerator("是"), tmp_path / "b.jsonl"))

@@ -60,7 +60,12 @@ def doubt(generator, messages: Sequence[dict], question_line: str) -> float | No
     question; None for a model that cannot weigh its next token."""
     if not weighs(generator):
         return None
-    return round(generator.odds(after_question(messages, question_line, ASK_ANSWERABLE), (YES, NO))[NO], 4)
+    return _p_no(generator, after_question(messages, question_line, ASK_ANSWERABLE))
+
+
+def _p_no(generator, messages: Sequence[dict]) -> float:
+    """The model's probability that its reply begins with 否 rather than 是."""
+    return round(generator.odds(messages, (YES, NO))[NO], 4)
 
 
 def after(messages: Sequence[dict], answer: str, question: str) -> list[dict]:
@@ -74,7 +79,7 @@ def judge(generator, messages: Sequence[dict], answer: str, question: str, quest
     """Withdraw (stands=False) when P(否) >= max_no, or, for a model that cannot weigh, when it
     says 否 plainly."""
     if weighs(generator):
-        no = generator.odds(afresh(messages, answer, question_line), (YES, NO))[NO]
-        return Verdict(no < max_no, round(no, 4))
+        no = _p_no(generator, afresh(messages, answer, question_line))
+        return Verdict(no < max_no, no)
     verdict = generator.generate(after(messages, answer, question), MAX_TOKENS, stop).strip()
     return Verdict(not verdict.startswith(NO))
