@@ -3,7 +3,7 @@ question."""
 
 import pytest
 
-from rag.answer.question import answers_kind, asked_units, unit_mismatch
+from rag.answer.question import answers_kind, asked_units, missing_value, unit_mismatch
 
 
 @pytest.mark.parametrize("question, units", [
@@ -53,3 +53,18 @@ def test_a_question_asking_for_a_person_wants_a_name():
     assert answers_kind("组长是谁?", "组长是蒙志鸿。") is True
     assert answers_kind("组长是谁?", "组长负责全面工作。") is False
     assert answers_kind("有哪些举措?", "实行五大举措。") is None
+
+
+@pytest.mark.parametrize("simplified, traditional", [
+    ("博物馆收藏了多少件文物?", "博物館收藏了多少件文物?"),
+    ("这个小区住着几个居民?", "這個小區住著幾個居民?"),
+    ("这家公司的收入是多少?", "這家公司的收入是多少?"),
+])
+def test_a_traditional_script_question_asks_for_what_its_simplified_twin_does(simplified, traditional):
+    assert asked_units(traditional) == asked_units(simplified) is not None
+
+
+def test_the_kind_asked_for_is_read_in_either_script():
+    assert answers_kind("會長是誰?", "會長是陳大文。") is True
+    assert answers_kind("會長是誰?", "會長負責全面工作。") is False
+    assert missing_value("電話號碼是多少?", "某某的電話號碼是")

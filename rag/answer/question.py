@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from rag.text.lexicon import alternation, english, words
+from rag.text.normalize import normalize
 from rag.text.numbers import DATE_MENTION, UNITS, numbers_in, quantities_in, same_unit
 from rag.text.tokenize import jieba_tokenizer, pos_tags
 
@@ -26,6 +27,7 @@ PEOPLE = frozenset({"人", "人次"})
 def asked_units(question: str) -> frozenset[str] | None:
     """The units an answer to a quantity question may carry; None when the question does not
     say (or asks for no quantity)."""
+    question = normalize(question)  # the question words are listed in simplified script
     if not ASKS_QUANTITY.search(question):
         return None
     if unit := _counter_asked(question):
@@ -73,6 +75,7 @@ def missing_value(question: str, claim: str) -> str | None:
     """A quantity is asked and the claim states no number of its own (电话号码是多少 ->
     "某某的电话号码是[1]"): it names the thing asked and leaves its value out. None when the
     claim gives one, or when no quantity is asked (a date or a name cannot be told this surely)."""
+    question = normalize(question)
     if not ASKS_QUANTITY.search(question) or ASKS_DATE.search(question):
         return None
     if numbers_in(claim, passage=True) - numbers_in(question, passage=True):
@@ -83,6 +86,7 @@ def missing_value(question: str, claim: str) -> str | None:
 def answers_kind(query: str, sentence: str) -> bool | None:
     """Whether the sentence holds the kind of thing asked for (a number, a date, a person);
     None when the question asks for no particular kind."""
+    query, sentence = normalize(query), normalize(sentence)
     kinds = [(ASKS_DATE, lambda: bool(DATE_MENTION.search(sentence))),
              (ASKS_PERSON, lambda: any(flag.startswith("nr") for _, flag in pos_tags(sentence))),
              (ASKS_QUANTITY, lambda: bool(_NUMBER.search(sentence)))]
