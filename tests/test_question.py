@@ -68,3 +68,9 @@ def test_the_kind_asked_for_is_read_in_either_script():
     assert answers_kind("會長是誰?", "會長是陳大文。") is True
     assert answers_kind("會長是誰?", "會長負責全面工作。") is False
     assert missing_value("電話號碼是多少?", "某某的電話號碼是")
+
+
+def test_a_few_years_is_not_how_many_years():
+    assert missing_value("這幾年，軍方稱這種手法是?", "軍方稱這種手法是土製裝甲") is None
+    assert asked_units("那几个国家的首都在哪里?") is None
+    assert missing_value("他们这几年种了几棵树?", "他们种了树")
