@@ -10,8 +10,10 @@ from rag.answer.prompt import (
     estimate_tokens,
     format_passage,
     language_of,
+    question_line,
     select_passages,
 )
+from rag.answer.judge import after_question
 from rag.config import Config
 from rag.errors import ConfigError
 from rag.types import Hit
@@ -31,7 +33,29 @@ def test_the_question_comes_after_the_passages_and_the_rules_come_first():
     prompt = build_prompt("黔江区落实了多少工作经费?", HITS, Config())
     system, user = prompt.messages
     assert system == {"role": "system", "content": SYSTEM}
-    assert user["content"].rindex("问题：黔江区落实了多少工作经费?") > user["content"].rindex("[4]")
+    assert user["content"].rindex("问题：黔江区落实了多少工作经费?") > user["content"].rindex("[4] 《")
+
+
+def test_the_passage_sentence_that_best_covers_the_question_follows_it_with_its_number():
+    user = build_prompt("黔江区落实了多少工作经费?", HITS, Config()).messages[1]["content"]
+    assert ("问题：黔江区落实了多少工作经费?\n"
+            "最相关的原文（资料[4]）：抽调11名业务骨干组建脱贫攻坚指挥部,落实工作经费200万元,统筹、协调、指导全面工作。\n") in user
+
+
+def test_the_key_sentence_is_not_part_of_the_prefix_the_doubt_check_reuses():
+    messages = build_prompt("黔江区落实了多少工作经费?", HITS, Config()).messages
+    without = build_prompt("黔江区落实了多少工作经费?", HITS, Config(key_sentence=False)).messages
+    line = question_line("黔江区落实了多少工作经费?")
+    assert after_question(messages, line, "?") == after_question(without, line, "?")
+    assert "最相关的原文" not in without[1]["content"]
+
+
+@pytest.mark.parametrize("n_ctx, has_key", [(560, False), (600, True)])
+def test_a_window_too_tight_for_the_key_sentence_leaves_it_out_and_keeps_a_passage(n_ctx, has_key):
+    config = Config(n_ctx=n_ctx, max_tokens=200, context_tokens=5000)
+    prompt = build_prompt("黔江区落实了多少工作经费?", HITS, config)
+    assert prompt.tokens + config.max_tokens <= config.n_ctx and prompt.passages
+    assert ("最相关的原文" in prompt.messages[1]["content"]) is has_key
 
 
 def test_the_rules_ask_for_citations_and_the_exact_refusal_phrase():

@@ -1,11 +1,13 @@
-"""The prompt: a Chinese system prompt, the passages numbered [1]..[k] with title and section, and
-the question, within a token budget that leaves room for the answer in the model's window."""
+"""The prompt: a Chinese system prompt, the passages numbered [1]..[k] with title and section, the
+question, and the passage sentence that best covers it, within a token budget that leaves room for
+the answer in the model's window."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
+from rag.answer.extract import candidates
 from rag.errors import ConfigError
 from rag.text.normalize import HAN_CHAR
 from rag.types import Chunk, Hit
@@ -29,6 +31,7 @@ ANSWER = "请用一句完整的话回答问题（写出具体内容），句末�
 QUOTE = "请用资料原文中的说法，以一句完整的话回答（写出具体内容），句末标注资料编号，如“……[1]。”"
 STOP = ("<|im_end|>", "<|endoftext|>", "\n\n\n")
 PROMPT_OVERHEAD = 32  # chat-template tokens around the messages
+KEY_SENTENCE_CHARS = 150  # a longer best sentence is cut: its point is where to look, not all it says
 MIN_PASSAGE_TOKENS = 64
 
 
@@ -77,24 +80,54 @@ def question_line(question: str) -> str:
     return f"问题：{question.strip()}"
 
 
+def key_sentence(question: str, passages: Sequence[Hit]) -> str:
+    """The line naming the passage sentence that best covers the question (the extractive
+    scorer's first pick), as "最相关的原文（资料[n]）：…"; "" when there is none. Small models
+    answer from what stands nearest the question: with the best passage's key sentence there, the
+    1.5B model names the thing asked instead of its neighbour in another passage."""
+    found = candidates(question, passages)
+    if not found:
+        return ""
+    best = found[0]
+    return f"\n最相关的原文（资料[{best.n}]）：{best.text.strip()[:KEY_SENTENCE_CHARS]}"
+
+
 def _user(blocks: Sequence[str], ask: str) -> str:
     return "资料：\n\n" + "\n\n".join(blocks) + "\n\n" + ask
 
 
+def _passages_and_key(question: str, hits: Sequence[Hit], config: "Config", room: int) -> tuple[list[Hit], str]:
+    """The passages that fit `room` tokens beside the key sentence line (none when it is off); in
+    a window too tight for both, the key sentence's tokens come off the passages, or it is left out."""
+    budget = min(config.context_tokens, room)
+    passages = select_passages(hits, budget, config.context_chunks)
+    key = key_sentence(question, passages) if config.key_sentence else ""
+    left = room - estimate_tokens(key)
+    if left >= budget:
+        return passages, key
+    if left < MIN_PASSAGE_TOKENS:
+        return passages, ""
+    passages = select_passages(hits, left, config.context_chunks)
+    return passages, key_sentence(question, passages)
+
+
 def build_prompt(question: str, hits: Sequence[Hit], config: "Config", n_ctx: int | None = None,
                  quote: bool = False) -> Prompt:
-    """System rules, then the passages, then the question (small models heed what comes last).
+    """System rules, then the passages, then the question and the sentence that best covers it
+    (small models heed what comes last).
     Passages fill config.context_tokens, capped so that prompt + max_tokens fit the window.
     `quote` asks for the passage's own wording: the second try after an answer that echoed a
     reworded question and garbled its figure (只剩百分之59%)."""
     system = SYSTEM + (ENGLISH if language_of(question) == "en" else "")
-    ask = f"{question_line(question)}\n{QUOTE if quote else ANSWER}"
+    instruction = QUOTE if quote else ANSWER
     limit = (n_ctx or config.n_ctx) - config.max_tokens - PROMPT_OVERHEAD
-    fixed = estimate_tokens(system) + estimate_tokens(_user([], ask))
-    if limit - fixed < MIN_PASSAGE_TOKENS:
+    room = limit - estimate_tokens(system) - estimate_tokens(_user([], f"{question_line(question)}\n{instruction}"))
+    if room < MIN_PASSAGE_TOKENS:
         raise ConfigError(f"setting 'n_ctx' ({n_ctx or config.n_ctx}) leaves no room for passages after "
                           f"'max_tokens' ({config.max_tokens}); raise n_ctx or lower max_tokens")
-    passages = select_passages(hits, min(config.context_tokens, limit - fixed), config.context_chunks)
+    passages, key = _passages_and_key(question, hits, config, room)
+    # the key sentence goes after the question line: the doubt check's cached prefix stops there
+    ask = f"{question_line(question)}{key}\n{instruction}"
     blocks = [format_passage(n, hit.chunk) for n, hit in enumerate(passages, start=1)]
     while blocks and len(blocks[0]) > 20 and estimate_tokens(system) + estimate_tokens(_user(blocks, ask)) > limit:
         blocks[0] = blocks[0][: int(len(blocks[0]) * 0.9)]  # only a tiny window gets here
