@@ -97,3 +97,8 @@ def test_context_chunks_limits_the_passages():
 def test_the_token_estimate_counts_chinese_characters_one_each():
     assert estimate_tokens("贫困发生率") == 5 + 0
     assert estimate_tokens("poverty rate") == 4
+
+
+def test_no_key_sentence_when_no_passage_sentence_shares_a_word_with_the_question():
+    user = build_prompt("What was the county poverty rate?", HITS, Config()).messages[1]["content"]
+    assert "最相关的原文" not in user

@@ -86,8 +86,8 @@ def key_sentence(question: str, passages: Sequence[Hit]) -> str:
     answer from what stands nearest the question: with the best passage's key sentence there, the
     1.5B model names the thing asked instead of its neighbour in another passage."""
     found = candidates(question, passages)
-    if not found:
-        return ""
+    if not found or found[0].coverage <= 0:
+        return ""  # no sentence shares a word with the question (an English one): no pointer beats a wrong one
     best = found[0]
     return f"\n最相关的原文（资料[{best.n}]）：{best.text.strip()[:KEY_SENTENCE_CHARS]}"
 
