@@ -53,7 +53,7 @@ def test_the_key_sentence_is_not_part_of_the_prefix_the_doubt_check_reuses():
 @pytest.mark.parametrize("n_ctx, has_key", [(560, False), (600, True)])
 def test_a_window_too_tight_for_the_key_sentence_leaves_it_out_and_keeps_a_passage(n_ctx, has_key):
     config = Config(n_ctx=n_ctx, max_tokens=200, context_tokens=5000)
-    prompt = build_prompt("黔江区落实了多少工作经费?", HITS, config)
+    prompt = build_prompt("藤县的贫困发生率下降到了多少?", HITS, config)
     assert prompt.tokens + config.max_tokens <= config.n_ctx and prompt.passages
     assert ("最相关的原文" in prompt.messages[1]["content"]) is has_key
 
