@@ -1,7 +1,7 @@
 """The prompt: Chinese rules, passages numbered [1]..[k] with title and section, within budget."""
 
 import pytest
-from fake_generator import CORPUS
+from fake_generator import CORPUS, _chunk
 
 from rag.answer.prompt import (
     REFUSAL,
@@ -102,3 +102,9 @@ def test_the_token_estimate_counts_chinese_characters_one_each():
 def test_no_key_sentence_when_no_passage_sentence_shares_a_word_with_the_question():
     user = build_prompt("What was the county poverty rate?", HITS, Config()).messages[1]["content"]
     assert "最相关的原文" not in user
+
+
+def test_no_key_sentence_when_no_sentence_clearly_leads():
+    twins = (Hit(_chunk(1, "a.txt", "甲县", "", "甲县的贫困发生率是1%。"), 1.0, 1),
+             Hit(_chunk(2, "b.txt", "乙县", "", "乙县的贫困发生率是2%。"), 0.9, 2))
+    assert "最相关的原文" not in build_prompt("贫困发生率是多少?", twins, Config()).messages[1]["content"]

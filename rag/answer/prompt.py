@@ -32,6 +32,9 @@ QUOTE = "请用资料原文中的说法，以一句完整的话回答（写出�
 STOP = ("<|im_end|>", "<|endoftext|>", "\n\n\n")
 PROMPT_OVERHEAD = 32  # chat-template tokens around the messages
 KEY_SENTENCE_CHARS = 150  # a longer best sentence is cut: its point is where to look, not all it says
+# the key sentence must lead the next other sentence by this much of the extractive score (coverage
+# + kind bonus); measured on DRCD and the seeds (eval/README.md, "The key sentence")
+KEY_SENTENCE_LEAD = 0.1
 MIN_PASSAGE_TOKENS = 64
 
 
@@ -82,13 +85,17 @@ def question_line(question: str) -> str:
 
 def key_sentence(question: str, passages: Sequence[Hit]) -> str:
     """The line naming the passage sentence that best covers the question (the extractive
-    scorer's first pick), as "最相关的原文（资料[n]）：…"; "" when there is none. Small models
-    answer from what stands nearest the question: with the best passage's key sentence there, the
-    1.5B model names the thing asked instead of its neighbour in another passage."""
+    scorer's first pick), as "最相关的原文（资料[n]）：…", when it clearly leads every other
+    sentence; else "". Small models answer from what stands nearest the question: with that
+    sentence there, the 1.5B model names the thing asked instead of its neighbour in another
+    passage. A reworded question has no clear leader, and a wrong pointer is followed, so none."""
     found = candidates(question, passages)
     if not found or found[0].coverage <= 0:
-        return ""  # no sentence shares a word with the question (an English one): no pointer beats a wrong one
+        return ""  # no sentence shares a word with the question (an English one)
     best = found[0]
+    runner_up = next((c.score for c in found[1:] if c.text.strip() != best.text.strip()), None)
+    if runner_up is not None and best.score - runner_up < KEY_SENTENCE_LEAD:
+        return ""
     return f"\n最相关的原文（资料[{best.n}]）：{best.text.strip()[:KEY_SENTENCE_CHARS]}"
 
 
