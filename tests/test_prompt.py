@@ -1,4 +1,5 @@
-"""The prompt: Chinese rules, passages numbered [1]..[k] with title and section, within budget."""
+"""The prompt: Chinese rules, passages numbered [1]..[k] with title and section, the question and the
+sentence that best covers it, within budget."""
 
 import pytest
 from fake_generator import CORPUS, _chunk
