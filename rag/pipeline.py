@@ -96,8 +96,10 @@ class Rag:
         with self._lock:
             if self._answerer is None:
                 from rag.answer.answerer import Answerer
+                from rag.answer.closeness import Closeness
 
-                self._answerer = Answerer(self.config, self.search)
+                closeness = Closeness(lambda: self.embedder) if self.config.sentence_meaning else None
+                self._answerer = Answerer(self.config, self.search, closeness=closeness)
             return self._answerer
 
     def _follow_revision(self) -> None:

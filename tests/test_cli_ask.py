@@ -8,6 +8,7 @@ import json
 
 import pytest
 from fake_generator import ScriptedGenerator, fake_search
+from fakes import FakeEmbedder
 
 from rag.cli.main import main
 
@@ -18,7 +19,7 @@ CITATION_KEYS = {"n", "doc", "title", "section", "chunk_id", "text"}
 
 @pytest.fixture
 def scripted(monkeypatch, tmp_path):
-    """Every Rag in this test searches the hand-made corpus and generates with a scripted fake;
+    """Every Rag in this test searches the hand-made corpus, embeds and generates with fakes;
     returns the generator and the configs the factory was asked for."""
     generator = ScriptedGenerator("藤县的贫困发生率下降至0.59%[1]。")
     asked: list = []
@@ -29,6 +30,7 @@ def scripted(monkeypatch, tmp_path):
         return generator
 
     monkeypatch.setattr("rag.models.llm.make_generator", fake_factory)
+    monkeypatch.setattr("rag.models.embedder.make_embedder", lambda config, precision=None: FakeEmbedder())
     monkeypatch.setattr("rag.pipeline.Rag.search", lambda self, q, k=None, doc_glob=None: search(q, k, doc_glob))
     monkeypatch.chdir(tmp_path)  # no stray rag.toml
     monkeypatch.setenv("HOME", str(tmp_path))

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from rag.answer.citations import attach_citations, strip_citations
-from rag.answer.extract import Evidence, assess, extract_answer
+from rag.answer.extract import Closeness, Evidence, assess, extract_answer
 from rag.answer.judge import doubt, judge
 from rag.answer.passages import context_of
 from rag.answer.prompt import REFUSAL, STOP, build_prompt, language_of, question_line
@@ -123,10 +123,13 @@ class _Draft:
 
 
 class Answerer:
-    def __init__(self, config: Config, search: Search, generator=None):
+    def __init__(self, config: Config, search: Search, generator=None, closeness: Closeness | None = None):
+        """`closeness` (rag.answer.closeness) ranks passage sentences by meaning as well as by the
+        question's words, for the key sentence and the extractive answer."""
         self.config = config
         self.search = search
         self._generator = generator
+        self.closeness = closeness
         self.last_draft: _Draft | None = None  # what the model said and why sentences were dropped
 
     @property
@@ -180,7 +183,7 @@ class Answerer:
 
     def _generate(self, question: str, query: str, hits: tuple[Hit, ...], context: tuple[Hit, ...],
                   subjects: Subjects, out: _Output) -> Answer:
-        prompt = build_prompt(query, context, self.config, n_ctx=self.generator.n_ctx)
+        prompt = build_prompt(query, context, self.config, n_ctx=self.generator.n_ctx, closeness=self.closeness)
         doubts, limit = self._doubt(prompt.messages, query, out)
         if doubts.get("answerable", 0.0) >= limit:
             why = f"the model doubts the passages answer it (P(否) {doubts['answerable']:.2f})"
@@ -192,7 +195,8 @@ class Answerer:
         draft = self.last_draft = self._draft(prompt.messages, prompt.passages, query, subjects, out)
         dropped = draft.dropped
         if not draft.supported and draft.attempted:
-            prompt = build_prompt(query, context, self.config, n_ctx=self.generator.n_ctx, quote=True)
+            prompt = build_prompt(query, context, self.config, n_ctx=self.generator.n_ctx, quote=True,
+                                  closeness=self.closeness)
             draft = self.last_draft = self._draft(prompt.messages, prompt.passages, query, subjects, out)
             dropped += draft.dropped
         if self.config.verify_judge:
@@ -283,7 +287,7 @@ class Answerer:
                  about: frozenset[str] | None, out: _Output) -> Answer | None:
         """The passage sentences that plainly answer, from documents `about` what the question
         names (Subjects.docs()), as an answer; None when none does."""
-        chosen = extract_answer(query, context, self.config.extract_min_coverage, about)
+        chosen = extract_answer(query, context, self.config.extract_min_coverage, about, closeness=self.closeness)
         if not chosen:
             return None
         for i, sentence in enumerate(chosen):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
-from rag.answer.extract import candidates
+from rag.answer.extract import Closeness, candidates
 from rag.errors import ConfigError
 from rag.text.normalize import HAN_CHAR
 from rag.types import Chunk, Hit
@@ -83,13 +83,13 @@ def question_line(question: str) -> str:
     return f"问题：{question.strip()}"
 
 
-def key_sentence(question: str, passages: Sequence[Hit]) -> str:
+def key_sentence(question: str, passages: Sequence[Hit], closeness: Closeness | None = None) -> str:
     """The line naming the passage sentence that best covers the question (the extractive
     scorer's first pick), as "最相关的原文（资料[n]）：…", when it clearly leads every other
     sentence; else "". Small models answer from what stands nearest the question: with that
     sentence there, the 1.5B model names the thing asked instead of its neighbour in another
     passage. A reworded question has no clear leader, and a wrong pointer is followed, so none."""
-    found = candidates(question, passages)
+    found = candidates(question, passages, closeness)
     if not found or found[0].coverage <= 0:
         return ""  # no sentence shares a word with the question (an English one)
     best = found[0]
@@ -103,28 +103,30 @@ def _user(blocks: Sequence[str], ask: str) -> str:
     return "资料：\n\n" + "\n\n".join(blocks) + "\n\n" + ask
 
 
-def _passages_and_key(question: str, hits: Sequence[Hit], config: "Config", room: int) -> tuple[list[Hit], str]:
+def _passages_and_key(question: str, hits: Sequence[Hit], config: "Config", room: int,
+                      closeness: Closeness | None) -> tuple[list[Hit], str]:
     """The passages that fit `room` tokens beside the key sentence line (none when it is off); in
     a window too tight for both, the key sentence's tokens come off the passages, or it is left out."""
     budget = min(config.context_tokens, room)
     passages = select_passages(hits, budget, config.context_chunks)
-    key = key_sentence(question, passages) if config.key_sentence else ""
+    key = key_sentence(question, passages, closeness) if config.key_sentence else ""
     left = room - estimate_tokens(key)
     if left >= budget:
         return passages, key
     if left < MIN_PASSAGE_TOKENS:
         return passages, ""
     passages = select_passages(hits, left, config.context_chunks)
-    return passages, key_sentence(question, passages)
+    return passages, key_sentence(question, passages, closeness)
 
 
 def build_prompt(question: str, hits: Sequence[Hit], config: "Config", n_ctx: int | None = None,
-                 quote: bool = False) -> Prompt:
+                 quote: bool = False, closeness: Closeness | None = None) -> Prompt:
     """System rules, then the passages, then the question and the sentence that best covers it
     (small models heed what comes last).
     Passages fill config.context_tokens, capped so that prompt + max_tokens fit the window.
     `quote` asks for the passage's own wording: the second try after an answer that echoed a
-    reworded question and garbled its figure (只剩百分之59%)."""
+    reworded question and garbled its figure (只剩百分之59%). `closeness` ranks the key sentence
+    by meaning too (rag.answer.closeness)."""
     system = SYSTEM + (ENGLISH if language_of(question) == "en" else "")
     instruction = QUOTE if quote else ANSWER
     limit = (n_ctx or config.n_ctx) - config.max_tokens - PROMPT_OVERHEAD
@@ -132,7 +134,7 @@ def build_prompt(question: str, hits: Sequence[Hit], config: "Config", n_ctx: in
     if room < MIN_PASSAGE_TOKENS:
         raise ConfigError(f"setting 'n_ctx' ({n_ctx or config.n_ctx}) leaves no room for passages after "
                           f"'max_tokens' ({config.max_tokens}); raise n_ctx or lower max_tokens")
-    passages, key = _passages_and_key(question, hits, config, room)
+    passages, key = _passages_and_key(question, hits, config, room, closeness)
     # the key sentence goes after the question line: the doubt check's cached prefix stops there
     ask = f"{question_line(question)}{key}\n{instruction}"
     blocks = [format_passage(n, hit.chunk) for n, hit in enumerate(passages, start=1)]
