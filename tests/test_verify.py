@@ -154,6 +154,12 @@ def test_a_sentence_that_only_repeats_the_question_answers_nothing():
     assert not claim.supported and claim.reason == "restates the question"
 
 
+def test_an_answer_in_single_latin_letters_adds_to_the_question():
+    passage = _chunk("该协会成立于1950年，英文简称为I.S.F.A，总部设在日内瓦。", "国际体育协会")
+    verifier = Verifier([passage], question="国际体育协会的英文简称是什么?")
+    assert verifier.check("国际体育协会的英文简称是I.S.F.A[1]。").supported
+
+
 def test_a_named_place_also_matches_its_short_form_and_an_organ_names_its_place():
     assert named("河北省的贫困发生率") == [("河北", "河北省")]
     assert named("河北省委召开了多少次会议") == [("河北", "河北省委")]

@@ -34,6 +34,7 @@ from rag.types import Chunk
 
 DocAbout = Callable[[str, tuple[str, ...]], bool]  # (doc, forms of a name) -> the document is about it
 _CLAUSE = re.compile(r"[，,；;]")
+_LATIN = re.compile(r"[a-z]+")  # in compact() text; single letters too (an acronym: T.C.B.S)
 # a claim's own words must stand this close (in sentences) to what the question asks about
 ANCHOR_SENTENCES = 2
 
@@ -146,7 +147,8 @@ class Verifier:
         if not self._asked:
             return True
         return bool(numbers_in(core) - self._asked_numbers
-                    or any(t not in self._asked for t in content_terms(core)))
+                    or any(t not in self._asked for t in content_terms(core))
+                    or any(w not in self._asked for w in _LATIN.findall(compact(core))))
 
     def _about(self, body: str, cites: Sequence[int], context: str) -> bool:
         """The cited passages are about a place the sentence names among those the question
