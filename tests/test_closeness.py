@@ -3,11 +3,15 @@ answer sentence shares few words with it, and the embedder that ranked the passa
 
 import numpy as np
 import pytest
+from fake_generator import ScriptedGenerator, fake_search
 from fakes import FakeEmbedder
+
+from rag.answer.answerer import Answerer
 
 from rag.answer.closeness import Closeness
 from rag.answer.extract import CLOSENESS_POOL, candidates
 from rag.answer.prompt import key_sentence
+from rag.config import Config
 from rag.types import Chunk, Hit
 
 QUESTION = "下雨的话运动会怎么安排？"
@@ -60,6 +64,25 @@ def test_the_embedder_is_not_loaded_until_a_sentence_is_ranked():
     loaded = []
     Closeness(lambda: loaded.append(1) or FakeEmbedder())
     assert loaded == []
+
+
+def _answerer_recording(asked: list) -> Answerer:
+    def closeness(question, texts):
+        asked.append(question)
+        return [0.8] * len(texts)
+    return Answerer(Config(), fake_search(), ScriptedGenerator("藤县的贫困发生率下降至0.59%[1]。"), closeness)
+
+
+def test_the_answer_prompt_ranks_sentences_by_meaning():
+    asked = []
+    _answerer_recording(asked).ask("藤县的贫困发生率下降到了多少?")
+    assert asked
+
+
+def test_the_extract_mode_stays_fast_by_words_alone():
+    asked = []
+    answer = _answerer_recording(asked).ask("藤县的贫困发生率下降到了多少?", mode="extract")
+    assert "0.59%" in answer.text and asked == []
 
 
 @pytest.mark.models
