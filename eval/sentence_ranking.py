@@ -14,7 +14,7 @@ import argparse
 
 import numpy as np
 
-from rag.answer.closeness import Closeness
+from rag.answer.closeness import EmbedderCloseness
 from rag.answer.extract import candidates
 from rag.answer.prompt import build_prompt
 from rag.answer.subjects import Subjects
@@ -36,7 +36,7 @@ def main() -> None:
     items = list(read_squad(args.gold).questions) if args.squad else read_gold(args.gold)
     items = [q for q in (sample_questions(items, args.sample, 0) if args.squad else items) if q.answers]
     rag = Rag(load_config(index_dir=args.index, lexicons=args.lexicons))
-    config, closeness = rag.config, Closeness(lambda: rag.embedder)
+    config, closeness = rag.config, EmbedderCloseness(lambda: rag.embedder)
     rows = []
     for q in items:
         hits = tuple(rag.search(q.question, k=max(config.top_k, config.context_chunks)))

@@ -96,9 +96,9 @@ class Rag:
         with self._lock:
             if self._answerer is None:
                 from rag.answer.answerer import Answerer
-                from rag.answer.closeness import Closeness
+                from rag.answer.closeness import EmbedderCloseness
 
-                closeness = Closeness(lambda: self.embedder) if self.config.sentence_meaning else None
+                closeness = EmbedderCloseness(lambda: self.embedder) if self.config.sentence_meaning else None
                 self._answerer = Answerer(self.config, self.search, closeness=closeness)
             return self._answerer
 

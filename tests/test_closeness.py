@@ -8,7 +8,7 @@ from fakes import FakeEmbedder
 
 from rag.answer.answerer import Answerer
 
-from rag.answer.closeness import Closeness
+from rag.answer.closeness import EmbedderCloseness
 from rag.answer.extract import CLOSENESS_POOL, candidates
 from rag.answer.prompt import key_sentence
 from rag.config import Config
@@ -53,7 +53,7 @@ def test_only_the_best_covering_sentences_are_encoded():
 
 def test_each_question_and_sentence_pair_is_encoded_once():
     embedder = FakeEmbedder()
-    closeness = Closeness(lambda: embedder)
+    closeness = EmbedderCloseness(lambda: embedder)
     first = closeness("问题", ["甲句。", "乙句。"])
     again = closeness("问题", ["乙句。", "丙句。"])
     assert embedder.encoded == ["甲句。", "乙句。", "丙句。"]
@@ -62,7 +62,7 @@ def test_each_question_and_sentence_pair_is_encoded_once():
 
 def test_the_embedder_is_not_loaded_until_a_sentence_is_ranked():
     loaded = []
-    Closeness(lambda: loaded.append(1) or FakeEmbedder())
+    EmbedderCloseness(lambda: loaded.append(1) or FakeEmbedder())
     assert loaded == []
 
 
@@ -90,7 +90,6 @@ def test_real_e5_finds_the_reworded_questions_sentence(models_config):
     from rag.models.embedder import make_embedder
 
     e5 = make_embedder(models_config)
-    cosines = Closeness(lambda: e5)(QUESTION, ["运动会安排在体育中心举行，共设十二个项目。",
-                                               "如遇降雨，比赛顺延至次日上午进行。",
-                                               "报名截止日期为本月二十日。"])
+    sentences = ["运动会安排在体育中心举行，共设十二个项目。", "如遇降雨，比赛顺延至次日上午进行。", "报名截止日期为本月二十日。"]
+    cosines = EmbedderCloseness(lambda: e5)(QUESTION, sentences)
     assert int(np.argmax(cosines)) == 1
