@@ -15,7 +15,7 @@ import argparse
 import numpy as np
 
 from rag.answer.closeness import EmbedderCloseness
-from rag.answer.extract import candidates
+from rag.answer.extract import candidates, meaning_text
 from rag.answer.prompt import build_prompt
 from rag.answer.subjects import Subjects
 from rag.config import load_config
@@ -46,7 +46,7 @@ def main() -> None:
         found = candidates(q.question, passages)  # by words, best first
         if not found:
             continue
-        cosines = closeness(q.question, [f"{passages[e.n - 1].chunk.title}：{e.text}" for e in found])
+        cosines = closeness(q.question, [meaning_text(passages, e) for e in found])
         golds = [compact(a) for a in q.answers]
         rows.append((np.array([e.score for e in found]), np.array(cosines),
                      [any(g in compact(e.text) for g in golds) for e in found]))

@@ -11,24 +11,20 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Callable, Protocol, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
-import numpy as np
+if TYPE_CHECKING:
+    from rag.models.embedder import Embedder
 
 MEMO_SIZE = 512  # (question, sentence) pairs: the prompt, its second try and the fallback share them
 
 
-class Encoder(Protocol):
-    def encode_documents(self, texts: Sequence[str]) -> np.ndarray: ...
-
-    def encode_query(self, text: str) -> np.ndarray: ...
-
-
 class EmbedderCloseness:
-    """closeness(question, texts) -> the cosine of each text to the question, by the embedder. The embedder is
-    fetched on first use (`embedder()`), and pairs seen before are not encoded again."""
+    """closeness(question, texts) -> the cosine of each text to the question, by the embedder.
+    The embedder is fetched on first use (`embedder()`), and pairs seen before are not encoded
+    again."""
 
-    def __init__(self, embedder: Callable[[], Encoder]):
+    def __init__(self, embedder: Callable[[], Embedder]):
         self._embedder = embedder
         self._memo: OrderedDict[tuple[str, str], float] = OrderedDict()
         self._lock = threading.Lock()

@@ -78,9 +78,14 @@ def candidates(query: str, hits: Sequence[Hit], closeness: Closeness | None = No
     return _by_meaning(query, found, hits, closeness) if closeness and found else found
 
 
+def meaning_text(hits: Sequence[Hit], sentence: Extract) -> str:
+    """What a sentence is encoded as for its closeness: its passage's title, then the sentence."""
+    return f"{hits[sentence.n - 1].chunk.title}：{sentence.text}"
+
+
 def _by_meaning(query: str, found: list[Extract], hits: Sequence[Hit], closeness: Closeness) -> list[Extract]:
     pool, rest = found[:CLOSENESS_POOL], found[CLOSENESS_POOL:]
-    cosines = list(closeness(query, [f"{hits[e.n - 1].chunk.title}：{e.text}" for e in pool]))
+    cosines = list(closeness(query, [meaning_text(hits, e) for e in pool]))
     cosines += [min(cosines)] * len(rest)  # a sentence not encoded counts as no closer than the farthest
     best = max(cosines)
     moved = [dataclasses.replace(e, score=e.score + CLOSENESS_WEIGHT * (c - best)) for e, c in zip(found, cosines)]
