@@ -36,6 +36,18 @@ def test_containment_needs_the_whole_answer_string():
     assert not contains_answer("任何文字", [])
 
 
+def test_quotes_and_list_marks_do_not_hide_an_answer():
+    assert contains_answer("首次放映的是2003年系列[1]。", ["「2003年系列」"])
+    assert contains_answer("杜威和“吉祥兄弟”是球星", ["杜威和「吉祥兄弟」"])
+    assert contains_answer("服务对象是甲网、乙台和丙局", ["甲网，乙台和丙局"])
+
+
+def test_marks_inside_numbers_still_count():
+    assert not contains_answer("共56万人", ["5.6万"])
+    assert not contains_answer("增长了59%", ["5.9%"])
+    assert not contains_answer("直径有711厘米", ["7-11厘米"])
+
+
 def test_citation_markers_do_not_split_an_answer():
     assert strip_citations("共12.2[1]万人[2, 3]") == "共12.2万人"
     assert contains_answer("共12.2[1]万人", ["12.2万"])

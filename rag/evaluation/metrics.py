@@ -18,10 +18,23 @@ def strip_citations(text: str) -> str:
     return citations.strip_citations(text or "")
 
 
+# quotes, brackets and the marks between clauses or list items carry no answer content (an answer
+# 2003年系列 holds the gold 「2003年系列」); the marks inside numbers and codes (. % - /) do:
+# without them 5.6万 would contain 56万
+_SEPARATOR_MARKS = frozenset(",，、;；:：。!！?？·'\"")
+_QUOTE_CATEGORIES = frozenset({"Ps", "Pe", "Pi", "Pf"})
+
+
+def _matchable(text: str) -> str:
+    return "".join(c for c in compact(strip_citations(text))
+                   if c not in _SEPARATOR_MARKS and unicodedata.category(c) not in _QUOTE_CATEGORIES)
+
+
 def contains_answer(text: str, answers: Iterable[str]) -> bool:
-    """True when the normalised text contains any normalised acceptable answer."""
-    haystack = compact(strip_citations(text))
-    return any(compact(a) and compact(a) in haystack for a in answers)
+    """True when the normalised text contains any normalised acceptable answer, quotes and
+    separating marks aside."""
+    haystack = _matchable(text)
+    return any(_matchable(a) and _matchable(a) in haystack for a in answers)
 
 
 def is_correct(answer: str, refused: bool, answers: Sequence[str]) -> bool:
