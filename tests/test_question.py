@@ -3,7 +3,7 @@ question."""
 
 import pytest
 
-from rag.answer.question import answers_kind, asked_units, missing_value, unit_mismatch
+from rag.answer.question import answers_kind, asked_kind, asked_units, missing_value, unit_mismatch
 
 
 @pytest.mark.parametrize("question, units", [
@@ -74,3 +74,10 @@ def test_a_few_years_is_not_how_many_years():
     assert missing_value("這幾年，軍方稱這種手法是?", "軍方稱這種手法是土製裝甲") is None
     assert asked_units("那几个国家的首都在哪里?") is None
     assert missing_value("他们这几年种了几棵树?", "他们种了树")
+
+
+def test_the_kind_asked_is_a_date_before_a_quantity():
+    assert asked_kind("哪一年成立?") == "date"
+    assert asked_kind("組長是誰?") == "person"
+    assert asked_kind("有几座冷库?") == "quantity"
+    assert asked_kind("为什么要搬迁?") is None

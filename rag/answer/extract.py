@@ -92,6 +92,13 @@ def _by_meaning(query: str, found: list[Extract], hits: Sequence[Hit], closeness
     return sorted(moved, key=lambda e: e.score, reverse=True)
 
 
+def closest_sentence(query: str, hits: Sequence[Hit], closeness: Closeness) -> float:
+    """The closeness to the question of the nearest of the best-covering sentences (the pool
+    candidates() re-ranks by meaning); 0.0 when the hits hold no sentence."""
+    pool = candidates(query, hits)[:CLOSENESS_POOL]
+    return max(closeness(query, [meaning_text(hits, e) for e in pool]), default=0.0) if pool else 0.0
+
+
 def extract_answer(query: str, hits: Sequence[Hit], min_coverage: float, about: frozenset[str] | None = None,
                    max_sentences: int = 2, closeness: Closeness | None = None) -> list[Extract]:
     """The sentence(s) that plainly answer: enough coverage, of the asked kind, from a document

@@ -91,14 +91,26 @@ def missing_value(question: str, claim: str) -> str | None:
     return "no number for what is asked"
 
 
+def asked_kind(query: str) -> str | None:
+    """'date', 'person' or 'quantity': the kind of thing the question asks for; None when it
+    asks for none in particular (what, why, how). A date asked as 哪一年 is a date, not a
+    quantity."""
+    query = normalize(query)
+    for kind, asks in (("date", ASKS_DATE.search), ("person", ASKS_PERSON.search), ("quantity", _asks_quantity)):
+        if asks(query):
+            return kind
+    return None
+
+
 def answers_kind(query: str, sentence: str) -> bool | None:
     """Whether the sentence holds the kind of thing asked for (a number, a date, a person);
     None when the question asks for no particular kind."""
-    query, sentence = normalize(query), normalize(sentence)
-    kinds = [(ASKS_DATE.search, lambda: bool(DATE_MENTION.search(sentence))),
-             (ASKS_PERSON.search, lambda: any(flag.startswith("nr") for _, flag in pos_tags(sentence))),
-             (_asks_quantity, lambda: bool(_NUMBER.search(sentence)))]
-    for asks, holds in kinds:
-        if asks(query):
-            return holds()
-    return None
+    kind = asked_kind(query)
+    if kind is None:
+        return None
+    sentence = normalize(sentence)
+    if kind == "date":
+        return bool(DATE_MENTION.search(sentence))
+    if kind == "person":
+        return any(flag.startswith("nr") for _, flag in pos_tags(sentence))
+    return bool(_NUMBER.search(sentence))
