@@ -194,6 +194,22 @@ def test_a_low_retrieval_score_is_refused_too():
     assert answer.refused
 
 
+def near(cosine):
+    """A closeness that finds the sentence stating the rate `cosine` near the question, the rest far."""
+    return lambda question, texts: [cosine if "0.59%" in t else 0.5 for t in texts]
+
+
+def test_a_sentence_near_the_question_clears_the_floor_its_passage_misses():
+    answerer = Answerer(Config(refuse_min_score=0.96), fake_search(), ScriptedGenerator(TENG_A), closeness=near(0.98))
+    answer = answerer.ask(TENG_Q)
+    assert not answer.refused and answer.text == TENG_A
+
+
+def test_a_sentence_clears_the_floor_only_by_the_margin_above_it():
+    answerer = Answerer(Config(refuse_min_score=0.96), fake_search(), ScriptedGenerator(TENG_A), closeness=near(0.965))
+    assert answerer.ask(TENG_Q).refused
+
+
 def test_an_english_question_is_refused_in_english():
     answer, *_ = ask("What is the GDP of Teng County?", "资料中没有找到相关信息。",
                      config=Config(extract_min_coverage=1.1, refuse_min_score=0.0))
