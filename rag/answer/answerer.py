@@ -185,8 +185,8 @@ class Answerer:
         return None
 
     def _sentence_clears(self, query: str, context: Sequence[Hit], floor: float) -> bool:
-        """Whether a sentence of the passages the prompt shows is near enough to the question
-        (SENTENCE_MARGIN over the floor) though no passage as a whole is."""
+        """Whether a sentence of the passages the prompt shows (those within its budget) is near
+        enough to the question (SENTENCE_MARGIN over the floor) though no passage as a whole is."""
         if self.closeness is None:
             return False
         shown = select_passages(context, self.config.context_tokens, self.config.context_chunks)

@@ -96,7 +96,9 @@ def closest_sentence(query: str, hits: Sequence[Hit], closeness: Closeness) -> f
     """The closeness to the question of the nearest of the best-covering sentences (the pool
     candidates() re-ranks by meaning); 0.0 when the hits hold no sentence."""
     pool = candidates(query, hits)[:CLOSENESS_POOL]
-    return max(closeness(query, [meaning_text(hits, e) for e in pool]), default=0.0) if pool else 0.0
+    if not pool:
+        return 0.0
+    return max(closeness(query, [meaning_text(hits, e) for e in pool]))
 
 
 def extract_answer(query: str, hits: Sequence[Hit], min_coverage: float, about: frozenset[str] | None = None,
