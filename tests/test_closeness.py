@@ -9,7 +9,7 @@ from fakes import FakeEmbedder
 from rag.answer.answerer import Answerer
 
 from rag.answer.closeness import EmbedderCloseness
-from rag.answer.extract import CLOSENESS_POOL, candidates
+from rag.answer.extract import CLOSENESS_POOL, candidates, closest_sentence
 from rag.answer.prompt import key_sentence
 from rag.config import Config
 from rag.types import Chunk, Hit
@@ -37,6 +37,11 @@ def test_the_sentence_closest_in_meaning_outranks_one_sharing_more_words():
 
 def test_the_key_sentence_follows_the_meaning_ranking():
     assert "降雨" in key_sentence(QUESTION, _hits(), _closer_to("降雨"))
+
+
+def test_the_closest_sentence_is_the_nearest_in_meaning_and_nothing_without_sentences():
+    assert closest_sentence(QUESTION, _hits(), _closer_to("降雨")) == 0.90
+    assert closest_sentence(QUESTION, [], _closer_to("降雨")) == 0.0
 
 
 def test_only_the_best_covering_sentences_are_encoded():
