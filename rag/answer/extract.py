@@ -83,10 +83,15 @@ def meaning_text(hits: Sequence[Hit], sentence: Extract) -> str:
     return f"{hits[sentence.n - 1].chunk.title}：{sentence.text}"
 
 
+def _pool_closeness(query: str, found: Sequence[Extract], hits: Sequence[Hit], closeness: Closeness) -> list[float]:
+    """The closeness to the question of the CLOSENESS_POOL best-covering sentences of `found`."""
+    return list(closeness(query, [meaning_text(hits, e) for e in found[:CLOSENESS_POOL]]))
+
+
 def _by_meaning(query: str, found: list[Extract], hits: Sequence[Hit], closeness: Closeness) -> list[Extract]:
-    pool, rest = found[:CLOSENESS_POOL], found[CLOSENESS_POOL:]
-    cosines = list(closeness(query, [meaning_text(hits, e) for e in pool]))
-    cosines += [min(cosines)] * len(rest)  # a sentence not encoded counts as no closer than the farthest
+    cosines = _pool_closeness(query, found, hits, closeness)
+    # a sentence not encoded counts as no closer than the farthest
+    cosines += [min(cosines)] * (len(found) - len(cosines))
     best = max(cosines)
     moved = [dataclasses.replace(e, score=e.score + CLOSENESS_WEIGHT * (c - best)) for e, c in zip(found, cosines)]
     return sorted(moved, key=lambda e: e.score, reverse=True)
@@ -95,10 +100,8 @@ def _by_meaning(query: str, found: list[Extract], hits: Sequence[Hit], closeness
 def closest_sentence(query: str, hits: Sequence[Hit], closeness: Closeness) -> float:
     """The closeness to the question of the nearest of the best-covering sentences (the pool
     candidates() re-ranks by meaning); 0.0 when the hits hold no sentence."""
-    pool = candidates(query, hits)[:CLOSENESS_POOL]
-    if not pool:
-        return 0.0
-    return max(closeness(query, [meaning_text(hits, e) for e in pool]))
+    found = candidates(query, hits)
+    return max(_pool_closeness(query, found, hits, closeness)) if found else 0.0
 
 
 def extract_answer(query: str, hits: Sequence[Hit], min_coverage: float, about: frozenset[str] | None = None,

@@ -34,7 +34,7 @@ def contains_answer(text: str, answers: Iterable[str]) -> bool:
     """True when the normalised text contains any normalised acceptable answer, quotes and
     separating marks aside."""
     haystack = _matchable(text)
-    return any(_matchable(a) and _matchable(a) in haystack for a in answers)
+    return any(wanted in haystack for wanted in map(_matchable, answers) if wanted)
 
 
 def is_correct(answer: str, refused: bool, answers: Sequence[str]) -> bool:
