@@ -205,16 +205,24 @@ class Rag:
                                  on_token=on_token)
 
 
+SWAP_RETRIES = 100  # x 10 ms: an index swap (rag.index.atomic) is two renames, far quicker
+
+
 def _manifest(index_dir: Path):
-    """The index's manifest, None when there is no index (a damaged one says so when loaded)."""
+    """The index's manifest, None when there is no index (a damaged one says so when loaded).
+    A manifest that vanishes between the check and the read was caught mid-swap: read again."""
     from rag.index.manifest import MANIFEST_FILE, Manifest
 
-    if not (index_dir / MANIFEST_FILE).is_file():
-        return None
-    try:
-        return Manifest.load(index_dir)
-    except RagError:
-        return None
+    for _ in range(SWAP_RETRIES):
+        if not (index_dir / MANIFEST_FILE).is_file():
+            return None
+        try:
+            return Manifest.load(index_dir)
+        except FileNotFoundError:
+            time.sleep(0.01)
+        except RagError:
+            return None
+    return None
 
 
 def _collection_settings(config: Config) -> Config:

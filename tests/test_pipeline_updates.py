@@ -85,3 +85,20 @@ def test_a_second_update_waits_for_the_first_instead_of_failing(rag, tmp_path):
     first.join(WAIT)
     second.join(WAIT)
     assert errors == [] and {"光明县.txt", "星河村.txt"} <= {d["doc"] for d in rag.documents()}
+
+
+def test_a_manifest_caught_mid_swap_is_read_again(tmp_path, monkeypatch):
+    from rag import pipeline
+    from rag.index.manifest import MANIFEST_FILE, Manifest
+
+    (tmp_path / MANIFEST_FILE).write_text("{}", encoding="utf-8")
+    calls = []
+
+    def load(index_dir):
+        calls.append(index_dir)
+        if len(calls) == 1:
+            raise FileNotFoundError(index_dir / MANIFEST_FILE)  # renamed away between check and read
+        return "the new manifest"
+
+    monkeypatch.setattr(Manifest, "load", staticmethod(load))
+    assert pipeline._manifest(tmp_path) == "the new manifest" and len(calls) == 2
