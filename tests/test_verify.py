@@ -166,6 +166,16 @@ def test_a_named_place_also_matches_its_short_form_and_an_organ_names_its_place(
     assert named("人民政府召开了多少次会议") == []  # an organ of no place in particular
 
 
+def test_a_preposition_glued_onto_a_name_is_not_part_of_it():
+    assert names_in("哪一个事件于445-446年时于北魏发生") == {"北魏"}  # not 于北魏
+    assert names_in("这家公司由威廉创立") == {"威廉"}
+    assert "和平区" in names_in("和平区位于天津")  # 平区 is no word: the name stays whole
+
+
+def test_a_preposition_glued_onto_a_single_character_is_no_name():
+    assert names_in("他现在效力于德乙球会") == set()  # jieba reads 于德 as a person
+
+
 def test_a_number_with_another_scale_or_unit_than_the_passage_states_is_not_supported():
     chunk = CORPUS[3]
     verifier = Verifier([chunk], question="黔江区落实了多少工作经费?")

@@ -8,11 +8,14 @@ import re
 
 from rag.text.lexicon import alternation
 from rag.text.normalize import compact, han_share, normalize
-from rag.text.tokenize import pos_tags
+from rag.text.tokenize import jieba_tokenizer, pos_tags
 
 NAME_FLAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz"})
 _QUOTED = re.compile(r"[“\"「『《]([^”\"」』》]{2,20})[”\"」』》]")
 _ORGAN = re.compile(f"({alternation('names.organs')})$")
+# jieba's dictionary flags for prepositions and conjunctions: jieba glues one onto the name that
+# follows (于北魏, 由威廉, 和慈禧, 效力于德乙 -> 于德), by its HMM or by a rare entry of its dictionary
+FUNCTION_FLAGS = frozenset({"p", "c"})
 MAX_NAME = 12  # characters: 中央革命军事委员会, 艾萨克·阿西莫夫 fit
 PLACE_LEVEL = re.compile(f"({alternation('names.place_levels')})$")
 
@@ -24,9 +27,29 @@ def names_in(text: str) -> set[str]:
     chinese = han_share(text) >= 0.5
     names = {m.strip() for m in _QUOTED.findall(text) if han_share(m) >= 0.5 or chinese}
     for word, flag in pos_tags(text):
+        if flag in NAME_FLAGS:
+            word = unglued(word)
         if len(word) >= 2 and (flag in NAME_FLAGS or (chinese and flag == "eng")):
             names.add(word)
     return {n for n in names if n}
+
+
+def unglued(name: str) -> str:
+    """A name without the preposition or conjunction jieba glued onto its front (于北魏 -> 北魏,
+    the rest being the commoner word); one glued onto a single character, no dictionary word (于德
+    of 效力于德乙), is no name at all (""). 和平区 stays: 平区 is no commoner word."""
+    if len(name) < 2 or pos_tags(name[0])[0][1] not in FUNCTION_FLAGS:
+        return name
+    if len(name) == 2:
+        return name if _count(name) else ""
+    return name[1:] if _count(name[1:]) > _count(name) else name
+
+
+def _count(word: str) -> int:
+    """How often jieba's dictionary corpus has the word; 0 for a word it lacks."""
+    tokenizer = jieba_tokenizer()
+    tokenizer.check_initialized()
+    return tokenizer.FREQ.get(word) or 0
 
 
 def named(text: str) -> list[tuple[str, ...]]:
