@@ -90,7 +90,6 @@ class Config:
     refuse_min_score: float = 0.85  # best dense cosine (e5): off-topic questions score below (eval-calibrated)
     context_tokens: int = 600  # prompt budget (estimated tokens) for passages: prompt time dominates on a CPU
     key_sentence: bool = True  # repeat, after the question, the passage sentence that best covers it (eval/README.md)
-    prompt_examples: bool = False  # show the model worked examples (made-up passages) before the question
     sentence_meaning: bool = True  # rank passage sentences by the embedder's closeness too, not by words alone
     verify_min_overlap: float = 0.5  # share of a sentence's (rarity-weighted) words its passage must hold
     verify_key_rarity: float = 10.5  # a word at least this rare (-log frequency) must stand in the cited passage

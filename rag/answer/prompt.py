@@ -31,29 +31,11 @@ ANSWER = "请用一句完整的话回答问题（写出具体内容），句末�
 QUOTE = "请用资料原文中的说法，以一句完整的话回答（写出具体内容），句末标注资料编号，如“……[1]。”"
 STOP = ("<|im_end|>", "<|endoftext|>", "\n\n\n")
 PROMPT_OVERHEAD = 32  # chat-template tokens around the messages
-TURN_OVERHEAD = 5  # chat-template tokens around one more turn
 KEY_SENTENCE_CHARS = 150  # a longer best sentence is cut: its point is where to look, not all it says
 # the key sentence must lead the next other sentence by this much of the extractive score (coverage
 # + kind bonus); measured on DRCD and the seeds (eval/README.md, "The key sentence")
 KEY_SENTENCE_LEAD = 0.1
 MIN_PASSAGE_TOKENS = 64
-
-# Worked examples (made-up passages, no collection's): the answer names the very thing asked, in the
-# passage's words, where a neighbouring name or date stands in the same sentence or a pronoun
-# stands for the name. (title, section, text) of each passage, the question, the key sentence's
-# passage number and text, the answer.
-EXAMPLES = (
-    ((("林怀远", "生平", "林怀远，1880年生于青石镇，早年经商。1921年，他在镇上开办了第一家纺织厂，后来又出资修建了"
-       "青石小学。1956年，纺织厂由其侄子林志成接管。"),
-      ("青石小学", "", "青石小学位于青石镇东街，现有学生八百余人，是全镇规模最大的小学。")),
-     "谁出资修建了青石小学？", (1, "1921年，他在镇上开办了第一家纺织厂，后来又出资修建了青石小学。"),
-     "出资修建青石小学的是林怀远[1]。"),
-    ((("白河水库", "", "白河水库工程于1987年3月经省政府批准立项，1990年10月正式开工，1994年底建成蓄水。当地人把"
-       "水库下游新开的灌渠称为“幸福渠”。"),
-      ("白河", "水文", "白河发源于北山南麓，全长约一百二十公里，年均径流量约3亿立方米。")),
-     "白河水库是在什么时候正式开工的？", (1, "白河水库工程于1987年3月经省政府批准立项，1990年10月正式开工，1994年底建成蓄水。"),
-     "白河水库于1990年10月正式开工[1]。"),
-)
 
 
 @dataclass(frozen=True)
@@ -76,7 +58,10 @@ def estimate_tokens(text: str) -> int:
 
 
 def format_passage(n: int, chunk: Chunk) -> str:
-    return f"{_heading(n, chunk.title, chunk.section)}\n{chunk.text.strip()}"
+    heading = f"[{n}] 《{chunk.title}》" if chunk.title else f"[{n}]"
+    if chunk.section:
+        heading += f" {chunk.section}"
+    return f"{heading}\n{chunk.text.strip()}"
 
 
 def select_passages(hits: Sequence[Hit], budget: int, limit: int) -> list[Hit]:
@@ -111,26 +96,7 @@ def key_sentence(question: str, passages: Sequence[Hit], closeness: Closeness | 
     runner_up = next((c.score for c in found[1:] if c.text.strip() != best.text.strip()), None)
     if runner_up is not None and best.score - runner_up < KEY_SENTENCE_LEAD:
         return ""
-    return _key_line(best.n, best.text)
-
-
-def _heading(n: int, title: str, section: str) -> str:
-    heading = f"[{n}] 《{title}》" if title else f"[{n}]"
-    return heading + (f" {section}" if section else "")
-
-
-def _key_line(n: int, text: str) -> str:
-    return f"\n最相关的原文（资料[{n}]）：{text.strip()[:KEY_SENTENCE_CHARS]}"
-
-
-def example_turns() -> list[dict[str, str]]:
-    """EXAMPLES as user / assistant turns in the answer prompt's own layout."""
-    turns = []
-    for passages, question, (n, key), answer in EXAMPLES:
-        blocks = [f"{_heading(i, title, section)}\n{text}" for i, (title, section, text) in enumerate(passages, 1)]
-        turns += [{"role": "user", "content": _user(blocks, f"{question_line(question)}{_key_line(n, key)}\n{ANSWER}")},
-                  {"role": "assistant", "content": answer}]
-    return turns
+    return f"\n最相关的原文（资料[{best.n}]）：{best.text.strip()[:KEY_SENTENCE_CHARS]}"
 
 
 def _user(blocks: Sequence[str], ask: str) -> str:
@@ -168,8 +134,6 @@ def build_prompt(question: str, hits: Sequence[Hit], config: "Config", n_ctx: in
     if room < MIN_PASSAGE_TOKENS:
         raise ConfigError(f"setting 'n_ctx' ({n_ctx or config.n_ctx}) leaves no room for passages after "
                           f"'max_tokens' ({config.max_tokens}); raise n_ctx or lower max_tokens")
-    examples = _examples(question, config, room)
-    limit, room = limit - _turn_tokens(examples), room - _turn_tokens(examples)
     passages, key = _passages_and_key(question, hits, config, room, closeness)
     # the key sentence goes after the question line: the doubt check's cached prefix stops there
     ask = f"{question_line(question)}{key}\n{instruction}"
@@ -177,20 +141,5 @@ def build_prompt(question: str, hits: Sequence[Hit], config: "Config", n_ctx: in
     while blocks and len(blocks[0]) > 20 and estimate_tokens(system) + estimate_tokens(_user(blocks, ask)) > limit:
         blocks[0] = blocks[0][: int(len(blocks[0]) * 0.9)]  # only a tiny window gets here
     user = _user(blocks, ask)
-    tokens = estimate_tokens(system) + _turn_tokens(examples) + estimate_tokens(user) + PROMPT_OVERHEAD
-    messages = ({"role": "system", "content": system}, *examples, {"role": "user", "content": user})
-    return Prompt(messages, tuple(passages), tokens)
-
-
-def _examples(question: str, config: "Config", room: int) -> list[dict[str, str]]:
-    """The worked examples' turns, when they are on, the question is Chinese (they are; an English
-    question is answered in English) and the window still holds the full passage budget beside
-    them (a tight window spends its room on passages)."""
-    if not config.prompt_examples or language_of(question) != "zh":
-        return []
-    turns = example_turns()
-    return turns if room - _turn_tokens(turns) >= config.context_tokens else []
-
-
-def _turn_tokens(turns: Sequence[dict[str, str]]) -> int:
-    return sum(estimate_tokens(turn["content"]) + TURN_OVERHEAD for turn in turns)
+    tokens = estimate_tokens(system) + estimate_tokens(user) + PROMPT_OVERHEAD
+    return Prompt(({"role": "system", "content": system}, {"role": "user", "content": user}), tuple(passages), tokens)

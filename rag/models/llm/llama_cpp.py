@@ -53,9 +53,8 @@ class LlamaCppGenerator(BaseGenerator):
                 raise ModelError("llama-cpp-python is not installed: run `make setup` "
                                  "(or pip install llama-cpp-python==0.3.36)") from None
             try:
-                # flash attention: prompt reading about 4% faster on 2 cores (eval/README.md)
                 self._llm = Llama(model_path=str(path), n_ctx=self.n_ctx, n_threads=self.n_threads,
-                                  n_threads_batch=self.n_threads, seed=0, verbose=False, flash_attn=True)
+                                  n_threads_batch=self.n_threads, seed=0, verbose=False)
             except (ValueError, RuntimeError) as exc:
                 raise ModelError(f"{path}: llama.cpp could not load it ({exc}); run `rag setup` "
                                  "to re-verify the model files") from None
