@@ -36,13 +36,14 @@ def names_in(text: str) -> set[str]:
 
 def unglued(name: str) -> str:
     """A name without the preposition or conjunction jieba glued onto its front (于北魏 -> 北魏,
-    the rest being the commoner word); one glued onto a single character, no dictionary word (于德
-    of 效力于德乙), is no name at all (""). 和平区 stays: 平区 is no commoner word."""
+    于德乙 -> 德乙: the rest is at least as common a word as the whole); one glued onto a single
+    character, no dictionary word (于德 of 效力于德乙), is no name at all (""). 和平区 stays: a
+    dictionary word, commoner than 平区."""
     if len(name) < 2 or pos_tags(name[0])[0][1] not in FUNCTION_FLAGS:
         return name
     if len(name) == 2:
         return name if _count(name) else ""
-    return name[1:] if _count(name[1:]) > _count(name) else name
+    return name[1:] if _count(name[1:]) >= _count(name) else name
 
 
 def _count(word: str) -> int:
