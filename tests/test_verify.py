@@ -169,12 +169,13 @@ def test_a_named_place_also_matches_its_short_form_and_an_organ_names_its_place(
 def test_a_preposition_glued_onto_a_name_is_not_part_of_it():
     assert names_in("这座寺庙于北魏年间建成") == {"北魏"}  # jieba: 于北魏, a rare dictionary entry
     assert names_in("这座城由威廉设计") == {"威廉"}
+    assert names_in("这家工厂和德方合资") == {"德方"}  # a conjunction glued the same way
     assert names_in("这名后卫去年转会于德乙") == {"德乙"}  # neither 于德乙 nor 德乙 a dictionary word
     assert "和平区" in names_in("和平区位于天津")  # a dictionary word: the name stays whole
 
 
 def test_a_preposition_glued_onto_a_single_character_is_no_name():
-    assert "于德" not in names_in("他现在效力于德乙球会")  # jieba reads 于德 as a person
+    assert names_in("这名中场效力于德丙球会") == set()  # jieba reads 于德 as a person
 
 
 def test_a_number_with_another_scale_or_unit_than_the_passage_states_is_not_supported():
