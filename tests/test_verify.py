@@ -262,3 +262,34 @@ def test_words_the_title_holds_do_not_need_to_stand_beside_the_claim():
     passage = _chunk("去年我县新建冷库三座。今年全县又建成冷库五座，总库容八千吨。", title="乙县农业报告")
     verifier = Verifier([passage], question="乙县今年建成了几座冷库?", min_anchor=0.8)
     assert verifier.check("乙县今年又建成冷库五座[1]。").supported
+
+
+def test_a_figure_shown_without_its_passages_hedge_gets_it_back():
+    verifier = Verifier([_chunk("这座体育馆于去年落成，建筑面积近3.2万平方米，可容纳观众约8000人。")])
+    claim = verifier.check("这座体育馆的建筑面积为3.2万平方米[1]。")
+    assert claim.supported and claim.text == "这座体育馆的建筑面积为近3.2万平方米[1]。"
+
+
+def test_a_hedge_is_read_from_a_traditional_passage_and_given_simplified():
+    verifier = Verifier([_chunk("這座水庫的庫容不到1,500萬立方米，建於1958年。")])
+    assert verifier.check("这座水库的库容是1,500万立方米[1]。").text == "这座水库的库容是不到1,500万立方米[1]。"
+
+
+def test_a_figure_the_claim_hedges_itself_is_left_as_written():
+    verifier = Verifier([_chunk("这座体育馆于去年落成，建筑面积近3.2万平方米，可容纳观众约8000人。")])
+    assert verifier.check("这座体育馆可容纳大约8000人[1]。").text == "这座体育馆可容纳大约8000人[1]。"
+
+
+def test_a_figure_the_passage_gives_both_bare_and_hedged_is_left_as_written():
+    verifier = Verifier([_chunk("首期工程投资约12亿元。二期工程又投资12亿元，两期合计24亿元。")])
+    assert verifier.check("二期工程投资12亿元[1]。").text == "二期工程投资12亿元[1]。"
+
+
+def test_a_hedge_belongs_to_the_whole_figure_not_to_a_number_inside_another():
+    verifier = Verifier([_chunk("这条隧道长近16米，宽6米。")])
+    assert verifier.check("这条隧道宽6米[1]。").text == "这条隧道宽6米[1]。"
+
+
+def test_a_figures_hedge_is_read_where_the_same_unit_follows_it():
+    verifier = Verifier([_chunk("这座炮塔分6个舱室，外径近6米，高4.7米。")])
+    assert verifier.check("这座炮塔的外径是6米[1]。").text == "这座炮塔的外径是近6米[1]。"

@@ -23,6 +23,7 @@ from rag.text.names import mentions, named, names_in
 from rag.text.normalize import WORD_CHAR, compact
 from rag.text.numbers import (
     counts_elsewhere,
+    hedge_restored,
     numbers_in,
     quantities_in,
     quantity_conflict,
@@ -107,11 +108,16 @@ class Verifier:
         if problem is None and len(cites) > 1 and self.per_clause(body, cites) is None:
             problem = f"no one passage of {render_citations(cites)} backs each clause"
         if problem is None:
-            return Claim(attach_citations(body, cites), tuple(cites), True)
+            return Claim(attach_citations(self._hedged(body, cites), cites), tuple(cites), True)
         for recited in self._recitations(body, cites):
             if self.problem(body, recited) is None:
-                return Claim(attach_citations(body, recited), tuple(recited), True, reason="recited")
+                return Claim(attach_citations(self._hedged(body, recited), recited), tuple(recited), True,
+                             reason="recited")
         return Claim(body, tuple(cites), False, reason=problem)
+
+    def _hedged(self, body: str, cites: Sequence[int]) -> str:
+        """The sentence with its figures hedged as the cited passages hedge them (rag.text.numbers)."""
+        return hedge_restored(body, " ".join(self._passages[n - 1].text for n in cites))
 
     def _recitations(self, body: str, cites: Sequence[int]) -> list[list[int]]:
         """Other passages that may back the sentence: the best single one, then one passage per

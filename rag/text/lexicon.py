@@ -51,11 +51,6 @@ def stopwords() -> frozenset[str]:
     return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
 
 
-def fingerprint_files() -> tuple[Path, ...]:
-    """The data files that decide how text is tokenised (the active lexicons aside)."""
-    return STOPWORDS, WORDS_FILE
-
-
 def available_lexicons() -> tuple[str, ...]:
     return tuple(sorted(p.stem for p in LEXICONS_DIR.glob("*.txt")))
 

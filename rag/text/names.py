@@ -8,7 +8,7 @@ import re
 
 from rag.text.lexicon import alternation
 from rag.text.normalize import compact, han_share, normalize
-from rag.text.tokenize import jieba_tokenizer, pos_tags
+from rag.text.tokenize import pos_tags, word_count
 
 NAME_FLAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz"})
 _QUOTED = re.compile(r"[“\"「『《]([^”\"」』》]{2,20})[”\"」』》]")
@@ -42,15 +42,8 @@ def unglued(name: str) -> str:
     if len(name) < 2 or pos_tags(name[0])[0][1] not in FUNCTION_FLAGS:
         return name
     if len(name) == 2:
-        return name if _count(name) else ""
-    return name[1:] if _count(name[1:]) >= _count(name) else name
-
-
-def _count(word: str) -> int:
-    """How often jieba's dictionary corpus has the word; 0 for a word it lacks."""
-    tokenizer = jieba_tokenizer()
-    tokenizer.check_initialized()
-    return tokenizer.FREQ.get(word) or 0
+        return name if word_count(name) else ""
+    return name[1:] if word_count(name[1:]) >= word_count(name) else name
 
 
 def named(text: str) -> list[tuple[str, ...]]:

@@ -9,7 +9,7 @@ import re
 import warnings
 
 from rag.text.lexicon import alternation, mapping, words
-from rag.text.normalize import normalize
+from rag.text.normalize import WORD_CHAR, normalize
 from rag.text.tokenize import segment
 
 # a sentence that gives a date: a year, a month or a day
@@ -21,6 +21,12 @@ _ENUMERATOR = re.compile(r"^\s*(?:[(（]?\d{1,2}[)）.、](?!\d)|[-*•])\s*")
 # the measures and counters a number may carry; longer first, so 人次 is not read as 人
 UNITS = alternation("units.counters")
 _QUANTITY = re.compile(rf"(\d+(?:\.\d+)?)\s*(万|亿)?\s*(%|{UNITS})?")
+
+
+_HEDGE = alternation("units.hedges")
+_HEDGED = re.compile(f"({_HEDGE})[为是有]?$")  # the passage's 约为5.6万 hedges 5.6万 with 约
+_FIGURE = re.compile(r"(?<![\d.,])\d+(?:,\d{3})*(?:\.\d+)?")
+HEDGE_REACH = 4  # characters before a claim's figure in which a hedge of its own counts
 
 
 def _canonical(number: str) -> str:
@@ -136,3 +142,36 @@ def quantity_conflict(claim: str, passage: dict[str, set[tuple[str, str]]]) -> s
             if not same_scale or (unit and all(u and u != unit for u in same_scale)):
                 return f"{number}{scale}{unit}"
     return None
+
+
+def _agreement(a: str, b: str) -> int:
+    """How many characters of words (not marks) the two texts share from their starts."""
+    return next((i for i, (x, y) in enumerate(zip(a, b)) if x != y or not WORD_CHAR.match(x)), min(len(a), len(b)))
+
+
+def _hedges_before(figure: str, after: str, source: str) -> set[str]:
+    """What stands before the places `source` (normalised) gives `figure`, a hedge or '', over
+    the places where the words after it agree longest with `after` (6米 is not the 6 of 6个)."""
+    spots = [(m.start(), _agreement(source[m.end():m.end() + HEDGE_REACH], after))
+             for m in re.finditer(rf"(?<![\d.,]){re.escape(figure)}(?![\d]|[.,]\d)", source)]
+    best = max((agree for _start, agree in spots), default=0)
+    return {(m.group(1) if (m := _HEDGED.search(source[:start][-HEDGE_REACH:])) else "")
+            for start, agree in spots if agree == best}
+
+
+def hedge_restored(claim: str, passage: str) -> str:
+    """`claim` with each figure given the hedge the passage puts before it (5.6万平方米 ->
+    近5.6万平方米 against 总面积近5.6万平方米): the figure without its 近, 约 or 不到 says more
+    than the passage does. A figure the claim hedges itself, or one the passage gives bare or
+    hedged in more than one way (where the same words follow it), is left as it is; the hedge is
+    the simplified form."""
+    source = normalize(passage)
+    parts, last = [], 0
+    for m in _FIGURE.finditer(claim):
+        after = normalize(claim[m.end():m.end() + HEDGE_REACH])
+        found = _hedges_before(normalize(m.group()), after, source)
+        own = re.search(_HEDGE, normalize(claim[max(0, m.start() - HEDGE_REACH):m.start()]))
+        if len(found) == 1 and "" not in found and not own:
+            parts += [claim[last:m.start()], found.pop()]
+            last = m.start()
+    return "".join(parts) + claim[last:]

@@ -12,7 +12,7 @@ import math
 import re
 from pathlib import Path
 
-from rag.text.lexicon import fingerprint_files, stopwords, words
+from rag.text.lexicon import STOPWORDS, stopwords, words
 from rag.text.normalize import HAN, normalize
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -97,9 +97,11 @@ def tokenize(text: str) -> list[str]:
 
 @functools.lru_cache(maxsize=1)
 def tokenizer_fingerprint() -> str:
-    """Changes whenever tokens could change: the language data, the lexicons, this module."""
-    digest = hashlib.sha256()
-    for path in (*fingerprint_files(), *_lexicons, Path(__file__)):
+    """Changes whenever tokens could change: the stopwords, the words glued to numbers, the
+    lexicons, this module. Other word lists in words.toml do not touch tokens, so editing them
+    leaves saved BM25 indexes as they are."""
+    digest = hashlib.sha256("\n".join(sorted(_glued())).encode())
+    for path in (STOPWORDS, *_lexicons, Path(__file__)):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -121,7 +123,13 @@ def rarity(term: str) -> float:
     words the dictionary lacks; numbers weigh as much as a rare word."""
     if any(c.isdigit() for c in term):
         return NUMBER_WEIGHT
+    freq = word_count(term)
+    return min(math.log(jieba_tokenizer().total / freq), UNKNOWN_WEIGHT) if freq else UNKNOWN_WEIGHT
+
+
+def word_count(word: str) -> int:
+    """How often jieba's dictionary corpus has the word; 0 for a word it lacks (and for a mere
+    prefix of a dictionary word, which jieba lists with 0)."""
     tokenizer = jieba_tokenizer()
     tokenizer.check_initialized()
-    freq = tokenizer.FREQ.get(term)  # 0 marks a mere prefix of a dictionary word
-    return min(math.log(tokenizer.total / freq), UNKNOWN_WEIGHT) if freq else UNKNOWN_WEIGHT
+    return tokenizer.FREQ.get(word) or 0
