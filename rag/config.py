@@ -89,6 +89,7 @@ class Config:
     refuse_min_coverage: float = 0.1  # rarity-weighted share of question words in the best passage
     refuse_min_score: float = 0.85  # best dense cosine (e5): off-topic questions score below (eval-calibrated)
     context_tokens: int = 600  # prompt budget (estimated tokens) for passages: prompt time dominates on a CPU
+    prompt_simplified: bool = False  # show the model traditional-script passages and questions in simplified script
     key_sentence: bool = True  # repeat, after the question, the passage sentence that best covers it (eval/README.md)
     sentence_meaning: bool = True  # rank passage sentences by the embedder's closeness too, not by words alone
     verify_min_overlap: float = 0.5  # share of a sentence's (rarity-weighted) words its passage must hold

@@ -7,6 +7,7 @@ import pytest
 from fake_generator import CORPUS, ScriptedGenerator, WeighingGenerator, fake_search
 
 from rag.answer.answerer import Answerer
+from rag.answer.judge import ASK_ANSWERABLE
 from rag.answer.prompt import QUOTE, REFUSAL
 from rag.config import Config
 from rag.errors import ConfigError
@@ -123,10 +124,10 @@ def test_with_the_judge_an_answer_the_model_withdraws_is_never_shown():
     assert answer.dropped and "do not state it" in answer.dropped[0][1]
 
 
-def ask_weighed(reply, config=JUDGED, **odds):
+def ask_weighed(reply, config=JUDGED, question=TENG_Q, **odds):
     generator = WeighingGenerator(reply, **odds)
     streamed = []
-    answer = Answerer(config, fake_search(), generator).ask(TENG_Q, on_token=streamed.append)
+    answer = Answerer(config, fake_search(), generator).ask(question, on_token=streamed.append)
     return answer, streamed, generator
 
 
@@ -224,6 +225,16 @@ def test_a_generation_failure_falls_back_to_the_extractive_answer():
 def test_a_traditional_question_gets_a_traditional_answer():
     answer, streamed, *_ = ask("安嶽縣確定了多少個貧困村?", "安岳县确定贫困村162个[1]。")
     assert answer.text == "安岳縣確定貧困村162個[1]。" == "".join(streamed)
+
+
+def test_a_traditional_question_read_in_simplified_script_is_weighed_and_answered_in_its_own():
+    config = Config(prompt_simplified=True)
+    answer, _, generator = ask_weighed("安岳县确定贫困村162个[1]。", config=config, question="安嶽縣確定了多少個貧困村?",
+                                       doubt=0.05)
+    (asked,) = generator.weighed
+    assert "问题：安岳县确定了多少个贫困村?" in generator.calls[0][1]["content"]
+    assert asked[1]["content"].endswith("问题：安岳县确定了多少个贫困村?" + ASK_ANSWERABLE)
+    assert answer.text == "安岳縣確定貧困村162個[1]。" and answer.doubts == {"answerable": 0.05}
 
 
 def test_a_follow_up_is_retrieved_as_a_standalone_question():

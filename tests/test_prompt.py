@@ -51,6 +51,27 @@ def test_the_key_sentence_is_not_part_of_the_prefix_the_doubt_check_reuses():
     assert "最相关的原文" not in without[1]["content"]
 
 
+def test_traditional_passages_and_question_are_shown_in_simplified_script_when_asked():
+    prompt = build_prompt("安嶽縣有多少個貧困村?", HITS, Config(prompt_simplified=True))
+    user = prompt.messages[1]["content"]
+    assert "[2] 《安岳县2018年扶贫重点工作是哪些?》 01 全县脱贫攻坚基本情况" in user
+    assert prompt.question_line == "问题：安岳县有多少个贫困村?" and prompt.question_line in user
+    assert "安嶽" not in user and "縣" not in user
+
+
+def test_a_prompt_already_in_simplified_script_is_the_same_with_or_without_the_setting():
+    simplified = [h for h in HITS if "安" not in h.chunk.title]
+    question = "黔江区落实了多少工作经费?"
+    assert (build_prompt(question, simplified, Config(prompt_simplified=True)).messages
+            == build_prompt(question, simplified, Config()).messages)
+
+
+def test_the_doubt_check_finds_the_question_line_the_prompt_shows():
+    prompt = build_prompt("安嶽縣有多少個貧困村?", HITS, Config(prompt_simplified=True))
+    asked = after_question(prompt.messages, prompt.question_line, "？")[1]["content"]
+    assert asked.endswith("问题：安岳县有多少个贫困村?？") and "最相关的原文" not in asked
+
+
 @pytest.mark.parametrize("n_ctx, has_key", [(560, False), (600, True)])
 def test_a_window_too_tight_for_the_key_sentence_leaves_it_out_and_keeps_a_passage(n_ctx, has_key):
     config = Config(n_ctx=n_ctx, max_tokens=200, context_tokens=5000)

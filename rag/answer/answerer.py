@@ -27,7 +27,7 @@ from rag.answer.citations import attach_citations, strip_citations
 from rag.answer.extract import Closeness, Evidence, assess, closest_sentence, extract_answer
 from rag.answer.judge import doubt, judge
 from rag.answer.passages import context_of
-from rag.answer.prompt import REFUSAL, STOP, build_prompt, language_of, question_line, select_passages
+from rag.answer.prompt import REFUSAL, STOP, Prompt, build_prompt, language_of, select_passages
 from rag.answer.subjects import Subjects
 from rag.answer.verify import Claim, Verifier, supporting_spans
 from rag.config import Config
@@ -200,7 +200,7 @@ class Answerer:
     def _generate(self, question: str, query: str, hits: tuple[Hit, ...], context: tuple[Hit, ...],
                   subjects: Subjects, out: _Output) -> Answer:
         prompt = build_prompt(query, context, self.config, n_ctx=self.generator.n_ctx, closeness=self.closeness)
-        doubts, limit = self._doubt(prompt.messages, query, out)
+        doubts, limit = self._doubt(prompt, query, out)
         if doubts.get("answerable", 0.0) >= limit:
             why = f"the model doubts the passages answer it (P(否) {doubts['answerable']:.2f})"
             answer = (self._extract(question, query, hits, context, subjects.docs(), out)
@@ -216,7 +216,7 @@ class Answerer:
             draft = self.last_draft = self._draft(prompt.messages, prompt.passages, query, subjects, out)
             dropped += draft.dropped
         if self.config.verify_judge:
-            withdrawn, no = self._judge(draft, prompt.messages, query, out)
+            withdrawn, no = self._judge(draft, prompt, query, out)
             dropped += withdrawn
             doubts.update({} if no is None else {"judge": no})
         if draft.supported:
@@ -227,7 +227,7 @@ class Answerer:
                       or self._refusal(question, hits, out, "generate", draft.why))
         return dataclasses.replace(answer, dropped=dropped, doubts=doubts)
 
-    def _doubt(self, messages, query: str, out: _Output) -> tuple[dict[str, float], float]:
+    def _doubt(self, prompt: Prompt, query: str, out: _Output) -> tuple[dict[str, float], float]:
         """({"answerable": P(否)}, the P(否) that refuses) when the check is on and the model can
         weigh, else ({}, inf); timed as model prefill. Not for English questions: the thresholds
         were calibrated on Chinese ones."""
@@ -238,7 +238,7 @@ class Answerer:
             return {}, float("inf")
         begun = time.perf_counter()
         try:
-            no = doubt(self.generator, messages, question_line(query))
+            no = doubt(self.generator, prompt.messages, prompt.question_line)
         except GenerationError:
             no = None  # the answer's own call will report what went wrong
         if no is None:
@@ -265,7 +265,7 @@ class Answerer:
         out.count(begun, first, time.perf_counter(), self.generator.last_usage)
         return draft
 
-    def _judge(self, draft: _Draft, messages, query: str,
+    def _judge(self, draft: _Draft, prompt: Prompt, query: str,
                out: _Output) -> tuple[tuple[tuple[str, str], ...], float | None]:
         """Ask the model whether the passages state the answer it gave; a 'no' withdraws every
         claim (the answer falls back to a passage sentence that plainly answers, or a refusal).
@@ -273,7 +273,7 @@ class Answerer:
         if not draft.supported:
             out.release(True)
             return (), None
-        verdict = judge(self.generator, messages, "".join(out.held or []), query, question_line(query), STOP,
+        verdict = judge(self.generator, prompt.messages, "".join(out.held or []), query, prompt.question_line, STOP,
                         self.config.verify_judge_max_no)
         out.release(verdict.stands)
         if verdict.stands:

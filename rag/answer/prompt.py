@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from rag.answer.extract import Closeness, candidates
 from rag.errors import ConfigError
-from rag.text.normalize import HAN_CHAR
+from rag.text.normalize import HAN_CHAR, script_of, to_simplified
 from rag.types import Chunk, Hit
 
 if TYPE_CHECKING:
@@ -43,6 +43,7 @@ class Prompt:
     messages: tuple[dict[str, str], ...]
     passages: tuple[Hit, ...]  # passage [n] is passages[n - 1]
     tokens: int  # estimated prompt tokens
+    question_line: str = ""  # the line stating the question, as the prompt shows it (judge.after_question)
 
 
 def language_of(question: str) -> str:
@@ -99,6 +100,12 @@ def key_sentence(question: str, passages: Sequence[Hit], closeness: Closeness | 
     return f"\n最相关的原文（资料[{best.n}]）：{best.text.strip()[:KEY_SENTENCE_CHARS]}"
 
 
+def shown(text: str, simplify: bool) -> str:
+    """The text as the model sees it: in simplified script when `simplify` and the text is not
+    already (a simplified text is left byte for byte, so its prompts stay as they were)."""
+    return to_simplified(text) if simplify and script_of(text) != "simplified" else text
+
+
 def _user(blocks: Sequence[str], ask: str) -> str:
     return "资料：\n\n" + "\n\n".join(blocks) + "\n\n" + ask
 
@@ -124,6 +131,8 @@ def build_prompt(question: str, hits: Sequence[Hit], config: "Config", n_ctx: in
     """System rules, then the passages, then the question and the sentence that best covers it
     (small models heed what comes last).
     Passages fill config.context_tokens, capped so that prompt + max_tokens fit the window.
+    With config.prompt_simplified, traditional-script passages and questions are shown in
+    simplified script (the answer is given back in the question's script by the answerer).
     `quote` asks for the passage's own wording: the second try after an answer that echoed a
     reworded question and garbled its figure (只剩百分之59%). `closeness` ranks the key sentence
     by meaning too (rag.answer.closeness)."""
@@ -135,11 +144,14 @@ def build_prompt(question: str, hits: Sequence[Hit], config: "Config", n_ctx: in
         raise ConfigError(f"setting 'n_ctx' ({n_ctx or config.n_ctx}) leaves no room for passages after "
                           f"'max_tokens' ({config.max_tokens}); raise n_ctx or lower max_tokens")
     passages, key = _passages_and_key(question, hits, config, room, closeness)
+    simplify = config.prompt_simplified
+    line = question_line(shown(question, simplify))
     # the key sentence goes after the question line: the doubt check's cached prefix stops there
-    ask = f"{question_line(question)}{key}\n{instruction}"
-    blocks = [format_passage(n, hit.chunk) for n, hit in enumerate(passages, start=1)]
+    ask = f"{line}{shown(key, simplify)}\n{instruction}"
+    blocks = [shown(format_passage(n, hit.chunk), simplify) for n, hit in enumerate(passages, start=1)]
     while blocks and len(blocks[0]) > 20 and estimate_tokens(system) + estimate_tokens(_user(blocks, ask)) > limit:
         blocks[0] = blocks[0][: int(len(blocks[0]) * 0.9)]  # only a tiny window gets here
     user = _user(blocks, ask)
     tokens = estimate_tokens(system) + estimate_tokens(user) + PROMPT_OVERHEAD
-    return Prompt(({"role": "system", "content": system}, {"role": "user", "content": user}), tuple(passages), tokens)
+    return Prompt(({"role": "system", "content": system}, {"role": "user", "content": user}), tuple(passages), tokens,
+                  line)
