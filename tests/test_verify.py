@@ -293,3 +293,8 @@ def test_a_hedge_belongs_to_the_whole_figure_not_to_a_number_inside_another():
 def test_a_figures_hedge_is_read_where_the_same_unit_follows_it():
     verifier = Verifier([_chunk("这座炮塔分6个舱室，外径近6米，高4.7米。")])
     assert verifier.check("这座炮塔的外径是6米[1]。").text == "这座炮塔的外径是近6米[1]。"
+
+
+def test_a_figure_gets_back_the_hedge_its_passage_puts_after_it():
+    verifier = Verifier([_chunk("这次义诊共接待群众3000余人，另有3000名志愿者参与。")])
+    assert verifier.check("这次义诊共接待群众3000人[1]。").text == "这次义诊共接待群众3000余人[1]。"

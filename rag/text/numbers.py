@@ -25,7 +25,9 @@ _QUANTITY = re.compile(rf"(\d+(?:\.\d+)?)\s*(万|亿)?\s*(%|{UNITS})?")
 
 _HEDGE = alternation("units.hedges")
 _HEDGED = re.compile(f"({_HEDGE})[为是有]?$")  # the passage's 约为5.6万 hedges 5.6万 with 约
+_AFTER = re.compile(f"(?:{alternation('units.hedges_after')})?")  # 5000余人, 300多名
 _FIGURE = re.compile(r"(?<![\d.,])\d+(?:,\d{3})*(?:\.\d+)?")
+_SCALE = re.compile("[万亿千百]?")
 HEDGE_REACH = 4  # characters before a claim's figure in which a hedge of its own counts
 
 
@@ -149,29 +151,38 @@ def _agreement(a: str, b: str) -> int:
     return next((i for i, (x, y) in enumerate(zip(a, b)) if x != y or not WORD_CHAR.match(x)), min(len(a), len(b)))
 
 
-def _hedges_before(figure: str, after: str, source: str) -> set[str]:
-    """What stands before the places `source` (normalised) gives `figure`, a hedge or '', over
-    the places where the words after it agree longest with `after` (6米 is not the 6 of 6个)."""
-    spots = [(m.start(), _agreement(source[m.end():m.end() + HEDGE_REACH], after))
-             for m in re.finditer(rf"(?<![\d.,]){re.escape(figure)}(?![\d]|[.,]\d)", source)]
-    best = max((agree for _start, agree in spots), default=0)
-    return {(m.group(1) if (m := _HEDGED.search(source[:start][-HEDGE_REACH:])) else "")
-            for start, agree in spots if agree == best}
+def _hedges_of(figure: str, after: str, source: str) -> set[tuple[str, str]]:
+    """(the hedge before, the hedge after) at each place `source` (normalised) gives `figure`
+    (with its 万/亿 scale), '' for none, over the places where the words after it agree longest
+    with `after` (6米 is not the 6 of 6个)."""
+    spots = []
+    for m in re.finditer(rf"(?<![\d.,]){re.escape(figure)}(?![\d]|[.,]\d)", source):
+        tail = _AFTER.match(source, m.end()).group()
+        before = _HEDGED.search(source[:m.start()][-HEDGE_REACH:])
+        agree = _agreement(source[m.end() + len(tail):m.end() + len(tail) + HEDGE_REACH], after)
+        spots.append((agree, before.group(1) if before else "", tail))
+    best = max((agree for agree, *_ in spots), default=0)
+    return {(before, tail) for agree, before, tail in spots if agree == best}
 
 
 def hedge_restored(claim: str, passage: str) -> str:
-    """`claim` with each figure given the hedge the passage puts before it (5.6万平方米 ->
-    近5.6万平方米 against 总面积近5.6万平方米): the figure without its 近, 约 or 不到 says more
-    than the passage does. A figure the claim hedges itself, or one the passage gives bare or
-    hedged in more than one way (where the same words follow it), is left as it is; the hedge is
-    the simplified form."""
+    """`claim` with each figure given the hedges the passage puts around it (5.6万平方米 ->
+    近5.6万平方米 against 总面积近5.6万平方米, 3000人 -> 3000余人): the figure without its 近,
+    约, 不到 or 余 says more than the passage does. A figure the claim hedges itself, or one the
+    passage gives bare or hedged in more than one way (where the same words follow it), is left
+    as it is; the hedge is the simplified form."""
     source = normalize(passage)
     parts, last = [], 0
     for m in _FIGURE.finditer(claim):
-        after = normalize(claim[m.end():m.end() + HEDGE_REACH])
-        found = _hedges_before(normalize(m.group()), after, source)
-        own = re.search(_HEDGE, normalize(claim[max(0, m.start() - HEDGE_REACH):m.start()]))
-        if len(found) == 1 and "" not in found and not own:
-            parts += [claim[last:m.start()], found.pop()]
+        end = m.end() + len(_SCALE.match(claim, m.end()).group())
+        found = _hedges_of(normalize(claim[m.start():end]), normalize(claim[end:end + HEDGE_REACH]), source)
+        if len(found) != 1:
+            continue
+        before, tail = found.pop()
+        if before and not re.search(_HEDGE, normalize(claim[max(0, m.start() - HEDGE_REACH):m.start()])):
+            parts += [claim[last:m.start()], before]
             last = m.start()
+        if tail and not _AFTER.match(normalize(claim[end:end + 1])).group():
+            parts += [claim[last:end], tail]
+            last = end
     return "".join(parts) + claim[last:]
