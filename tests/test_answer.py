@@ -237,6 +237,11 @@ def test_a_traditional_question_read_in_simplified_script_is_weighed_and_answere
     assert answer.text == "安岳縣確定貧困村162個[1]。" and answer.doubts == {"answerable": 0.05}
 
 
+def test_a_traditional_answer_uses_the_forms_people_write_not_opencc_reference_ones():
+    answer, *_ = ask("安嶽縣確定了多少個貧困村?", "安岳县确定的贫困村为162个[1]。")
+    assert answer.text == "安岳縣確定的貧困村為162個[1]。"
+
+
 def test_a_follow_up_is_retrieved_as_a_standalone_question():
     answer, _, generator, search, _ = ask("那安岳县呢?", "安岳县贫困村减少至78个[1]。",
                                           history=[("安岳县确定了多少个贫困村?", "162个[1]")])

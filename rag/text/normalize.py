@@ -33,9 +33,11 @@ def _t2s():
 
 @functools.lru_cache(maxsize=1)
 def _s2t():
+    """Traditional script in the forms people write it (為, 啟, 眾, 裡, as Taiwan's standard and
+    both traditional corpora here have them), not OpenCC's reference forms (爲, 啓, 衆, 裏)."""
     import opencc
 
-    return opencc.OpenCC("s2t")
+    return opencc.OpenCC("s2tw")
 
 
 def to_simplified(text: str) -> str:
