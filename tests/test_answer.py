@@ -242,6 +242,11 @@ def test_a_traditional_answer_uses_the_forms_people_write_not_opencc_reference_o
     assert answer.text == "安岳縣確定的貧困村為162個[1]。"
 
 
+def test_a_traditional_question_is_refused_in_traditional_script():
+    answer, streamed, *_ = ask("安嶽縣今年新建了幾座冷庫?", "资料中没有找到相关信息", config=Config(refuse_max_doubt="off"))
+    assert answer.refused and answer.text == "資料中沒有找到相關信息" == "".join(streamed)
+
+
 def test_a_follow_up_is_retrieved_as_a_standalone_question():
     answer, _, generator, search, _ = ask("那安岳县呢?", "安岳县贫困村减少至78个[1]。",
                                           history=[("安岳县确定了多少个贫困村?", "162个[1]")])

@@ -318,7 +318,8 @@ class Answerer:
     @staticmethod
     def _refusal(question: str, hits: tuple[Hit, ...], out: _Output, mode: str, why: str) -> Answer:
         text = REFUSAL[language_of(question)]
-        out.emit(text, convert=False)  # the fixed refusal text, in either script
+        text = to_traditional(text) if out.traditional else text  # in the question's script, as answers are
+        out.emit(text, convert=False)
         return Answer(question, text, True, (), hits, mode=mode, why=why)
 
     @staticmethod
