@@ -264,37 +264,30 @@ def test_words_the_title_holds_do_not_need_to_stand_beside_the_claim():
     assert verifier.check("乙县今年又建成冷库五座[1]。").supported
 
 
-def test_a_figure_shown_without_its_passages_hedge_gets_it_back():
-    verifier = Verifier([_chunk("这座体育馆于去年落成，建筑面积近3.2万平方米，可容纳观众约8000人。")])
-    claim = verifier.check("这座体育馆的建筑面积为3.2万平方米[1]。")
-    assert claim.supported and claim.text == "这座体育馆的建筑面积为近3.2万平方米[1]。"
+HEDGES = {  # behaviour: (passage, sentence as generated, sentence as shown)
+    "a figure shown without its passage's hedge gets it back": (
+        "这座体育馆于去年落成，建筑面积近3.2万平方米，可容纳观众约8000人。",
+        "这座体育馆的建筑面积为3.2万平方米[1]。", "这座体育馆的建筑面积为近3.2万平方米[1]。"),
+    "a hedge after the figure comes back too": (
+        "这次义诊共接待群众3000余人，另有3000名志愿者参与。",
+        "这次义诊共接待群众3000人[1]。", "这次义诊共接待群众3000余人[1]。"),
+    "a traditional passage's hedge is given in simplified script": (
+        "這座水庫的庫容不到1,500萬立方米，建於1958年。",
+        "这座水库的库容是1,500万立方米[1]。", "这座水库的库容是不到1,500万立方米[1]。"),
+    "the hedge is read where the same unit follows the figure": (
+        "这座炮塔分6个舱室，外径近6米，高4.7米。", "这座炮塔的外径是6米[1]。", "这座炮塔的外径是近6米[1]。"),
+    "a figure the sentence hedges itself is left as written": (
+        "这座体育馆于去年落成，建筑面积近3.2万平方米，可容纳观众约8000人。",
+        "这座体育馆可容纳大约8000人[1]。", "这座体育馆可容纳大约8000人[1]。"),
+    "a figure the passage gives both bare and hedged is left as written": (
+        "首期工程投资约12亿元。二期工程又投资12亿元，两期合计24亿元。",
+        "二期工程投资12亿元[1]。", "二期工程投资12亿元[1]。"),
+    "a hedge belongs to the whole figure, not to a number inside another": (
+        "这条隧道长近16米，宽6米。", "这条隧道宽6米[1]。", "这条隧道宽6米[1]。"),
+}
 
 
-def test_a_hedge_is_read_from_a_traditional_passage_and_given_simplified():
-    verifier = Verifier([_chunk("這座水庫的庫容不到1,500萬立方米，建於1958年。")])
-    assert verifier.check("这座水库的库容是1,500万立方米[1]。").text == "这座水库的库容是不到1,500万立方米[1]。"
-
-
-def test_a_figure_the_claim_hedges_itself_is_left_as_written():
-    verifier = Verifier([_chunk("这座体育馆于去年落成，建筑面积近3.2万平方米，可容纳观众约8000人。")])
-    assert verifier.check("这座体育馆可容纳大约8000人[1]。").text == "这座体育馆可容纳大约8000人[1]。"
-
-
-def test_a_figure_the_passage_gives_both_bare_and_hedged_is_left_as_written():
-    verifier = Verifier([_chunk("首期工程投资约12亿元。二期工程又投资12亿元，两期合计24亿元。")])
-    assert verifier.check("二期工程投资12亿元[1]。").text == "二期工程投资12亿元[1]。"
-
-
-def test_a_hedge_belongs_to_the_whole_figure_not_to_a_number_inside_another():
-    verifier = Verifier([_chunk("这条隧道长近16米，宽6米。")])
-    assert verifier.check("这条隧道宽6米[1]。").text == "这条隧道宽6米[1]。"
-
-
-def test_a_figures_hedge_is_read_where_the_same_unit_follows_it():
-    verifier = Verifier([_chunk("这座炮塔分6个舱室，外径近6米，高4.7米。")])
-    assert verifier.check("这座炮塔的外径是6米[1]。").text == "这座炮塔的外径是近6米[1]。"
-
-
-def test_a_figure_gets_back_the_hedge_its_passage_puts_after_it():
-    verifier = Verifier([_chunk("这次义诊共接待群众3000余人，另有3000名志愿者参与。")])
-    assert verifier.check("这次义诊共接待群众3000人[1]。").text == "这次义诊共接待群众3000余人[1]。"
+@pytest.mark.parametrize("passage, generated, shown", HEDGES.values(), ids=HEDGES.keys())
+def test_a_figure_is_shown_with_the_hedges_its_passage_gives_it(passage, generated, shown):
+    claim = Verifier([_chunk(passage)]).check(generated)
+    assert claim.supported and claim.text == shown
