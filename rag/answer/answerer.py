@@ -77,15 +77,19 @@ class _Output:
         for text in held if keep else ():
             self.emit(text, convert=False)
 
+    def in_script(self, text: str) -> str:
+        """The text in the question's script."""
+        return to_traditional(text) if self.traditional else text
+
     def emit(self, text: str, convert: bool = True) -> None:
+        text = self.in_script(text) if convert else text
         if self.held is not None:
-            self.held.append(to_traditional(text) if self.traditional and convert else text)
+            self.held.append(text)
             return
         if not self.parts:
             text = text.lstrip()
         if not text:
             return
-        text = to_traditional(text) if self.traditional and convert else text
         if self.first_ms is None:
             self.first_ms = (time.perf_counter() - self.started) * 1000
         self.parts.append(text)
@@ -317,8 +321,7 @@ class Answerer:
 
     @staticmethod
     def _refusal(question: str, hits: tuple[Hit, ...], out: _Output, mode: str, why: str) -> Answer:
-        text = REFUSAL[language_of(question)]
-        text = to_traditional(text) if out.traditional else text  # in the question's script, as answers are
+        text = out.in_script(REFUSAL[language_of(question)])  # as answers are
         out.emit(text, convert=False)
         return Answer(question, text, True, (), hits, mode=mode, why=why)
 

@@ -26,7 +26,7 @@ _QUANTITY = re.compile(rf"(\d+(?:\.\d+)?)\s*(万|亿)?\s*(%|{UNITS})?")
 _HEDGE = alternation("units.hedges")
 _HEDGED = re.compile(f"({_HEDGE})[为是有]?$")  # the passage's 约为5.6万 hedges 5.6万 with 约
 _AFTER = re.compile(f"(?:{alternation('units.hedges_after')})?")  # 5000余人, 300多名
-_FIGURE = re.compile(r"(?<![\d.,])\d+(?:,\d{3})*(?:\.\d+)?")
+_FIGURE = re.compile(rf"(?<![\d.,]){_NUMBER.pattern}")  # a whole number, not the 6 of 16
 _SCALE = re.compile("[万亿千百]?")
 HEDGE_REACH = 4  # characters before a claim's figure in which a hedge of its own counts
 
