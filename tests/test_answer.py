@@ -242,6 +242,15 @@ def test_a_traditional_answer_uses_the_forms_people_write_not_opencc_reference_o
     assert answer.text == "安岳縣確定的貧困村為162個[1]。"
 
 
+def test_a_traditional_answer_keeps_the_characters_of_the_passage_it_copies():
+    text = "台北市是台灣的首府，位於台灣北部。"
+    chunk = Chunk("t1", "taipei.txt", "台北市", "", 0, len(text), text, f"台北市\n{text}")
+    answerer = Answerer(Config(refuse_min_score=0.0), fake_search([chunk]), ScriptedGenerator("台湾的首府是台北市[1]。"))
+    streamed = []
+    answer = answerer.ask("台灣的首府是哪一座城市?", on_token=streamed.append)
+    assert answer.text == "台灣的首府是台北市[1]。" == "".join(streamed)  # not 臺灣, 臺北市
+
+
 def test_a_traditional_question_is_refused_in_traditional_script():
     answer, streamed, *_ = ask("安嶽縣今年新建了幾座冷庫?", "资料中没有找到相关信息", config=Config(refuse_max_doubt="off"))
     assert answer.refused and answer.text == "資料中沒有找到相關信息" == "".join(streamed)

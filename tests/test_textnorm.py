@@ -7,6 +7,8 @@ from rag.text.normalize import (
     script_of,
     to_halfwidth,
     to_simplified,
+    to_traditional,
+    writes_traditional,
 )
 from rag.text.tokenize import tokenize, tokenizer_fingerprint
 
@@ -76,3 +78,29 @@ def test_stopword_list_is_loaded_from_package_data():
 
 def test_tokenizer_fingerprint_is_stable():
     assert tokenizer_fingerprint() == tokenizer_fingerprint() and len(tokenizer_fingerprint()) == 16
+
+
+def test_traditional_conversion_keeps_the_forms_of_the_passage_it_copies():
+    passage = "台灣的首府設於台北市，他在那裏著手研究。"
+    assert to_traditional("台湾的首府设于台北市[1]。") == "臺灣的首府設於臺北市[1]。"
+    assert to_traditional("台湾的首府设于台北市[1]。", [passage]) == "台灣的首府設於台北市[1]。"
+    assert to_traditional("他在那里着手研究[1]。", [passage]) == "他在那裏著手研究[1]。"
+
+
+def test_traditional_conversion_takes_nothing_from_a_simplified_passage():
+    assert to_traditional("台湾的首府[1]。", ["台湾的首府设于台北市。"]) == "臺灣的首府[1]。"
+
+
+def test_words_not_copied_from_the_passage_are_converted_as_usual():
+    assert to_traditional("后来台湾的首府[1]。", ["台灣的首府設於台北市。"]) == "後來台灣的首府[1]。"
+
+
+def test_a_question_naming_taiwan_in_its_own_script_is_traditional():
+    assert writes_traditional("台灣的首府是哪一座城市?")  # 台 is also simplified: script_of says mixed
+    assert not writes_traditional("黄霑有哪些著名填词作品？")  # one traditional-only name character
+    assert not writes_traditional("北海道的原名是?")
+
+
+def test_a_run_copied_twice_takes_the_passage_place_written_in_traditional_forms():
+    passage = "乐山市\n樂山市位於四川省中南部。"  # a title left in simplified script
+    assert to_traditional("乐山市在四川省中南部[1]。", [passage]) == "樂山市在四川省中南部[1]。"

@@ -34,7 +34,7 @@ from rag.config import Config
 from rag.errors import ConfigError, GenerationError
 from rag.retrieval.followup import standalone_query
 from rag.text.names import mentions
-from rag.text.normalize import script_of, to_traditional
+from rag.text.normalize import to_traditional, writes_traditional
 from rag.text.sentences import SentenceStream
 from rag.types import Answer, Citation, Hit
 
@@ -77,12 +77,13 @@ class _Output:
         for text in held if keep else ():
             self.emit(text, convert=False)
 
-    def in_script(self, text: str) -> str:
-        """The text in the question's script."""
-        return to_traditional(text) if self.traditional else text
+    def in_script(self, text: str, sources: Sequence[str] = ()) -> str:
+        """The text in the question's script; what it copies from `sources` (the passages it
+        cites) in their own characters."""
+        return to_traditional(text, sources) if self.traditional else text
 
-    def emit(self, text: str, convert: bool = True) -> None:
-        text = self.in_script(text) if convert else text
+    def emit(self, text: str, convert: bool = True, sources: Sequence[str] = ()) -> None:
+        text = self.in_script(text, sources) if convert else text
         if self.held is not None:
             self.held.append(text)
             return
@@ -158,7 +159,7 @@ class Answerer:
         query = standalone_query(question, history)
         hits = tuple(self.search(query, k=max(self.config.top_k, self.config.context_chunks)))
         retrieved = time.perf_counter()
-        out = _Output(on_token, script_of(question) == "traditional", started)
+        out = _Output(on_token, writes_traditional(question), started)
         subjects = Subjects(query, hits[:self.config.context_chunks], self._doc_mentions)
         context = tuple(subjects.ordered(hits[:self.config.context_chunks]))  # passage [n] is context[n - 1]
         evidence = assess(query, context, subjects.docs())
@@ -297,7 +298,7 @@ class Answerer:
         draft.claims.append(claim)
         lead = sentence[:len(sentence) - len(sentence.lstrip())]
         if claim.supported or (claim.declined and draft.supported):
-            out.emit(lead + claim.text)
+            out.emit(lead + claim.text, sources=verifier.texts(claim.cites))
         if claim.declined and not draft.supported:
             draft.declined = True
             return False
@@ -312,7 +313,8 @@ class Answerer:
         if not chosen:
             return None
         for i, sentence in enumerate(chosen):
-            out.emit(("" if i == 0 else " ") + attach_citations(sentence.text, [sentence.n]))
+            out.emit(("" if i == 0 else " ") + attach_citations(sentence.text, [sentence.n]),
+                     sources=[context[sentence.n - 1].chunk.text])
         by_n: dict[int, list[tuple[int, int]]] = {}
         for sentence in chosen:
             by_n.setdefault(sentence.n, []).append(sentence.span)

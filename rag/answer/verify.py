@@ -92,6 +92,10 @@ class Verifier:
                                    compact(f"{c.title} {c.section}"), c.text)
                           for c, text in zip(self.chunks, texts)]
 
+    def texts(self, cites: Sequence[int]) -> list[str]:
+        """The passages [n] of `cites`, as written."""
+        return [self.chunks[n - 1].text for n in cites if 1 <= n <= len(self.chunks)]
+
     def check(self, sentence: str) -> Claim:
         cites, _dropped = parse_citations(sentence, len(self.chunks))
         body = strip_citations(sentence).strip()

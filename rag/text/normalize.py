@@ -6,12 +6,14 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from typing import Sequence
 
 # CJK Unified Ideographs with Extension A, and the compatibility ideographs
 HAN = "\u3400-\u9fff\uf900-\ufaff"
 HAN_CHAR = re.compile(f"[{HAN}]")
 WORD_CHAR = re.compile(f"[0-9A-Za-z{HAN}]")  # a letter, digit or Han character: text that says something
 _SPACES = re.compile(r"[ \t\u00a0\u3000\u2002-\u200b\ufeff]+")
+MIN_COPIED = 2  # characters: a single shared character is no evidence of copying
 
 
 def is_han(ch: str) -> bool:
@@ -44,8 +46,60 @@ def to_simplified(text: str) -> str:
     return _t2s().convert(text) if text else text
 
 
-def to_traditional(text: str) -> str:
-    return _s2t().convert(text) if text else text
+def to_traditional(text: str, sources: Sequence[str] = ()) -> str:
+    """The text in traditional script; where it copies a run of `sources` (the passages it
+    quotes, unless written in simplified script), in the source's own characters. The
+    conversion cannot know which traditional form a passage chose (臺 where it writes 台, 裡
+    where it writes 裏); the run copied says it. Runs of MIN_COPIED characters or more; a text
+    or source that the conversion does not map character for character is converted whole."""
+    out = _s2t().convert(text) if text else text
+    if not sources or len(out) != len(text):
+        return out
+    plain = to_simplified(text)
+    if len(plain) != len(text):
+        return out
+    chars = list(out)
+    for source in sources:
+        source_plain = to_simplified(source)
+        if len(source_plain) != len(source) or script_of(source) == "simplified":
+            continue  # a simplified passage says nothing of traditional forms
+        for start, end in _copied_runs(plain, source_plain):
+            at = _most_traditional(source, source_plain, plain[start:end])
+            if at is not None:
+                chars[start:end] = source[at:at + end - start]
+    return "".join(chars)
+
+
+def _copied_runs(text: str, source: str):
+    """(start, end) of the longest runs of `text`, left to right, that stand somewhere in
+    `source`, in any order (an answer reorders what it copies)."""
+    i = 0
+    while i + MIN_COPIED <= len(text):
+        if text[i:i + MIN_COPIED] not in source:
+            i += 1
+            continue
+        size = MIN_COPIED
+        while i + size < len(text) and text[i:i + size + 1] in source:
+            size += 1
+        yield i, i + size
+        i += size
+
+
+def _most_traditional(source: str, source_plain: str, run: str) -> int | None:
+    """Where in `source` the run (in simplified form) stands written most in traditional forms,
+    on a line not in simplified script; None when it stands on such lines only (a Wikipedia
+    article may head its traditional text with its title in simplified script)."""
+    places = [m.start() for m in re.finditer(re.escape(run), source_plain)
+              if script_of(_line_at(source, m.start())) != "simplified"]
+    if not places:
+        return None
+    return max(places, key=lambda at: sum(a != b for a, b in zip(source[at:at + len(run)], run)))
+
+
+def _line_at(text: str, at: int) -> str:
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    return text[start:end if end >= 0 else len(text)]
 
 
 def to_halfwidth(text: str) -> str:
@@ -74,14 +128,24 @@ def compact(text: str) -> str:
     return re.sub(r"\s+", "", normalize(text))
 
 
+def _changes(text: str) -> tuple[int, int]:
+    """How many Han characters t2s changes, and how many s2t changes."""
+    sample = "".join(c for c in text if is_han(c))[:20000]
+    return (sum(a != b for a, b in zip(sample, to_simplified(sample))),
+            sum(a != b for a, b in zip(sample, to_traditional(sample))))
+
+
 def script_of(text: str) -> str:
     """'simplified', 'traditional' or 'mixed', judged by how many characters t2s changes."""
-    han = [c for c in text if is_han(c)]
-    if not han:
-        return "simplified"
-    sample = "".join(han[:20000])
-    changed = sum(a != b for a, b in zip(sample, to_simplified(sample)))
-    reverse = sum(a != b for a, b in zip(sample, to_traditional(sample)))
+    changed, reverse = _changes(text)
     if changed and reverse and min(changed, reverse) / max(changed, reverse) > 0.2:
         return "mixed"
     return "traditional" if changed > reverse else "simplified"
+
+
+def writes_traditional(text: str) -> bool:
+    """Whether a short text (a question) is written in traditional script: it has a character
+    only traditional script uses, and no fewer of them than characters only simplified script
+    uses. 台灣的首府 is (台 is also simplified); 黄霑有哪些作品 is not."""
+    changed, reverse = _changes(text)
+    return changed > 0 and changed >= reverse
