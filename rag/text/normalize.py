@@ -63,8 +63,9 @@ def to_traditional(text: str, sources: Sequence[str] = ()) -> str:
         source_plain = to_simplified(source)
         if len(source_plain) != len(source) or script_of(source) == "simplified":
             continue  # a simplified passage says nothing of traditional forms
+        skipped = _simplified_lines(source)
         for start, end in _copied_runs(plain, source_plain):
-            at = _most_traditional(source, source_plain, plain[start:end])
+            at = _most_traditional(source, source_plain, plain[start:end], skipped)
             if at is not None:
                 chars[start:end] = source[at:at + end - start]
     return "".join(chars)
@@ -85,21 +86,25 @@ def _copied_runs(text: str, source: str):
         i += size
 
 
-def _most_traditional(source: str, source_plain: str, run: str) -> int | None:
+def _simplified_lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the lines of `text` written in simplified script (a Wikipedia article may
+    head its traditional text with its title in simplified script)."""
+    spans, start = [], 0
+    for line in text.split("\n"):
+        if script_of(line) == "simplified":
+            spans.append((start, start + len(line)))
+        start += len(line) + 1
+    return spans
+
+
+def _most_traditional(source: str, source_plain: str, run: str, skipped: list[tuple[int, int]]) -> int | None:
     """Where in `source` the run (in simplified form) stands written most in traditional forms,
-    on a line not in simplified script; None when it stands on such lines only (a Wikipedia
-    article may head its traditional text with its title in simplified script)."""
+    outside the `skipped` spans; None when it stands in them only."""
     places = [m.start() for m in re.finditer(re.escape(run), source_plain)
-              if script_of(_line_at(source, m.start())) != "simplified"]
+              if not any(start <= m.start() < end for start, end in skipped)]
     if not places:
         return None
     return max(places, key=lambda at: sum(a != b for a, b in zip(source[at:at + len(run)], run)))
-
-
-def _line_at(text: str, at: int) -> str:
-    start = text.rfind("\n", 0, at) + 1
-    end = text.find("\n", at)
-    return text[start:end if end >= 0 else len(text)]
 
 
 def to_halfwidth(text: str) -> str:
