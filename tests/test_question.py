@@ -77,7 +77,7 @@ def test_a_few_years_is_not_how_many_years():
 
 
 def test_the_kind_asked_is_a_date_before_a_quantity():
-    assert asked_kind("哪一年成立?") == "date"
+    assert asked_kind("哪一年成立?") == "time"
     assert asked_kind("組長是誰?") == "person"
     assert asked_kind("有几座冷库?") == "quantity"
     assert asked_kind("为什么要搬迁?") is None

@@ -17,7 +17,7 @@ from rag.answer.citations import (
     strip_citations,
 )
 from rag.answer.passages import context_of, passage_text
-from rag.answer.question import missing_value, unit_mismatch
+from rag.answer.question import kind_missing, missing_value, unit_mismatch
 from rag.text.lexicon import alternation, english
 from rag.text.names import mentions, named, names_in
 from rag.text.normalize import WORD_CHAR, compact
@@ -87,6 +87,7 @@ class Verifier:
         self._asked_names = named(question)
         self._asked = compact(question)
         self._asked_numbers = numbers_in(question)
+        self._kind_named = False  # an earlier sentence named the thing asked: later ones may add to it
         texts = [passage_text(c) for c in self.chunks]
         self._passages = [_Passage(context_of(c), text, frozenset(numbers_in(text, passage=True)), quantities_in(text),
                                    compact(f"{c.title} {c.section}"), c.text)
@@ -112,12 +113,21 @@ class Verifier:
         if problem is None and len(cites) > 1 and self.per_clause(body, cites) is None:
             problem = f"no one passage of {render_citations(cites)} backs each clause"
         if problem is None:
-            return Claim(attach_citations(self._hedged(body, cites), cites), tuple(cites), True)
+            return self._answers(body, cites)
         for recited in self._recitations(body, cites):
             if self.problem(body, recited) is None:
-                return Claim(attach_citations(self._hedged(body, recited), recited), tuple(recited), True,
-                             reason="recited")
+                return self._answers(body, recited, reason="recited")
         return Claim(body, tuple(cites), False, reason=problem)
+
+    def _answers(self, body: str, cites: Sequence[int], reason: str = "") -> Claim:
+        """The backed sentence as a claim, unless it is the first to be shown and names no thing
+        of the type the question asks for (rag.answer.question.kind_missing) in its passages."""
+        if not self._kind_named:
+            passage = "\n".join(self._passages[n - 1].text for n in cites)
+            if missing := kind_missing(self.question, strip_citations(body), passage):
+                return Claim(body, tuple(cites), False, reason=missing)
+            self._kind_named = True
+        return Claim(attach_citations(self._hedged(body, cites), cites), tuple(cites), True, reason=reason)
 
     def _hedged(self, body: str, cites: Sequence[int]) -> str:
         """The sentence with its figures hedged as the cited passages hedge them (rag.text.numbers)."""

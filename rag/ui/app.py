@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterator, Sequence
 from rag.errors import RagError
 from rag.types import Answer
 from rag.ui import collection as coll
-from rag.ui.bases import as_bases, kb_picker, on_create, on_switch
+from rag.ui.bases import as_bases, kb_picker, on_create, on_switch, selector
 from rag.ui.render import answer_html, error_html, pending_html, streaming_html
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -153,8 +153,9 @@ def _panel(rag: Any, generator: str):
     return coll.collection_html(info), gr.update(choices=coll.document_choices(info), value=None)
 
 
-def on_upload(rag: Any, files: list | None, generator: str, progress: Any = None):
-    """Check, store and index uploaded files; yields (status, collection, doc choices, file box)."""
+def on_upload(rag: Any, files: list | None, generator: str, progress: Any = None, kb: str = ""):
+    """Check, store and index uploaded files into knowledge base `kb` (named in the status);
+    yields (status, collection, doc choices, file box)."""
     import gradio as gr
 
     if not files:
@@ -163,9 +164,11 @@ def on_upload(rag: Any, files: list | None, generator: str, progress: Any = None
     paths = [getattr(f, "name", f) for f in files]
     try:
         stored = coll.store_uploads(paths, rag.config)
-        yield f"正在索引 {', '.join(p.name for p in stored)} …", *_panel(rag, generator), gr.update()
+        into = f"到知识库 {kb} " if kb else ""
+        yield f"正在索引{into}{', '.join(p.name for p in stored)} …", *_panel(rag, generator), gr.update()
         track = coll.ProgressText(progress) if progress else None
-        status = coll.report_text(coll.index_uploads(rag, stored, progress=track), stored)
+        status = (f"知识库 {kb}：" if kb else "") + coll.report_text(coll.index_uploads(rag, stored, progress=track),
+                                                                      stored)
     except Exception as exc:  # noqa: BLE001 - the page reports it; the server stays up
         status = f"⚠ 未索引：{_problem(exc)}"
     yield status, *_panel(rag, generator), None
@@ -192,6 +195,7 @@ class Page:
     kb: Any
     new_kb: Any
     create: Any
+    remembered: Any  # the knowledge base this browser chose last, kept across reloads
     collection: Any
     upload: Any
     status: Any
@@ -241,7 +245,7 @@ def _wire(gr, demo, bases: Any, page: Page, history: Any, run: Callable | None) 
         yield from respond(backend, q, c, h, Settings(int(k), m, g, kb or ""))
 
     def upload_files(files, g, kb, progress=gr.Progress()):
-        yield from on_upload(bases.get(kb), files, g, progress)
+        yield from on_upload(bases.get(kb), files, g, progress, kb=kb if hasattr(bases, "root") else "")
 
     chat_io = dict(inputs=[page.question, page.chat, history, page.top_k, page.mode, page.generator, page.kb],
                    outputs=[page.question, page.chat, history], concurrency_limit=1, concurrency_id="answer")
@@ -259,7 +263,13 @@ def _wire(gr, demo, bases: Any, page: Page, history: Any, run: Callable | None) 
                    outputs=[*panel, page.chat, history])
     page.create.click(lambda name: on_create(bases, name), inputs=[page.new_kb],
                       outputs=[page.status, page.kb, page.new_kb], concurrency_id="index")
-    demo.load(lambda g, kb: _panel(bases.get(kb), g), inputs=[page.generator, page.kb], outputs=panel)
+    # a reload shows every knowledge base the server has now, and the one this browser last chose
+    def load(g, kb, remembered):
+        chosen = remembered if remembered in bases.names() else kb
+        return selector(bases, chosen), *_panel(bases.get(chosen if chosen in bases.names() else bases.names()[0]), g)
+
+    demo.load(load, inputs=[page.generator, page.kb, page.remembered], outputs=[page.kb, *panel])
+    page.kb.change(lambda kb: kb, inputs=[page.kb], outputs=[page.remembered], queue=False)
 
 
 def build_app(source: Any, start: str = "", run: Callable | None = None):
@@ -278,6 +288,7 @@ def build_app(source: Any, start: str = "", run: Callable | None = None):
             with gr.Column(scale=1, min_width=300, elem_id="rag-side"):
                 gr.Markdown("### 文档库")
                 kb_parts = kb_picker(gr, bases, start or bases.names()[0])
+                kb_parts["remembered"] = gr.BrowserState("", storage_key="rag-kb")
                 side_parts = _side_panel(gr, first.config)
         _wire(gr, demo, bases, Page(**chat_parts, **kb_parts, **side_parts), history, run)
     return demo

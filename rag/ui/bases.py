@@ -49,14 +49,25 @@ def on_switch(bases: Any, kb: str, generator: str, panel: Callable) -> tuple:
     return *panel(bases.get(kb), generator), [], ()
 
 
+def selector(bases: Any, chosen: str | None) -> Any:
+    """The selector as the server has it now: every knowledge base (another page or the API may
+    have created one since this page was built), `chosen` kept when it still exists."""
+    import gradio as gr
+
+    names = bases.names()
+    return gr.update(choices=names, value=chosen if chosen in names else (names[0] if names else None))
+
+
 def on_create(bases: Any, name: str) -> tuple:
-    """Create knowledge base `name` and select it; (status, selector, name box)."""
+    """Create knowledge base `name` and select it, or select it when it exists already (the
+    user wants to work in it either way); (status, selector, name box)."""
     import gradio as gr
 
     name = (name or "").strip()
+    if name in bases.names():
+        return f"知识库 {name} 已存在，已切换到它", selector(bases, name), ""
     try:
         bases.create(name)
-    except RagError as exc:
+    except RagError as exc:  # the selection stays where the user is
         return f"⚠ 未新建：{exc}", gr.update(), gr.update()
-    return (f"已新建知识库 {name}：上传文件即可建立索引",
-            gr.update(choices=bases.names(), value=name), "")
+    return f"已新建知识库 {name}：上传文件即可建立索引", selector(bases, name), ""
