@@ -125,3 +125,28 @@ def test_holding_out_is_fixed_by_the_seed_and_bounded():
     assert hold_out(base, 3, seed=1) == hold_out(base, 3, seed=1)
     with pytest.raises(EvalError, match="between 1 and"):
         hold_out(base, 20)
+
+
+def _articles(n: int) -> dict:
+    """n articles of two paragraphs each: a typed question (who) and an open one (why) on each."""
+    def paragraph(i: int, j: int) -> dict:
+        return {"id": f"A{i}P{j}", "context": f"第{i}条第{j}段：张{i}{j}主持了会议，因为需要。", "qas": [
+            {"id": f"A{i}P{j}_who", "question": f"谁主持了第{i}条第{j}段的会议？",
+             "answers": [{"text": f"张{i}{j}", "answer_start": 7}]},
+            {"id": f"A{i}P{j}_why", "question": f"第{i}条第{j}段为什么开会？",
+             "answers": [{"text": "需要", "answer_start": 16}]}]}
+    return {"data": [{"title": f"条目{i}", "paragraphs": [paragraph(i, 0), paragraph(i, 1)]} for i in range(n)]
+            + [{"title": "独段", "paragraphs": [{"id": "solo", "context": "李四主持。", "qas": [
+                {"id": "solo_who", "question": "谁主持？", "answers": [{"text": "李四", "answer_start": 0}]}]}]}]}
+
+
+def test_typed_negatives_ask_for_a_type_and_keep_their_articles_other_paragraphs():
+    from rag.evaluation.squad import hold_out
+
+    base = parse_squad(_articles(6), "news")
+    squad = hold_out(base, 4, seed=0, typed=True)
+    negatives = [q for q in squad.questions if not q.answers]
+    assert len(negatives) == 4 and all(q.id.endswith("_who") and q.id != "solo_who" for q in negatives)
+    kept_titles = {p.title for p in squad.paragraphs}
+    assert all(f"条目{q.id[1]}" in kept_titles for q in negatives)
+    assert squad.name == "news-minus4typed-seed0"

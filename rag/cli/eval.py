@@ -40,6 +40,9 @@ def register(sub) -> None:
     p.add_argument("--unanswerable", type=int, metavar="N",
                    help="with --format squad: leave the paragraphs of N sampled questions out of the corpus, "
                         "so their right answer is a refusal (negative rejection); indexes a corpus of its own")
+    p.add_argument("--typed-negatives", action="store_true",
+                   help="with --unanswerable: hold out only questions asking for a person, place, time, "
+                        "organization, title or quantity whose article keeps other paragraphs (news-style)")
     p.add_argument("--generation-cache", metavar="FILE",
                    help="replay the model's answers to prompts seen before (recorded in FILE): measures a change "
                         "to verification or refusal in minutes; a changed prompt still runs the model")
@@ -79,7 +82,7 @@ def _plan(args, config) -> Plan:
     if args.format == "squad":
         squad = read_squad(args.gold)
         if args.unanswerable:
-            squad = hold_out(squad, args.unanswerable, args.seed)
+            squad = hold_out(squad, args.unanswerable, args.seed, typed=args.typed_negatives)
         name, items = squad.name, [q for q in squad.questions if q.answers or not args.unanswerable]
         negatives = [q for q in squad.questions if args.unanswerable and not q.answers]
         corpus = write_corpus(squad.paragraphs, args.corpus or RUNS_DIR / "corpora" / name)

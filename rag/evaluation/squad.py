@@ -8,6 +8,7 @@ spans, duplicates removed; a question without answers (SQuAD 2.0 style) is unans
 
 from __future__ import annotations
 
+import collections
 import json
 import random
 import re
@@ -99,12 +100,22 @@ def write_corpus(paragraphs: Sequence[SquadParagraph], folder: str | Path) -> Pa
     return folder
 
 
-def hold_out(squad: SquadSet, n: int, seed: int = 0) -> SquadSet:
+def hold_out(squad: SquadSet, n: int, seed: int = 0, typed: bool = False) -> SquadSet:
     """Negative rejection: the paragraphs of n sampled answerable questions are left out of the
     corpus, so the right output for those questions is a refusal. Other questions on a paragraph
     left out are dropped (their answer is gone too). The set is named for what was held out, so
-    its corpus and index never mix with the full set's."""
+    its corpus and index never mix with the full set's.
+
+    `typed` draws the news-style set: questions asking for a thing of a type (who, where, when,
+    which organization or work, how many: rag.answer.question.asked_kind) whose article keeps other
+    paragraphs, so passages on the same topic, with its names, stay in the collection."""
+    from rag.answer.question import asked_kind
+
     answerable = [q for q in squad.questions if q.answers]
+    if typed:
+        articles = collections.Counter(p.title for p in squad.paragraphs)
+        title_of = {p.doc: p.title for p in squad.paragraphs}
+        answerable = [q for q in answerable if asked_kind(q.question) and articles[title_of[q.docs[0]]] > 1]
     if not 0 < n < len(answerable):
         raise EvalError(f"--unanswerable {n}: give a number between 1 and {len(answerable) - 1}")
     held = sample_questions(answerable, n, seed + 1)  # another draw than --sample's
@@ -112,7 +123,7 @@ def hold_out(squad: SquadSet, n: int, seed: int = 0) -> SquadSet:
     held_ids = {q.id for q in held}
     kept = [q for q in squad.questions if q.id not in held_ids and not set(q.docs) & gone]
     negatives = [GoldItem(q.id, q.question, (), (), "unanswerable") for q in held]
-    return SquadSet(f"{squad.name}-minus{n}-seed{seed}", tuple(p for p in squad.paragraphs if p.doc not in gone),
+    return SquadSet(f"{squad.name}-minus{n}{'typed' if typed else ''}-seed{seed}", tuple(p for p in squad.paragraphs if p.doc not in gone),
                     tuple(kept + negatives))
 
 
