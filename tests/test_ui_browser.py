@@ -269,3 +269,29 @@ def test_a_person_asks_checks_a_citation_follows_up_uploads_and_asks_again(brows
     assert "qinghe_gbk.txt" in tab.page.locator(FINAL).nth(2).locator(".rag-cite .rag-doc").first.inner_text()
     tab.page.screenshot(path=str(SCREENSHOT))
     assert tab.external_requests() == []
+
+
+def test_after_a_reload_the_selector_lists_every_knowledge_base_and_uploads_land_in_the_chosen_one(context,
+                                                                                                   tmp_path):
+    from server_harness import fake_models, live_server
+
+    with fake_models(), live_server(tmp_path, page=True) as server:
+        tab = ChatPage(context, server.url + "/")
+        # created elsewhere (the API), after this page was built
+        httpx.post(server.url + "/v1/knowledge_bases", json={"name": "青禾县"}).raise_for_status()
+        tab.page.reload()
+        tab.page.wait_for_function("document.querySelector('#rag-collection')?.innerText.includes('篇文档')",
+                                   timeout=15_000)
+        tab.page.locator("#rag-new-kb textarea, #rag-new-kb input").first.fill("青禾县")
+        tab.page.locator("#rag-create-kb").click()  # an existing name: switch to it
+        tab.page.wait_for_function("document.querySelector('#rag-status').innerText.includes('已切换')",
+                                   timeout=15_000)
+        tab.page.reload()  # this browser's choice is remembered
+        tab.page.wait_for_function("document.querySelector('#rag-kb input')?.value === '青禾县'", timeout=15_000)
+        (tmp_path / "note.txt").write_bytes(GBK_NOTE.encode("gbk"))
+        tab.page.set_input_files("#rag-upload input[type=file]", str(tmp_path / "note.txt"))
+        tab.page.wait_for_function("document.querySelector('#rag-status').innerText.includes('知识库 青禾县：')",
+                                   timeout=30_000)
+        listed = httpx.get(server.url + "/v1/knowledge_bases/青禾县/documents").json()
+        assert "note.txt" in str(listed)
+        assert "note.txt" not in str(httpx.get(server.url + "/v1/knowledge_bases/default/documents").json())

@@ -261,8 +261,12 @@ def _wire(gr, demo, bases: Any, page: Page, history: Any, run: Callable | None) 
     # another knowledge base: its documents, and a fresh conversation (follow-ups would mix them)
     page.kb.change(lambda g, kb: on_switch(bases, kb, g, _panel), inputs=[page.generator, page.kb],
                    outputs=[*panel, page.chat, history])
-    page.create.click(lambda name: on_create(bases, name), inputs=[page.new_kb],
-                      outputs=[page.status, page.kb, page.new_kb], concurrency_id="index")
+    def create(name, remembered):
+        status, chosen, box = on_create(bases, name)
+        return status, chosen, box, chosen.get("value", remembered)  # remembered with the answer itself
+
+    page.create.click(create, inputs=[page.new_kb, page.remembered],
+                      outputs=[page.status, page.kb, page.new_kb, page.remembered], concurrency_id="index")
     # a reload shows every knowledge base the server has now, and the one this browser last chose
     def load(g, kb, remembered):
         chosen = remembered if remembered in bases.names() else kb
