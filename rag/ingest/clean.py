@@ -84,9 +84,15 @@ def clean_pages(pages: Sequence[str], runs_on: Sequence[bool] = ()) -> Cleaned:
     return Cleaned("\n\n".join(line.text for line in lines), _page_starts(lines, len(pages)))
 
 
+_FIGURE_BREAK = re.compile(r"\d[.,%]|[.,]\d")
+
+
 def join_glue(left: str, right: str) -> str:
-    """What goes between two pieces of one line of text: nothing beside Chinese, else a space."""
+    """What goes between two pieces of one line of text: nothing beside Chinese, nor inside a
+    figure broken over two lines (8 / .6%, 14 / ,018), else a space."""
     if not left or not right or left[-1] >= "\u3000" or right[0] >= "\u3000":
+        return ""
+    if _FIGURE_BREAK.match(left[-1] + right[0]):
         return ""
     return " "
 

@@ -1,6 +1,7 @@
-"""PDF -> pages of text: the text layer where a page has one (pypdf), OCR of the page rendered
-by PDFium (pypdfium2, a wheel: no system binaries) where a page is a scan, then the printed
-page's rules (rag.ingest.pages): running headers and page numbers off, paragraphs rejoined."""
+"""PDF -> pages of text: the text layer read from its layout where a page has one (pdfplumber,
+rag.ingest.pdf_layout: columns, paragraphs, headings, ruled tables), OCR of the page rendered by
+PDFium (pypdfium2, a wheel: no system binaries) where a page is a scan, then the printed page's
+rules (rag.ingest.pages): running headers and page numbers off, paragraphs rejoined."""
 
 from __future__ import annotations
 
@@ -10,27 +11,29 @@ import logging
 from rag.errors import LoadError
 from rag.ingest.extracted import Extracted, Reading
 from rag.ingest.images import ocr_lines, unreadable
-from rag.ingest.pages import Printed, page_texts, text_layer_lines
+from rag.ingest.pages import Printed, page_texts
+from rag.ingest.pdf_layout import PageLayout, printed_lines, read_page
 
 RENDER_LONG_SIDE = 2000  # pixels: RapidOCR shrinks anything longer, so rendering more is wasted
 SCAN_TEXT_MAX = 20  # characters: a scan's text layer may hold a stamped page number, not its text
 
 
 def read_pdf(data: bytes, reading: Reading) -> Extracted:
-    logging.getLogger("pypdf").setLevel(logging.ERROR)  # malformed files are reported by us, once
-    reader, texts, title = _text_layer(data)
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # malformed files are reported by us, once
+    layouts, scanned, title = _text_layer(data)
     if title == reading.stem:
         title = ""  # converters and scanners write the file's name there: the text's own title is better
-    scanned = [i for i, text in enumerate(texts) if _is_scan(text, reader.pages[i])]
-    has_text = any(t.strip() for i, t in enumerate(texts) if i not in scanned)
+    has_text = any(layout.lines for i, layout in enumerate(layouts) if i not in scanned)
     if not has_text and not scanned:
         raise LoadError("PDF has no text and no scanned pages")
-    lines: list[list[Printed]] = [text_layer_lines(t) for t in texts]
+    lines: list[list[Printed]] = printed_lines(layouts)
     read: list[int] = []
     if scanned and reading.ocr is None:
         if not has_text:
             raise LoadError('scanned PDF (no text layer) and OCR is off; set ocr = "auto" to read it')
         reading.warn(f"{reading.name}: pages {_numbers(scanned)} are scans and OCR is off; they were left out")
+        for i in scanned:
+            lines[i] = []
     elif scanned:
         read = _ocr_pages(data, scanned, lines, reading)
     pages = page_texts(lines)
@@ -40,30 +43,36 @@ def read_pdf(data: bytes, reading: Reading) -> Extracted:
                      title=title, ocr_pages=tuple(i + 1 for i in read), ocr=bool(read))
 
 
-def _text_layer(data: bytes):
-    from pypdf import PdfReader
+def _text_layer(data: bytes) -> tuple[list[PageLayout], list[int], str]:
+    """Each page's layout, the pages that are scans, and the title the file states."""
+    import pdfplumber
+    from pdfplumber.utils.exceptions import PdfminerException
 
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise LoadError("encrypted PDF (it needs a password); save an unencrypted copy")
-        texts = [page.extract_text() or "" for page in reader.pages]
-        title = (reader.metadata.title or "") if reader.metadata else ""
-    except LoadError:
-        raise
-    except Exception as exc:  # pypdf raises many types on damaged input; none may stop the run
-        raise LoadError(f"not a readable PDF ({type(exc).__name__}: {str(exc)[:80]})") from None
-    return reader, texts, str(title).strip()
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            title = str((pdf.metadata or {}).get("Title") or "").strip()
+            layouts, scanned, header = [], [], None
+            for i, page in enumerate(pdf.pages):
+                layout = read_page(page, header)
+                header = next((l.header for l in reversed(layout.lines) if l.table is not None), None)
+                if _is_scan(layout, page):
+                    scanned.append(i)
+                layouts.append(layout)
+                page.close()  # its parsed objects are not needed again
+    except Exception as exc:  # pdfminer raises many types on damaged input; none may stop the run
+        inner = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
+        if type(inner).__name__ == "PDFPasswordIncorrect":
+            raise LoadError("encrypted PDF (it needs a password); save an unencrypted copy") from None
+        raise LoadError(f"not a readable PDF ({type(inner).__name__}: {str(inner)[:80]})") from None
+    return layouts, scanned, title
 
 
-def _is_scan(text: str, page) -> bool:
+def _is_scan(layout: PageLayout, page) -> bool:
     """A page whose text layer is empty or only a stamp (a page number, a file mark) over an image."""
+    text = "".join(l.text for l in layout.lines if l.table is None)
     if len("".join(text.split())) > SCAN_TEXT_MAX:
         return False
-    try:
-        return len(page.images) > 0  # lists the page's image objects without decoding them
-    except Exception:  # a damaged resource dictionary: let PDFium try the page
-        return True
+    return len(page.images) > 0
 
 
 def _ocr_pages(data: bytes, scanned: list[int], lines: list[list[Printed]], reading: Reading) -> list[int]:

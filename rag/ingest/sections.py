@@ -77,8 +77,10 @@ def _detect(text: str, paras: list[Span]) -> list[Heading]:
     found = _marked(text, paras)
     if any(h.kind == "markdown" for h in found.values()):  # explicit headings: no guessing from short lines
         found = {i: h for i, h in found.items() if h.kind != "line"}
-    if 0 in found and found[0].kind in ("line", "markdown") and not _recurs(found[0], found.values()):
-        del found[0]  # the document's title line, not a section of it
+    first = found.get(0)
+    if first and (first.kind == "line" or first.kind == "markdown" and first.rank == 0) \
+            and not _recurs(first, found.values()):
+        del found[0]  # the document's title line (a top-level one), not a section of it
     found.update(_series(_periods(text, paras, found), paras, found, _any_sibling))
     found.update(_series(_leads(text, paras, found), paras, found, _parallel))
     return sorted([*found.values(), *_items(text, paras, found)], key=lambda h: h.start)

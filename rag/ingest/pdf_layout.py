@@ -1,0 +1,303 @@
+"""A PDF page's text layer read from its layout (pdfplumber: characters with their boxes and
+fonts, ruled lines, the table finder), as the printed lines rag.ingest.pages joins:
+
+- columns: a page set in two or more columns is read column by column, top to bottom; a line or
+  table crossing the gutter (a title, a wide table) stays where it stands, between the bands of
+  columns above and below it;
+- lines: each marked as reaching its column's right edge (so it goes on in the next line) or
+  opening a paragraph (an indent, a larger gap above it, another font size);
+- headings: a short line set larger than the document's body text becomes a markdown heading,
+  `#` for the largest size, `##` for the next; numbered headings set at body size (一、, （二）)
+  are left to the chunker, which knows them;
+- ruled tables: rows in the project's one row convention (`header：value，header：value`,
+  rag.ingest.tables), merged header cells carried to the columns below them, under a heading
+  named by the caption printed above the table; a table going on at the top of the next page
+  without its header keeps the header of the page before.
+
+Tables without rules stay as text lines: their columns cannot yet be told reliably from a
+paragraph's words."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from rag.ingest.clean import join_glue, one_line
+from rag.ingest.pages import Printed
+from rag.ingest.tables import table_lines
+
+_GUTTER = 6.0  # points: the narrowest blank strip between two columns
+_SLACK = 2.0  # points: a box may reach this far into a gutter (the strip is found in whole points)
+_SAME_LINE = 0.5  # of the font size: words whose tops are this close share a line
+_INDENT = 1.2  # font sizes in from the column's left edge: a paragraph's first line
+_FULL = 1.5  # font sizes short of the column's right edge still reach it
+_GAP = 1.35  # times the usual line pitch: blank space above a line that opens a paragraph
+_HEADING_SIZE = 1.12  # a heading is set at least this much larger than the body text
+_HEADING_MAX = 40  # characters
+_CAPTION = re.compile(r"^(?:表|续表|附表|Table)\s*[\d一二三四五六七八九十]*")
+_SENTENCE_END = "。！？!?；;…"
+_NUMBER = re.compile(r"^[\d,.%\s\-+~～－—]*$")
+
+
+@dataclass
+class _Line:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    column: int = 0  # -1: crosses the gutter
+    table: list[str] | None = None  # a table's row lines, in place of text
+    header: list[str] = field(default_factory=list)  # a table's column names
+
+
+@dataclass
+class PageLayout:
+    """One page read from its layout, before headings are judged against the whole document."""
+    lines: list[_Line]
+    width: float
+
+
+def read_page(page: Any, previous_header: list[str] | None = None) -> PageLayout:
+    """The page's lines and tables in reading order. `previous_header`: the header row of a table
+    that ended the page before, for a table going on at the top of this one."""
+    tables = [t for t in page.find_tables() if _is_table(t)]
+    boxes = [t.bbox for t in tables]
+    words = [w for w in page.extract_words(extra_attrs=["size"], keep_blank_chars=False, use_text_flow=False)
+             if not any(_inside(w, box) for box in boxes)]
+    gutters = _gutters(words, page.width)
+    lines = _lines(words, gutters)
+    for table in tables:
+        lines.append(_table_line(table, lines, previous_header, gutters))
+        previous_header = lines[-1].header
+    return PageLayout(_reading_order(lines), page.width)
+
+
+def printed_lines(pages: Sequence[PageLayout]) -> list[list[Printed]]:
+    """Every page's lines as rag.ingest.pages reads them, headings judged against the document's
+    body size (the size most of its characters are set in)."""
+    sizes: Counter[float] = Counter()
+    for page in pages:
+        for line in page.lines:
+            if line.table is None:
+                sizes[round(line.size, 1)] += len(line.text)
+    body = sizes.most_common(1)[0][0] if sizes else 0.0
+    heading_sizes = sorted({round(l.size, 1) for p in pages for l in p.lines if _is_heading(l, body)}, reverse=True)
+    return [_printed(page, body, heading_sizes) for page in pages]
+
+
+def _is_table(table: Any) -> bool:
+    rows = table.extract()
+    return len(rows) >= 2 and max((len(r) for r in rows), default=0) >= 2
+
+
+def _inside(word: dict, box: tuple[float, float, float, float]) -> bool:
+    x, y = (word["x0"] + word["x1"]) / 2, (word["top"] + word["bottom"]) / 2
+    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
+
+
+def _gutters(words: list[dict], width: float) -> list[tuple[float, float]]:
+    """Blank vertical strips in the middle of the text block that no word crosses but the few of
+    lines spanning the columns (a title), with text on both sides on many lines: where columns
+    divide."""
+    if len(words) < 8:
+        return []
+    left, right = min(w["x0"] for w in words), max(w["x1"] for w in words)
+    span = int(right - left) + 1
+    crossing = [0] * (span + 1)
+    for w in words:
+        for x in range(int(w["x0"] - left) + 1, int(w["x1"] - left)):
+            crossing[x] += 1
+    rows = {round(w["top"]) for w in words}
+    allowed = max(1, len(rows) // 10)  # what spanning lines (titles, a wide caption) may cross
+    gutters, start = [], None
+    for x in range(span + 1):
+        blank = crossing[x] <= allowed and 0.2 * span <= x <= 0.8 * span
+        if blank and start is None:
+            start = x
+        elif not blank and start is not None:
+            if x - start >= _GUTTER:
+                gutters.append((left + start, left + x))
+            start = None
+    return [g for g in gutters if _columns_beside(words, g, max(3, len(rows) // 4))]
+
+
+def _columns_beside(words: list[dict], gutter: tuple[float, float], need: int) -> bool:
+    """Whether at least `need` printed rows stand on each side of the strip, over heights that
+    overlap: two columns side by side, not a short block above a wide one."""
+    left = {round(w["top"]) for w in words if w["x1"] <= gutter[0] + 1}
+    right = {round(w["top"]) for w in words if w["x0"] >= gutter[1] - 1}
+    if len(left) < need or len(right) < need:
+        return False
+    return max(min(left), min(right)) < min(max(left), max(right))
+
+
+def _column(x0: float, x1: float, gutters: list[tuple[float, float]]) -> int:
+    """The column a box stands in, counted from the left; -1 when it crosses a gutter."""
+    for g0, g1 in gutters:
+        if x0 < g0 - _SLACK and x1 > g1 + _SLACK:
+            return -1
+    return sum(x0 >= (g0 + g1) / 2 for g0, g1 in gutters)
+
+
+def _lines(words: list[dict], gutters: list[tuple[float, float]]) -> list[_Line]:
+    """Words grouped into lines per column (a line crossing a gutter kept whole)."""
+    groups: dict[int, list[list[dict]]] = {}
+    for word in sorted(words, key=lambda w: (w["top"], w["x0"])):
+        col = _column(word["x0"], word["x1"], gutters)
+        lines = groups.setdefault(col, [])
+        if lines and abs(lines[-1][0]["top"] - word["top"]) <= _SAME_LINE * word["size"]:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    out = []
+    for col, lines in groups.items():
+        for line in lines:
+            line.sort(key=lambda w: w["x0"])
+            text = ""
+            for word in line:
+                text += join_glue(text, word["text"]) + word["text"]
+            sizes = [w["size"] for w in line for _ in w["text"]]
+            out.append(_Line(text, line[0]["x0"], line[-1]["x1"], min(w["top"] for w in line),
+                             max(w["bottom"] for w in line), statistics.median(sizes), col))
+    return out
+
+
+def _table_line(table: Any, lines: list[_Line], previous_header: list[str] | None,
+                gutters: list[tuple[float, float]]) -> _Line:
+    """A table as one block of row lines, its caption (the line printed just above it) taken
+    from the text as the block's heading."""
+    x0, top, x1, bottom = table.bbox
+    rows = [[one_line(c) if c else None for c in row] for row in table.extract()]
+    if previous_header and len(previous_header) == len(rows[0]) and not _looks_header(rows[0]):
+        caption, header, body = None, previous_header, _fill_down(rows)  # going on from the page before
+    else:
+        caption = _caption(lines, x0, x1, top)
+        header, body = _header(rows)
+    block = table_lines([header, *body])
+    if caption is not None:
+        lines.remove(caption)
+        block = [f"\x00{caption.text}", *block]  # \x00 marks the caption: its heading level is set later
+    return _Line(caption.text if caption else "", x0, x1, caption.top if caption else top, bottom, 0.0,
+                 _column(x0, x1, gutters), block, header)
+
+
+def _caption(lines: list[_Line], x0: float, x1: float, top: float) -> _Line | None:
+    above = [l for l in lines if l.bottom <= top + 1 and l.x1 > x0 and l.x0 < x1 and top - l.bottom < 3 * l.size]
+    if not above:
+        return None
+    line = max(above, key=lambda l: l.bottom)
+    short = len(line.text) <= _HEADING_MAX and line.text[-1] not in _SENTENCE_END
+    return line if _CAPTION.match(line.text) or short else None
+
+
+def _looks_header(row: Sequence[str | None]) -> bool:
+    """A row of names, not figures: no filled cell is a number."""
+    cells = [c for c in row if c]
+    return bool(cells) and not any(_NUMBER.match(c) for c in cells)
+
+
+def _header(rows: list[list[str | None]]) -> tuple[list[str], list[list[str]]]:
+    """The column names and the body rows. A header cell merged across columns (pdfplumber gives
+    None for the columns it covers) names each of them; a second header row under merged cells
+    is joined to the first column by column (2023年 over 产值 -> 2023年产值)."""
+    header = _fill_right(rows[0])
+    rest = rows[1:]
+    if rest and any(c is None for c in rows[0]) and _looks_header(rest[0]):
+        below = _fill_right(rest[0])
+        header = [a if a == b or not b else b if not a else f"{a}{b}" for a, b in zip(header, below)]
+        rest = rest[1:]
+    return header, _fill_down(rest)
+
+
+def _fill_right(row: Sequence[str | None]) -> list[str]:
+    out: list[str] = []
+    for cell in row:
+        out.append(cell if cell is not None else (out[-1] if out else ""))
+    return out
+
+
+def _fill_down(rows: list[list[str | None]]) -> list[list[str]]:
+    """Body rows with a cell merged down the rows (None) given the text above it."""
+    out: list[list[str]] = []
+    for row in rows:
+        above = out[-1] if out else []
+        out.append([c if c is not None else (above[i] if i < len(above) else "") for i, c in enumerate(row)])
+    return out
+
+
+def _reading_order(lines: list[_Line]) -> list[_Line]:
+    """Top to bottom in bands: what crosses the columns (column -1, wide tables) stands alone;
+    between two such, each column is read whole, the left one first."""
+    wide = sorted((l for l in lines if l.column < 0), key=lambda l: l.top)
+    narrow = [l for l in lines if l.column >= 0]
+    if not wide and len({l.column for l in narrow}) <= 1:
+        return sorted(lines, key=lambda l: (l.top, l.x0))
+    out: list[_Line] = []
+    edge = float("-inf")
+    for stop in [*wide, None]:
+        limit = stop.top if stop else float("inf")
+        band = [l for l in narrow if edge <= l.top < limit]
+        out += sorted(band, key=lambda l: (l.column, l.top, l.x0))
+        if stop:
+            out.append(stop)
+            edge = stop.top
+    return out
+
+
+def _is_heading(line: _Line, body: float) -> bool:
+    return (line.table is None and line.size >= _HEADING_SIZE * body and len(line.text) <= _HEADING_MAX
+            and line.text[-1] not in "，,、；;")
+
+
+def _printed(page: PageLayout, body: float, heading_sizes: list[float]) -> list[Printed]:
+    """The page's lines with their paragraph marks; headings as markdown lines."""
+    pitch = _pitch(page.lines, body)
+    bounds = _column_bounds(page.lines)
+    caption_level = min(max(len(heading_sizes) + 1, 2), 6)  # a caption is never the title (#)
+    out: list[Printed] = []
+    previous: _Line | None = None
+    for line in page.lines:
+        if line.table is not None:
+            out += [Printed(f"{'#' * caption_level} {t[1:]}" if t.startswith("\x00") else t, False, True)
+                    for t in line.table]
+            previous = None
+            continue
+        if _is_heading(line, body):
+            level = heading_sizes.index(round(line.size, 1)) + 1
+            if out and previous is not None and _is_heading(previous, body) \
+                    and abs(previous.size - line.size) < 0.5 and out[-1].text.startswith("#"):
+                out[-1] = Printed(out[-1].text + join_glue(out[-1].text, line.text) + line.text, False, True)
+            else:
+                out.append(Printed(f"{'#' * level} {line.text}", False, True))
+            previous = line
+            continue
+        left, right = bounds[line.column]
+        # the first line of a page opens a paragraph only by its indent: it may go on with the
+        # paragraph the page before ended in (rag.ingest.pages joins them)
+        opens = line.x0 - left >= _INDENT * line.size or (previous is not None and (
+            abs(previous.size - line.size) > 0.5 or line.top - previous.top > _GAP * pitch))
+        out.append(Printed(line.text, full=line.x1 >= right - _FULL * line.size, opens=opens))
+        previous = line
+    return out
+
+
+def _pitch(lines: list[_Line], body: float) -> float:
+    """The usual distance from one body line's top to the next's."""
+    steps = [b.top - a.top for a, b in zip(lines, lines[1:])
+             if a.column == b.column and a.table is None and b.table is None and 0 < b.top - a.top < 3 * body]
+    return statistics.median(steps) if steps else 1.5 * body
+
+
+def _column_bounds(lines: list[_Line]) -> dict[int, tuple[float, float]]:
+    """Each column's left and right edges, from its text lines."""
+    bounds: dict[int, tuple[float, float]] = {}
+    for line in lines:
+        if line.table is None:
+            left, right = bounds.get(line.column, (line.x0, line.x1))
+            bounds[line.column] = (min(left, line.x0), max(right, line.x1))
+    return bounds
