@@ -107,6 +107,81 @@ def printed_report(path: Path) -> Path:
     return path
 
 
+# --- typeset pages: what a PDF's layout says that its text alone does not ----------------------
+LAYOUT_HEADING = "二、产业发展情况"
+WRAPPED = ("全县坚持把产业发展作为稳定脱贫的根本之策，围绕茶叶、柑橘、中药材三大主导产业，"
+           "建成标准化生产基地四十二个，带动脱贫户一万二千余户稳定增收，产业覆盖率达到百分之九十八。")
+SHORT_LAST = "新建冷链仓储设施十八座，农产品损耗率明显下降，群众增收更有保障，销售渠道进一步拓宽到沿海城市和周边地区的大型商超"
+LATIN = ("The county cooperative signed a supply contract with Green Valley Foods Limited "
+         "for organic tea, citrus and medicinal herbs grown by local farmers over three years.")
+LEFT_COLUMN = "左栏第一段：" + "东山镇新建蔬菜大棚一百二十座，吸纳脱贫劳动力三百余人就近务工。" * 3
+RIGHT_COLUMN = "右栏第一段：" + "西岭乡发展林下养鸡产业，年出栏土鸡八万羽，户均增收四千元。" * 3
+TABLE_HEADER = ("村名", "户数（户）", "脱贫人口（人）", "人均收入（万元）")
+TABLE_CAPTION = "表1 各村基本情况"
+TABLE_NOTE = "注：数据来源于县统计局。"
+
+
+def table_row(n: int) -> tuple[str, ...]:
+    return (f"{_VILLAGES[n % len(_VILLAGES)]}{n // len(_VILLAGES) or ''}村", str(300 + 17 * n), str(100 + 29 * n),
+            f"{1.2 + n % 9 / 10:.2f}")
+
+
+def _typeset():
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.add_font("cjk", fname=cjk_font())
+    pdf.set_auto_page_break(True, margin=20)
+    pdf.add_page()
+    return pdf
+
+
+def layout_pdf(path: Path) -> Path:
+    """One column: an opening paragraph, a heading set larger, a paragraph wrapped over several
+    lines, one whose last line is short and ends no sentence, an indented paragraph of English
+    words; then a page in two columns."""
+    pdf = _typeset()
+    pdf.set_font("cjk", size=11)
+    pdf.multi_cell(0, 7, "\u3000\u3000" + PHOTO_TEXT[0] + PHOTO_TEXT[1], new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    pdf.set_font("cjk", size=16)
+    pdf.multi_cell(0, 10, LAYOUT_HEADING, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("cjk", size=11)
+    for text in (WRAPPED, SHORT_LAST, LATIN):
+        pdf.multi_cell(0, 7, "\u3000\u3000" + text, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(3)
+    pdf.add_page()
+    top, width = pdf.get_y(), (pdf.epw - 10) / 2
+    for x, text in ((pdf.l_margin, LEFT_COLUMN), (pdf.l_margin + width + 10, RIGHT_COLUMN)):
+        pdf.set_xy(x, top)
+        pdf.multi_cell(width, 7, text)
+    pdf.output(str(path))
+    return path
+
+
+def ruled_table_pdf(path: Path, rows: int = 8, merged: bool = False) -> Path:
+    """A caption, a ruled table (every cell bordered) and a note under it; a long table runs
+    onto the next page with its header printed once. `merged`: a two-row header whose top cell
+    2023年 spans the last two columns."""
+    pdf = _typeset()
+    pdf.set_font("cjk", size=11)
+    pdf.cell(0, 8, TABLE_CAPTION, new_x="LMARGIN", new_y="NEXT", align="C")
+    widths = (40, 40, 50, 50)
+    if merged:
+        for w, text in ((widths[0] + widths[1], ""), (widths[2] + widths[3], "2023年")):
+            pdf.cell(w, 8, text, border=1, align="C")
+        pdf.ln(8)
+    for row in [TABLE_HEADER, *(table_row(n) for n in range(rows))]:
+        if pdf.get_y() + 8 > pdf.h - pdf.b_margin:
+            pdf.add_page()
+        for w, text in zip(widths, row):
+            pdf.cell(w, 8, text, border=1, align="C")
+        pdf.ln(8)
+    pdf.cell(0, 8, TABLE_NOTE, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+    return path
+
+
 def page_image(paragraphs, header: str = "", footer: str = "", size=(1240, 1754), font_px: int = 34):
     """A page as a scanner sees it (A4 at 150 dpi by default, 34 pixels being 16-point type):
     black text on white, paragraphs indented two characters and wrapped at the margin."""

@@ -50,7 +50,7 @@ def test_outline_shows_the_section_tree_once(capsys, seeds_dir):
     lines = out.splitlines()
     assert code == 0 and [line.strip().rsplit("  [", 1)[0] for line in lines if line.startswith("  ") and
                           not line.startswith("    ")] == ["夯实脱贫根基", *PARTS_002]
-    assert "    (一)密集式调研  [1]" in lines and "      二是 心必到  [1]" in lines
+    assert "    (一)密集式调研  [1 chunk]" in lines and "      二是 心必到  [1 chunk]" in lines
 
 
 def test_json_lists_chunk_objects_that_are_spans_of_the_cleaned_text(capsys, seeds_dir):
@@ -100,3 +100,10 @@ def test_the_installed_module_runs_as_a_command(seeds_dir, tmp_path):
     result = subprocess.run([sys.executable, "-m", "rag", "chunks", str(seeds_dir / SEED_002), "--outline"],
                             capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert result.returncode == 0 and "五、精准管理“除根子”" in result.stdout
+
+
+def test_outline_shows_a_tables_pages_and_rows(capsys, tmp_path):
+    from doc_fixtures import ruled_table_pdf
+
+    code, out, _ = run(capsys, str(ruled_table_pdf(tmp_path / "t.pdf", rows=40)), "--outline")
+    assert code == 0 and "表1 各村基本情况  [第1-2页" in out and "表格 40 行]" in out

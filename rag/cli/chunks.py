@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -55,10 +56,35 @@ def _describe(doc, chunks, outline: bool) -> str:
 
 
 def _outline(chunks) -> list[str]:
-    """The section tree, indented, each heading once, with the number of chunks under it."""
+    """The section tree, indented, each heading once, with its pages, the number of chunks under
+    it and the table rows it holds (rag.ingest.tables' `header：value，…` lines)."""
     counts: dict[tuple[str, ...], int] = {}
+    pages: dict[tuple[str, ...], set[int]] = {}
+    rows: dict[tuple[str, ...], set[str]] = {}
     for chunk in chunks:
         path = tuple(chunk.section.split(" > ")) if chunk.section else ("(before the first heading)",)
-        for depth in range(1, len(path) + 1):
-            counts[path[:depth]] = counts.get(path[:depth], 0) + 1
-    return [f"{'  ' * len(path)}{path[-1]}  [{n}]" for path, n in counts.items()]
+        for depth in range(1, len(path)):
+            counts.setdefault(path[:depth], 0)  # a heading is listed before what it holds
+        counts[path] = counts.get(path, 0) + 1
+        if chunk.page:
+            pages.setdefault(path, set()).update(range(chunk.page, (chunk.page_end or chunk.page) + 1))
+        rows.setdefault(path, set()).update(line for line in chunk.text.split("\n") if _ROW.fullmatch(line))
+    out = []
+    for path, n in counts.items():
+        facts = [_pages(pages.get(path, set())), f"{n} chunk{'s' if n > 1 else ''}" if n else "", _rows(len(rows.get(path, ())))]
+        out.append(f"{'  ' * len(path)}{path[-1]}  [{', '.join(f for f in facts if f)}]")
+    return out
+
+
+_ROW = re.compile(r"[^：，\n]{1,40}：[^，\n]*(?:，[^：，\n]{1,40}：[^，\n]*)+")
+
+
+def _pages(found: set[int]) -> str:
+    if not found:
+        return ""
+    first, last = min(found), max(found)
+    return f"第{first}页" if first == last else f"第{first}-{last}页"
+
+
+def _rows(n: int) -> str:
+    return f"表格 {n} 行" if n else ""

@@ -160,11 +160,19 @@ def _lines(words: list[dict], gutters: list[tuple[float, float]]) -> list[_Line]
             line.sort(key=lambda w: w["x0"])
             text = ""
             for word in line:
-                text += join_glue(text, word["text"]) + word["text"]
+                text += _word_glue(text, word["text"]) + word["text"]
             sizes = [w["size"] for w in line for _ in w["text"]]
             out.append(_Line(text, line[0]["x0"], line[-1]["x1"], min(w["top"] for w in line),
                              max(w["bottom"] for w in line), statistics.median(sizes), col))
     return out
+
+
+def _word_glue(left: str, right: str) -> str:
+    """A space printed between two words of a line is kept beside a Latin letter or a digit (表1
+    各村, Green Valley); between Chinese characters it is spacing, not a word break."""
+    if left and right and (left[-1].isascii() and left[-1].isalnum() or right[0].isascii() and right[0].isalnum()):
+        return " "
+    return ""
 
 
 def _table_line(table: Any, lines: list[_Line], previous_header: list[str] | None,
