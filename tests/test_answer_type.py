@@ -6,7 +6,6 @@ import pytest
 from rag.answer.question import answers_kind, asked_kind, kind_missing
 from rag.answer.verify import Verifier
 from rag.text.entities import entities, make_tagger
-from rag.errors import ConfigError
 from rag.types import Chunk
 
 
@@ -61,7 +60,7 @@ def test_entities_are_read_in_traditional_script_too():
 
 
 def test_an_unknown_tagger_names_the_choices():
-    with pytest.raises(ConfigError, match="lac, jieba"):
+    with pytest.raises(ValueError, match="lac, jieba"):
         make_tagger("spacy")
 
 

@@ -14,7 +14,6 @@ import functools
 import re
 from typing import Protocol
 
-from rag.errors import ConfigError
 from rag.text.normalize import normalize
 from rag.text.numbers import DATE_MENTION
 
@@ -30,7 +29,7 @@ class Tagger(Protocol):
 
 
 def make_tagger(name: str) -> Tagger:
-    """A tagger by name: lac or jieba."""
+    """A tagger by name: lac or jieba; ValueError naming the choices for any other."""
     if name == "lac":
         from rag.text.entities.lac import LacTagger
 
@@ -39,7 +38,7 @@ def make_tagger(name: str) -> Tagger:
         from rag.text.entities.jieba_tags import JiebaTagger
 
         return JiebaTagger()
-    raise ConfigError(f"entity tagger '{name}' is not one of: lac, jieba")
+    raise ValueError(f"entity tagger '{name}' is not one of: {', '.join(TAGGERS)}")
 
 
 @functools.lru_cache(maxsize=2)
