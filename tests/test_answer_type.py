@@ -24,6 +24,8 @@ from rag.types import Chunk
     ("有多少个国家参加?", "quantity"),
     ("为什么要修这座桥?", None),
     ("这项政策是什么意思?", None),
+    ("为什么河口一带渔产丰富?", None),
+    ("任何国家都可以申请吗?", None),
 ])
 def test_the_type_asked_is_read_from_the_question(question, kind):
     assert asked_kind(question) == kind

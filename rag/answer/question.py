@@ -16,7 +16,8 @@ from rag.text.sentences import sentence_spans
 from rag.text.tokenize import jieba_tokenizer
 
 ASKS_QUANTITY = re.compile(f"{alternation('question.quantity')}|{english('question.quantity_en')}", re.I)
-_WHICH = r"(?:哪|什么|何)一?[个家座所部本首位条]?"
+_WHICH = r"(?:哪|(?<![为如任几])(?:什么|何))一?[个家座所部本首位条]?"
+_OPEN = re.compile(alternation("question.open"))
 _END = r"(?:是|为|叫|有)?(?:什么|谁|哪些?)?\s*[?？。!！]*\s*$"
 ASKS_DATE = re.compile(f"{alternation('question.date')}|(?:{alternation('question.time_ends')}){_END}"
                        f"|{_WHICH}(?:{alternation('question.time_nouns')})|{english('question.date_en')}", re.I)
@@ -115,10 +116,13 @@ def missing_value(question: str, claim: str) -> str | None:
 
 
 def asked_kind(query: str) -> str | None:
-    """What the question asks for: 'time', 'person', 'name', 'place', 'organization', 'title' or
+    """What the question asks for: 'time', 'person', 'place', 'organization', 'title' or
     'quantity'; None when it asks for no type in particular (what, why, how). The types are tried
-    in that order: 哪一年 asks a time, 哪个国家的总统是谁 a person, 多少个国家 a quantity."""
+    in that order: 哪一年 asks a time, 哪个国家的总统是谁 a person, 多少个国家 a quantity; a
+    question asking why or how asks for none, whatever nouns follow (为什么河口…)."""
     query = normalize(query)
+    if _OPEN.search(query):
+        return None
     for kind, asks in _ASKS.items():
         if asks.search(query):
             return kind
