@@ -102,7 +102,7 @@ def test_each_result_line_has_exactly_the_design_fields(full_run):
 
 def test_metrics_json_has_exactly_the_design_keys(full_run):
     metrics = json.loads((full_run.out_dir / "metrics.json").read_text(encoding="utf-8"))
-    assert set(metrics) == {"n", "retrieval", "answer", "latency_ms", "by_type", "config"}
+    assert set(metrics) == {"n", "retrieval", "answer", "latency_ms", "by_type", "by_kind", "config"}
     assert set(metrics["retrieval"]) == DESIGN_RETRIEVAL_KEYS
     assert set(metrics["answer"]) == DESIGN_ANSWER_KEYS
     assert set(metrics["latency_ms"]) == DESIGN_LATENCY_KEYS
@@ -218,3 +218,9 @@ def test_a_passage_from_a_pdf_page_says_its_page_in_results_and_reads_back(tmp_p
     (tmp_path / "results.jsonl").write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
     (result,) = read_results(tmp_path / "results.jsonl")
     assert result.to_json()["citations"] == line["citations"]
+
+
+def test_metrics_are_also_given_by_what_each_question_asks_for(full_run):
+    metrics = json.loads((full_run.out_dir / "metrics.json").read_text(encoding="utf-8"))
+    assert sum(block["n"] for block in metrics["by_kind"].values()) == metrics["n"]
+    assert "By what the question asks for" in (full_run.out_dir / "report.md").read_text(encoding="utf-8")

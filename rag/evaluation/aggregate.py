@@ -97,7 +97,17 @@ def by_type(results: Sequence[QuestionResult], cmrc: bool = False) -> dict[str, 
     return {label: _block([r for r in results if r.gold.label == label], cmrc) for label in labels}
 
 
+def by_kind(results: Sequence[QuestionResult], cmrc: bool = False) -> dict[str, dict[str, Any]]:
+    """The same figures by what each question asks for (rag.answer.question.asked_kind: who,
+    where, when, which organization or work, how many; `open` for the rest)."""
+    from rag.answer.question import asked_kind
+
+    kinds = {id(r): asked_kind(r.gold.question) or "open" for r in results}
+    return {kind: _block([r for r in results if kinds[id(r)] == kind], cmrc) for kind in sorted(set(kinds.values()))}
+
+
 def summarize(results: Sequence[QuestionResult], config: dict[str, Any] | None = None,
               cmrc: bool = False) -> dict[str, Any]:
     """The whole metrics.json object."""
-    return {**_block(results, cmrc), "by_type": by_type(results, cmrc), "config": dict(config or {})}
+    return {**_block(results, cmrc), "by_type": by_type(results, cmrc), "by_kind": by_kind(results, cmrc),
+            "config": dict(config or {})}

@@ -67,9 +67,10 @@ def _flatten(metrics: dict[str, Any], prefix: str = "") -> dict[str, float | Non
 
 def metric_deltas(a: dict[str, Any], b: dict[str, Any]) -> list[MetricDelta]:
     flat_a, flat_b = _flatten(a), _flatten(b)
-    for label in sorted(set(a.get("by_type", {})) | set(b.get("by_type", {}))):
-        flat_a.update(_flatten(a.get("by_type", {}).get(label, {}), f"by_type.{label}."))
-        flat_b.update(_flatten(b.get("by_type", {}).get(label, {}), f"by_type.{label}."))
+    for group in ("by_type", "by_kind"):
+        for label in sorted(set(a.get(group, {})) | set(b.get(group, {}))):
+            flat_a.update(_flatten(a.get(group, {}).get(label, {}), f"{group}.{label}."))
+            flat_b.update(_flatten(b.get(group, {}).get(label, {}), f"{group}.{label}."))
     names = list(dict.fromkeys([*flat_a, *flat_b]))
     return [MetricDelta(n, flat_a.get(n), flat_b.get(n)) for n in names]
 
@@ -112,7 +113,7 @@ def format_comparison(c: Comparison, show: int = SHOW_QUESTIONS) -> str:
              f"B: {c.b.folder} ({c.b.metrics.get('n')} questions), {c.common} in common", "",
              f"{'metric':<44} {'A':>10} {'B':>10} {'B-A':>10}"]
     for d in c.deltas:
-        overall = not d.name.startswith("by_type.")
+        overall = not d.name.startswith(("by_type.", "by_kind."))
         # per-type latencies only repeat the overall ones with more noise
         if overall or ((d.delta or 0) != 0 and ".latency_ms." not in d.name):
             lines.append(f"{d.name:<44} {_num(d.a):>10} {_num(d.b):>10} {_num(d.delta, '+'):>10}")

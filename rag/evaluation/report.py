@@ -25,10 +25,10 @@ def _fmt(value: Any) -> str:
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
-def _table(metrics: dict[str, Any], group: str, columns: list[tuple[str, str]]) -> list[str]:
-    lines = ["| type | n | " + " | ".join(name for name, _ in columns) + " |",
+def _table(metrics: dict[str, Any], group: str, columns: list[tuple[str, str]], by: str = "by_type") -> list[str]:
+    lines = [f"| {'type' if by == 'by_type' else 'asks for'} | n | " + " | ".join(name for name, _ in columns) + " |",
              "|---|---:|" + "---:|" * len(columns)]
-    rows = [("**all**", metrics)] + list(metrics["by_type"].items())
+    rows = [("**all**", metrics)] + list(metrics.get(by, {}).items())
     for label, block in rows:
         cells = [_fmt(block[group].get(key)) for _, key in columns]
         lines.append(f"| {label} | {block['n']} | " + " | ".join(cells) + " |")
@@ -105,6 +105,8 @@ def render_report(metrics: dict[str, Any], results: Sequence[QuestionResult], pl
               "string inside one of them.", "", f"![hit@k]({plots['hit'].name})", ""]
     if any(r.answered for r in results):
         lines += ["## Answers", ""] + _table(metrics, "answer", answer_columns) + [""]
+        lines += ["By what the question asks for (who, where, when, …; `open`: why, how, what):", ""]
+        lines += _table(metrics, "answer", answer_columns, by="by_kind") + [""]
     lines += [f"![scores by type]({plots['by_type'].name})", "", "## Latency (ms)", ""]
     lines += _latency_table(results) + ["", f"![latency]({plots['latency'].name})", ""]
     lines += ["## Worst failures", "", "### Retrieval: gold document not ranked first", ""]
