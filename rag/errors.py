@@ -22,6 +22,10 @@ class RagIndexError(RagError):
     """An index is missing, damaged, or was built with other settings."""
 
 
+class NoIndexError(RagIndexError):
+    """Nothing has been indexed there yet (a new, empty knowledge base)."""
+
+
 class GenerationError(RagError):
     """The generator failed to produce an answer."""
 

@@ -136,9 +136,9 @@ def test_deleting_an_uploaded_document_also_deletes_its_copy(rag, config, tmp_pa
     assert "note.txt" not in [d["doc"] for d in rag.documents()] and not stored.exists()
 
 
-def test_a_missing_index_is_an_empty_collection_with_the_reason(config):
+def test_a_missing_index_is_an_empty_collection_saying_how_to_fill_it(config):
     info = coll.collection_info(FakeRag(config, seeded=False), "g")
-    assert info.documents == () and "no index" in coll.collection_html(info)
+    assert info.documents == () and "还没有文档：上传文件即可建立索引" in coll.collection_html(info)
 
 
 def test_the_panel_names_the_models_and_counts_documents_and_chunks(rag):

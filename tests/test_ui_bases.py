@@ -38,18 +38,28 @@ def bases(tmp_path):
 
 def test_switching_shows_the_other_knowledge_base_and_clears_the_conversation(bases):
     collection, _choices, chat, history = on_switch(bases, "empty", "g", _panel)
-    assert "no index" in collection and chat == [] and history == ()
+    assert "还没有文档：上传文件即可建立索引" in collection and chat == [] and history == ()
 
 
 def test_creating_a_knowledge_base_selects_it(bases):
     status, selector, box = on_create(bases, " 政策 ")
-    assert "政策" in bases.names() and selector["value"] == "政策" and "政策" in selector["choices"]
+    assert "政策" in bases.names() and selector["value"] == "政策" and ("政策", "政策") in selector["choices"]
     assert box == "" and "已新建" in status
 
 
 def test_a_bad_name_is_refused_with_the_rule(bases):
     status, _selector, _box = on_create(bases, "../x")
-    assert status.startswith("⚠") and "not valid" in status and "../x" not in bases.names()
+    assert status.startswith("⚠") and "字母、数字、汉字" in status and "../x" not in bases.names()
+
+
+def test_creating_an_existing_knowledge_base_switches_to_it(bases):
+    status, selector, box = on_create(bases, "empty")
+    assert selector["value"] == "empty" and "已切换" in status and box == ""
+
+
+def test_the_shared_knowledge_base_is_shown_as_moren(bases):
+    status, selector, _box = on_create(bases, "默认")
+    assert selector["value"] == "default" and ("默认", "default") in selector["choices"] and "默认" in status
 
 
 def test_a_question_goes_to_the_sessions_knowledge_base(bases):

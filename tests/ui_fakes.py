@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.config import Config
-from rag.errors import RagIndexError
+from rag.errors import NoIndexError
 from rag.index import IndexReport
 from rag.types import Answer, Chunk, Citation, Hit
 
@@ -68,7 +68,7 @@ class FakeRag:
 
     def documents(self) -> list[dict]:
         if not self.chunks:
-            raise RagIndexError(f"no index at {self.index_dir}: run `rag index`")
+            raise NoIndexError(f"no index at {self.index_dir}: run `rag index`")
         return [{"doc": c.doc, "title": c.title, "chunks": 1,
                  "sha256": hashlib.sha256(c.text.encode()).hexdigest()} for c in self.chunks.values()]
 

@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 import numpy as np
 
 from rag.config import Config
-from rag.errors import RagIndexError
+from rag.errors import NoIndexError, RagIndexError
 from rag.index import atomic
 from rag.index.loaded import load_index
 from rag.index.manifest import DocEntry, Manifest
@@ -113,7 +113,7 @@ def remove_documents(index_dir: Path, docs: Sequence[str], config: Config, embed
     with atomic.exclusive(index_dir):
         old = _previous(backend, index_dir, config, embedder)
         if old is None:
-            raise RagIndexError(f"no index at {index_dir}: run `rag index`")
+            raise NoIndexError(f"no index at {index_dir}: run `rag index`")
         gone = set(docs)
         unknown = gone - {d.doc for d in old.manifest.documents}
         report.warnings += [f"{d}: not in the index" for d in sorted(unknown)]

@@ -10,7 +10,7 @@ from typing import Any
 
 from rag import __version__
 from rag.config import Config
-from rag.errors import RagIndexError
+from rag.errors import NoIndexError, RagIndexError
 
 MANIFEST_FILE = "manifest.json"
 FORMAT_VERSION = 1
@@ -68,7 +68,7 @@ class Manifest:
     def load(cls, folder: Path) -> "Manifest":
         path = folder / MANIFEST_FILE
         if not path.is_file():
-            raise RagIndexError(f"no index at {folder}: run `rag index`")
+            raise NoIndexError(f"no index at {folder}: run `rag index`")
         return cls.from_text(path.read_text(encoding="utf-8"), str(path))
 
     @classmethod

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Sequence
 
 from rag.config import Config
-from rag.errors import RagIndexError
+from rag.errors import NoIndexError, RagIndexError
 from rag.index import atomic
 from rag.index.loaded import Index, read_parts
 from rag.index.manifest import MANIFEST_FILE, Manifest
@@ -87,7 +87,7 @@ class MilvusBackend:
             manifests = Manifests(client, self.uri)
             revision = manifests.revision(kb)
             if not revision:
-                raise RagIndexError(f"no index {kb} in Milvus at {self.uri}: run `rag index --index {folder}` "
+                raise NoIndexError(f"no index {kb} in Milvus at {self.uri}: run `rag index --index {folder}` "
                                     "with vector_store = \"milvus\"")
             cached = _cached(folder, revision)
             manifest = cached or manifests.load(kb, revision)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from rag.errors import RagError
+from rag.errors import ConfigError, RagError
+from rag.knowledge import DEFAULT, MAX_NAME, check_name
 
 
 class OneBase:
@@ -23,8 +24,8 @@ class OneBase:
         return self.rag
 
     def create(self, _name: str) -> Any:
-        raise RagError("this page serves one index folder (rag ui --index DIR): start it with --kb NAME "
-                       "to create and switch knowledge bases")
+        raise RagError("此页面只打开一个索引文件夹（rag ui --index DIR）：用 rag ui --kb 名称 启动，"
+                       "才能新建和切换知识库")
 
 
 def as_bases(source: Any, start: str = "") -> Any:
@@ -35,7 +36,7 @@ def as_bases(source: Any, start: str = "") -> Any:
 def kb_picker(gr, bases: Any, start: str) -> dict[str, Any]:
     """The selector, the name box and the create button."""
     names = bases.names()
-    kb = gr.Dropdown(names, value=start if start in names else (names[0] if names else None), label="知识库",
+    kb = gr.Dropdown(choices(names), value=start if start in names else (names[0] if names else None), label="知识库",
                      elem_id="rag-kb", interactive=len(names) > 1 or hasattr(bases, "root"))
     with gr.Row():
         new_kb = gr.Textbox(show_label=False, placeholder="新知识库名称（字母、数字、-、_、汉字）", scale=3,
@@ -49,13 +50,21 @@ def on_switch(bases: Any, kb: str, generator: str, panel: Callable) -> tuple:
     return *panel(bases.get(kb), generator), [], ()
 
 
+DEFAULT_LABEL = "默认"
+
+
+def choices(names: list[str]) -> list[tuple[str, str]]:
+    """(label, name) pairs: the knowledge base everyone shares shown as 默认."""
+    return [(DEFAULT_LABEL if name == DEFAULT else name, name) for name in names]
+
+
 def selector(bases: Any, chosen: str | None) -> Any:
     """The selector as the server has it now: every knowledge base (another page or the API may
     have created one since this page was built), `chosen` kept when it still exists."""
     import gradio as gr
 
     names = bases.names()
-    return gr.update(choices=names, value=chosen if chosen in names else (names[0] if names else None))
+    return gr.update(choices=choices(names), value=chosen if chosen in names else (names[0] if names else None))
 
 
 def on_create(bases: Any, name: str) -> tuple:
@@ -64,10 +73,14 @@ def on_create(bases: Any, name: str) -> tuple:
     import gradio as gr
 
     name = (name or "").strip()
-    if name in bases.names():
-        return f"知识库 {name} 已存在，已切换到它", selector(bases, name), ""
+    if name in (DEFAULT_LABEL, *bases.names()):
+        name = DEFAULT if name == DEFAULT_LABEL else name
+        return f"知识库 {DEFAULT_LABEL if name == DEFAULT else name} 已存在，已切换到它", selector(bases, name), ""
     try:
+        check_name(name)
         bases.create(name)
-    except RagError as exc:  # the selection stays where the user is
+    except ConfigError:  # the selection stays where the user is
+        return f"⚠ 未新建：名称“{name}”不可用，请用 1-{MAX_NAME} 个字母、数字、汉字、- 或 _", gr.update(), gr.update()
+    except RagError as exc:
         return f"⚠ 未新建：{exc}", gr.update(), gr.update()
     return f"已新建知识库 {name}：上传文件即可建立索引", selector(bases, name), ""

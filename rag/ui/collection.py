@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from rag.config import Config
-from rag.errors import LoadError, RagError, RagIndexError
+from rag.errors import LoadError, NoIndexError, RagError, RagIndexError
 
 
 class UnsupportedType(LoadError):
@@ -96,6 +96,9 @@ def store_uploads(paths: Sequence[str | Path], config: Config) -> list[Path]:
     return stored
 
 
+EMPTY = "还没有文档：上传文件即可建立索引"
+
+
 def collection_info(rag: Any, generator: str) -> CollectionInfo:
     """The documents in the index, or an empty collection with the reason when there is none."""
     config = rag.config
@@ -103,6 +106,8 @@ def collection_info(rag: Any, generator: str) -> CollectionInfo:
         docs = tuple(DocSummary(d["doc"], d.get("title", ""), int(d.get("chunks", 0)), d.get("sha256", ""))
                      for d in rag.documents())
         problem = ""
+    except NoIndexError:
+        docs, problem = (), EMPTY
     except RagIndexError as exc:
         docs, problem = (), str(exc)
     return CollectionInfo(docs, config.embed_model, generator, str(config.index_dir), problem)
