@@ -302,10 +302,17 @@ def _pitch(lines: list[_Line], body: float) -> float:
 
 
 def _column_bounds(lines: list[_Line]) -> dict[int, tuple[float, float]]:
-    """Each column's left and right edges, from its text lines."""
-    bounds: dict[int, tuple[float, float]] = {}
+    """Each column's left and right edges, where most of its text lines start and end: a line
+    poking into the gutter (a wide punctuation mark, a figure) does not move the edge."""
+    edges: dict[int, tuple[list[float], list[float]]] = {}
     for line in lines:
         if line.table is None:
-            left, right = bounds.get(line.column, (line.x0, line.x1))
-            bounds[line.column] = (min(left, line.x0), max(right, line.x1))
-    return bounds
+            lefts, rights = edges.setdefault(line.column, ([], []))
+            lefts.append(line.x0)
+            rights.append(line.x1)
+    return {col: (_quantile(lefts, 0.2), _quantile(rights, 0.8)) for col, (lefts, rights) in edges.items()}
+
+
+def _quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
