@@ -54,6 +54,12 @@ class Config:
 
     # loading
     max_file_mb: float = 50.0
+    # limits on what a file may unfold into, checked before the work is done (hostile input: rag.ingest.archive)
+    max_unzipped_mb: float = 200.0  # .docx/.xlsx/.pptx: the members' declared uncompressed sizes, summed
+    max_unzipped_member_mb: float = 100.0  # .docx/.xlsx/.pptx: the declared uncompressed size of any one member
+    max_zip_ratio: float = 100.0  # .docx/.xlsx/.pptx: uncompressed / compressed size of a member over 1 MB
+    max_image_megapixels: float = 100.0  # images and TIFF pages: declared width x height, read before decoding
+    max_document_chars: int = 5_000_000  # characters a file's extracted text may hold
     ocr: str = "auto"  # auto: read scanned PDF pages and images by OCR (rag.ingest.ocr) | off: skip them
 
     # chunking (characters of cleaned text)

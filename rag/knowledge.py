@@ -7,15 +7,18 @@
 
 The shells (`--kb NAME`, the chat page's selector, `rag serve`) all go through here, so a name
 is checked in one place: letters, digits, `-`, `_` and CJK characters, nothing that could walk
-out of the folder. The knowledge bases of one process share one embedding model.
+out of the folder. An uploaded file's name is made safe here too (`safe_file_name`), whichever
+shell received it. The knowledge bases of one process share one embedding model.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import threading
-from pathlib import Path
+import unicodedata
+from pathlib import Path, PurePosixPath
 
 from rag.config import Config
 from rag.errors import ConfigError, RagError
@@ -44,6 +47,41 @@ def check_name(name: str) -> str:
         raise ConfigError(f"knowledge base name {name!r} is not valid: names ending in '{UPLOADS_SUFFIX}' "
                           "are the uploads folders")
     return name
+
+
+MAX_FILE_NAME_BYTES = 200  # UTF-8 bytes: file systems allow 255, and a copy may add a suffix
+_UNSAFE = re.compile(r'[<>:"|?*]')  # reserved on Windows, where a knowledge base folder may be copied
+_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(10)), *(f"LPT{n}" for n in range(10))}
+_DROPPED = {"Cc", "Cf", "Cs", "Zl", "Zp"}  # NUL and controls, invisible format marks, lone surrogates, line breaks
+
+
+def safe_file_name(name: str) -> str:
+    """An uploaded file's name as it may be stored: its last path component, without NUL, control
+    or invisible characters and with `<>:"|?*` as `_`, not hidden (a leading `.` gets a `_`), not a
+    reserved device name, and at most MAX_FILE_NAME_BYTES bytes of UTF-8 (a longer name is cut,
+    and keeps its extension behind a short hash of the whole name, so two long names stay two).
+    "" when nothing of the name is left."""
+    name = unicodedata.normalize("NFC", str(name or ""))
+    name = "".join(c for c in name if unicodedata.category(c) not in _DROPPED)
+    name = PurePosixPath(name.replace("\\", "/")).name if name.strip("/\\ .") else ""
+    name = _UNSAFE.sub("_", name).strip().rstrip(" .")
+    if not name:
+        return ""
+    if name.startswith(".") or name.split(".")[0].strip().upper() in _DEVICES:
+        name = "_" + name
+    return _shortened(name, MAX_FILE_NAME_BYTES)
+
+
+def _shortened(name: str, limit: int) -> str:
+    if len(name.encode("utf-8")) <= limit:
+        return name
+    path = PurePosixPath(name)
+    suffix = path.suffix if len(path.suffix.encode("utf-8")) <= 16 else ""
+    stem = name[:len(name) - len(suffix)] if suffix else name
+    tail = "-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:8] + suffix
+    room = limit - len(tail.encode("utf-8"))
+    kept = stem.encode("utf-8")[:room].decode("utf-8", "ignore").rstrip(" .")
+    return kept + tail
 
 
 def index_dir_of(name: str, config: Config) -> str:

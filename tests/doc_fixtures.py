@@ -1,14 +1,16 @@
 """Documents as people have them, written by the tests (no binary fixtures in the repository):
 a printed three-page PDF with a running header, a scanned two-page PDF and a photographed page,
 a spreadsheet of county figures, a GBK CSV, a slide deck, and the bad inputs a folder of real
-documents holds. Chinese is drawn with a CJK font from Debian (fonts-wqy-microhei, which
-`make test` installs when missing)."""
+documents holds, and hostile ones (a zip bomb, a PNG declaring a billion pixels). Chinese is
+drawn with a CJK font from Debian (fonts-wqy-microhei, which `make test` installs when missing)."""
 
 from __future__ import annotations
 
 import io
+import struct
 import subprocess
 import zipfile
+import zlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -317,6 +319,41 @@ def blank_png(path: Path) -> Path:
     from PIL import Image
 
     Image.new("RGB", (800, 600), "white").save(path)
+    return path
+
+
+# --- hostile input: small on disk, enormous once unpacked -------------------------------------
+def zip_bomb_docx(path: Path, inflated_mb: int = 300) -> Path:
+    """A valid .docx whose word/document.xml is one paragraph of `inflated_mb` MB of spaces: a few
+    hundred KB on disk (deflate packs a run of spaces about a thousand to one)."""
+    import docx
+
+    plain = io.BytesIO()
+    docx.Document().save(plain)
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for member in source.infolist():
+            if member.filename != "word/document.xml":
+                bomb.writestr(member, source.read(member))
+                continue
+            head = source.read(member).split(b"<w:body>")[0]
+            with bomb.open("word/document.xml", "w", force_zip64=True) as out:
+                out.write(head + b'<w:body><w:p><w:r><w:t xml:space="preserve">')
+                block = b" " * (1 << 20)
+                for _ in range(inflated_mb):
+                    out.write(block)
+                out.write("炸弹</w:t></w:r></w:p></w:body></w:document>".encode())
+    return path
+
+
+def huge_png(path: Path, width: int = 40000, height: int = 40000) -> Path:
+    """A PNG whose header declares width x height 1-bit pixels and whose data is a few bytes: under
+    a hundred bytes on disk, gigabytes if a reader believed it and decoded."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale, not interlaced
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 100))
+                     + chunk(b"IEND", b""))
     return path
 
 

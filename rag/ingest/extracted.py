@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Callable
 
+from rag.config import Config
+
 if TYPE_CHECKING:
     from rag.ingest.ocr import Ocr
 
@@ -34,6 +36,7 @@ class Reading:
     ocr: "Ocr | None" = None  # None: OCR is off
     progress: Progress | None = None
     warn: Callable[[str], None] = field(default=_ignore)  # a problem that does not stop the file
+    config: Config = field(default_factory=Config)  # the limits a reader checks (max_image_megapixels, ...)
 
     @property
     def stem(self) -> str:

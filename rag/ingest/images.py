@@ -3,11 +3,15 @@
 An image is turned upright (EXIF orientation), flattened onto white (transparent text would
 otherwise read as black on black) and refused when it is too small or too blank to hold text.
 A multi-page TIFF (a fax, a scanner's batch) is paged like a PDF.
+
+An image's declared size is checked before it is decoded (setting max_image_megapixels), on every
+page of a TIFF: a 200 KB PNG may declare 40000 x 40000 pixels, gigabytes once decoded.
 """
 
 from __future__ import annotations
 
 import io
+import re
 from typing import TYPE_CHECKING, Any
 
 from rag.errors import LoadError
@@ -24,7 +28,8 @@ MAX_FRAMES = 500
 
 
 def read_image(data: bytes, reading: Reading) -> Extracted:
-    image = _open(data)
+    limit = reading.config.max_image_megapixels
+    image = _open(data, limit)
     if reading.ocr is None:
         raise LoadError('an image holds no text without OCR, which is off (set ocr = "auto")')
     count = min(getattr(image, "n_frames", 1), MAX_FRAMES)
@@ -32,7 +37,7 @@ def read_image(data: bytes, reading: Reading) -> Extracted:
     lines: list[list[Printed]] = []
     reading.tick(0, count)
     for n in range(count):  # one frame in memory at a time: a TIFF may hold hundreds of pages
-        frame = _frame(image, n)
+        frame = _frame(image, n, limit)
         problem = unreadable(frame)
         lines.append([] if problem else ocr_lines(frame, reading.ocr))
         reading.tick(n + 1, count)
@@ -45,28 +50,61 @@ def read_image(data: bytes, reading: Reading) -> Extracted:
                      ocr_pages=tuple(n for n, page in enumerate(lines, 1) if page), ocr=True)
 
 
-def _open(data: bytes) -> Any:
+def _open(data: bytes, limit: float) -> Any:
+    """The image, opened lazily, its declared size checked against `limit` megapixels, then decoded."""
     from PIL import Image, UnidentifiedImageError
 
     try:
-        image = Image.open(io.BytesIO(data))
+        image = Image.open(io.BytesIO(data))  # reads the header only
+        check_pixels(image.size, limit)
         image.load()
     except UnidentifiedImageError:
         raise LoadError("not a readable image (no image format Pillow knows)") from None
-    except Image.DecompressionBombError as exc:
-        raise LoadError(f"image too large to read safely ({exc})") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise _bomb(exc, limit) from None
     except (OSError, ValueError, SyntaxError) as exc:
         raise LoadError(f"not a readable image (damaged: {str(exc)[:80]})") from None
     return image
 
 
-def _frame(image: Any, n: int) -> Any:
+def _frame(image: Any, n: int, limit: float) -> Any:
+    from PIL import Image
+
     try:
-        image.seek(n)
+        image.seek(n)  # a TIFF page's header; each page states its own size
+        check_pixels(image.size, limit, f"page {n + 1}: ")
         image.load()
         return image.copy()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise _bomb(exc, limit, f"page {n + 1}: ") from None
     except (OSError, ValueError, EOFError) as exc:
         raise LoadError(f"not a readable image (page {n + 1} damaged: {str(exc)[:80]})") from None
+
+
+def check_pixels(size: tuple[int, int], limit: float, where: str = "") -> None:
+    """Refuse an image whose declared width x height is over `limit` megapixels."""
+    width, height = size
+    if width * height > limit * 1e6:
+        raise LoadError(f"{where}image of {width}x{height} pixels ({width * height / 1e6:,.0f} megapixels) is over "
+                        f"the {limit:g}-megapixel limit (setting max_image_megapixels); refused before decoding")
+
+
+def _bomb(exc: Exception, limit: float, where: str = "") -> LoadError:
+    """Pillow's own decompression-bomb guard, which refuses more than twice Image.MAX_IMAGE_PIXELS
+    while opening, before the size can be read (and warns above it, an error under -W error): our
+    message when the setting is what the image breaks, else Pillow's limit named."""
+    from PIL import Image
+
+    found = re.search(r"\((\d+) pixels\)", str(exc))
+    if not found:
+        return LoadError(f"{where}image too large to decode safely ({str(exc)[:100]}); refused before decoding")
+    pixels = int(found.group(1))
+    if pixels > limit * 1e6:
+        return LoadError(f"{where}image of {pixels / 1e6:,.0f} megapixels is over the {limit:g}-megapixel limit "
+                         "(setting max_image_megapixels); refused before decoding")
+    pillow = (2 if isinstance(exc, Image.DecompressionBombError) else 1) * (Image.MAX_IMAGE_PIXELS or 0)
+    return LoadError(f"{where}image of {pixels / 1e6:,.0f} megapixels is over the image library's own limit of "
+                     f"{pillow / 1e6:,.0f} megapixels (Pillow's decompression-bomb guard); refused before decoding")
 
 
 def upright_rgb(image: Any) -> Any:

@@ -3,7 +3,9 @@ slides and images, in any common Chinese encoding, cleaned.
 
 A folder is walked recursively in sorted order. A file that cannot be used (unsupported, binary,
 empty, unreadable, too large, malformed, encrypted, a scan while OCR is off) is skipped with one
-warning line and the rest still loads. HTML, DOCX and slide headings and sheet names become
+warning line and the rest still loads; so is a file that would unfold past the settings' limits
+(an Office zip inflating past max_unzipped_mb, an image over max_image_megapixels, text over
+max_document_chars), refused before that work is done. HTML, DOCX and slide headings and sheet names become
 markdown `#` lines, so the chunker reads one convention; table rows become `header：value` lines
 (rag.ingest.tables). A paged format keeps where each page begins, so chunks know their page.
 """
@@ -21,6 +23,7 @@ from typing import Callable, Iterator, Sequence
 
 from rag.config import Config
 from rag.errors import LoadError
+from rag.ingest.archive import check_archive, not_readable
 from rag.ingest.clean import Cleaned, clean_pages, clean_text, extract_metadata, one_line
 from rag.ingest.encoding import decode_text
 from rag.ingest.extracted import Extracted, Progress, Reading
@@ -100,10 +103,12 @@ def load_file(path: Path, doc: str, config: Config, reading: Reading | None = No
     if suffix not in SUPPORTED_SUFFIXES:
         raise LoadError(f"{path}: unsupported file type {suffix or '(no extension)'} "
                         f"(supported: {' '.join(sorted(SUPPORTED_SUFFIXES))})")
-    reading = reading or Reading(doc, make_ocr(config), warn=_stderr)
+    reading = replace(reading, config=config) if reading else Reading(doc, make_ocr(config), warn=_stderr,
+                                                                      config=config)
     data = _read(path, config)
     try:
         extracted = _READERS.get(suffix, read_image)(data, reading)
+        _check_length(extracted, config)
     except LoadError as exc:
         raise LoadError(f"{path}: {exc}") from None
     cleaned = clean_pages(extracted.pages, extracted.runs_on) if extracted.pages else Cleaned(clean_text(extracted.text))
@@ -130,6 +135,15 @@ def _read(path: Path, config: Config) -> bytes:
     if not data.strip():
         raise LoadError(f"{path}: empty file")
     return data
+
+
+def _check_length(extracted: Extracted, config: Config) -> None:
+    """Every document is bounded in characters (setting max_document_chars), before cleaning,
+    chunking and embedding spend time on it."""
+    length = len(extracted.text) + sum(len(page) for page in extracted.pages)
+    if length > config.max_document_chars:
+        raise LoadError(f"its text is {length:,} characters, over the {config.max_document_chars:,}-character "
+                        "limit (setting max_document_chars); split the file or raise the setting")
 
 
 # --- text and markdown ----------------------------------------------------------------------------
@@ -212,6 +226,7 @@ def _read_docx(data: bytes, reading: Reading) -> Extracted:
     import docx
     from docx.table import Table
 
+    check_archive(data, reading.config)  # before any XML is parsed
     try:
         document = docx.Document(io.BytesIO(data))
         blocks = list(document.iter_inner_content())
@@ -220,7 +235,7 @@ def _read_docx(data: bytes, reading: Reading) -> Extracted:
         for block in blocks:
             lines += _docx_table(block) if isinstance(block, Table) else [_docx_paragraph(block)]
     except Exception as exc:  # python-docx/lxml/zipfile errors on damaged input; none may stop the run
-        raise LoadError(f"not a readable DOCX ({type(exc).__name__}: {str(exc)[:80]})") from None
+        raise not_readable("DOCX", exc) from None
     if not title:
         title = next((p.text for p in blocks if not isinstance(p, Table) and _style(p) == "title"), "")
     return Extracted("\n\n".join(lines), title.strip())

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 
-from rag.errors import LoadError
+from rag.ingest.archive import check_archive, not_readable
 from rag.ingest.clean import one_line
 from rag.ingest.extracted import Extracted, Reading
 from rag.ingest.tables import table_lines
@@ -17,12 +17,13 @@ NOTES = "备注"
 def read_pptx(data: bytes, reading: Reading) -> Extracted:
     from pptx import Presentation
 
+    check_archive(data, reading.config)  # before any XML is parsed
     try:
         deck = Presentation(io.BytesIO(data))
         slides = [_slide(slide, n) for n, slide in enumerate(deck.slides, 1)]
         title = deck.core_properties.title or ""
     except Exception as exc:  # python-pptx/lxml/zipfile errors on damaged input; none may stop the run
-        raise LoadError(f"not a readable PPTX ({type(exc).__name__}: {str(exc)[:80]})") from None
+        raise not_readable("PPTX", exc) from None
     return Extracted("\n\n".join(s for s in slides if s), title.strip())
 
 

@@ -16,6 +16,7 @@ import io
 from typing import Any, Iterable, Sequence
 
 from rag.errors import LoadError
+from rag.ingest.archive import check_archive, not_readable
 from rag.ingest.clean import one_line
 from rag.ingest.encoding import decode_text
 from rag.ingest.extracted import Extracted, Reading
@@ -62,6 +63,7 @@ def _pairs(header: list[str], cells: list[str]) -> str:
 def read_xlsx(data: bytes, reading: Reading) -> Extracted:
     from openpyxl import load_workbook
 
+    check_archive(data, reading.config)  # before any XML is parsed
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
@@ -72,7 +74,7 @@ def read_xlsx(data: bytes, reading: Reading) -> Extracted:
     except LoadError:
         raise
     except Exception as exc:  # openpyxl/zipfile/lxml errors on damaged input; none may stop the run
-        raise LoadError(f"not a readable XLSX ({type(exc).__name__}: {str(exc)[:80]})") from None
+        raise not_readable("XLSX", exc) from None
     filled = [(name, lines) for name, lines in sheets if lines]
     if len(filled) == 1:  # one sheet: its name (often Sheet1) is no section of anything
         return Extracted("\n".join(filled[0][1]), title.strip() or reading.stem, dated=False)

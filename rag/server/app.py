@@ -2,7 +2,9 @@
 the chat page mounted at /, all over one set of knowledge bases and one answer queue.
 
 With an API key every /v1 route wants `Authorization: Bearer KEY` (401 otherwise), and the chat
-page asks for the same key as its password."""
+page asks for the same key as its password (compared as UTF-8 bytes: any Unicode key works).
+Every path under /v1 answers in OpenAI's error shape, an unknown one or a wrong method too, even
+with the chat page mounted at / (which would otherwise take them)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import hmac
 import threading
 from typing import Any, Callable, Sequence
 
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from rag import __version__
@@ -49,6 +51,24 @@ class State:
         return rag.ask(question, history=list(history), on_token=on_token)
 
 
+def same_key(given: str | bytes | None, key: str) -> bool:
+    """Whether `given` is the key, in constant time. Compared as bytes (UTF-8), since
+    hmac.compare_digest refuses str holding anything but ASCII (a TypeError, so a 500)."""
+    if given is None:
+        return False
+    given = given if isinstance(given, bytes) else given.encode("utf-8", "surrogatepass")
+    return hmac.compare_digest(given, key.encode("utf-8"))
+
+
+def _header_bytes(value: str) -> bytes:
+    """A header as the client sent it: Starlette decodes header bytes as latin-1, so a UTF-8 key
+    in the Authorization header comes back whole this way."""
+    try:
+        return value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogatepass")
+
+
 def _key_check(state: State):
     bearer = HTTPBearer(auto_error=False, description="the key `rag serve` was started with")
 
@@ -56,7 +76,7 @@ def _key_check(state: State):
         if not state.api_key:
             return
         given = credentials.credentials if credentials else ""
-        if not hmac.compare_digest(given.encode(), state.api_key.encode()):
+        if not same_key(_header_bytes(given), state.api_key):
             raise errors.ApiError(401, "missing or wrong API key: send the header 'Authorization: Bearer KEY' "
                                        "with the key `rag serve` was started with", "invalid_request_error",
                                   "invalid_api_key")
@@ -78,6 +98,7 @@ def create_app(config: Config, api_key: str = "", page: bool = True,
     guarded = dict(prefix="/v1", dependencies=[Depends(_key_check(state))])
     app.include_router(openai_api.router(state), tags=["OpenAI-compatible"], **guarded)
     app.include_router(kb_api.router(state), tags=["knowledge bases"], **guarded)
+    _no_such_route(app, guarded["dependencies"])  # after the routes, before the page mounted at /
 
     @app.get("/healthz", tags=["health"], summary="Whether the server is up, and what it serves")
     def healthz():
@@ -89,6 +110,38 @@ def create_app(config: Config, api_key: str = "", page: bool = True,
     return app
 
 
+ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+def _no_such_route(app: FastAPI, dependencies: list) -> None:
+    """Whatever under /v1 no route takes: a 405 naming the methods the path does take, or a 404,
+    both in OpenAI's shape (the key is still asked for first); a path with a trailing slash that
+    a route takes without it is redirected there, as FastAPI does."""
+    from fastapi.responses import RedirectResponse
+    from starlette.routing import Match, Mount
+
+    def methods(scope, path: str) -> list[str]:
+        # each route asked as the router asks it (routers included by FastAPI are nested), with
+        # every method in turn; mounts (the chat page at /) take any path and are no answer
+        routes = [r for r in app.router.routes if getattr(r, "endpoint", None) is not unknown
+                  and not isinstance(r, Mount)]
+        return [method for method in ALL_METHODS if method != "OPTIONS"
+                if any(r.matches({**scope, "path": path, "method": method})[0] == Match.FULL for r in routes)]
+
+    async def unknown(request: Request):
+        path = request.url.path
+        if path.endswith("/") and request.method in methods(request.scope, path.rstrip("/")):
+            return RedirectResponse(request.url.replace(path=path.rstrip("/")), status_code=307)
+        allowed = methods(request.scope, path)
+        if allowed:
+            raise errors.ApiError(405, f"method {request.method} is not allowed on {path}: use "
+                                       f"{', '.join(allowed)} (see /docs)", headers={"Allow": ", ".join(allowed)})
+        raise errors.ApiError(404, f"no such route: {request.method} {path} (see /docs)", "not_found_error")
+
+    for path in ("/v1", "/v1/{rest:path}"):
+        app.add_api_route(path, unknown, methods=ALL_METHODS, include_in_schema=False, dependencies=dependencies)
+
+
 def _mount_page(app: FastAPI, state: State) -> None:
     import gradio as gr
 
@@ -96,7 +149,7 @@ def _mount_page(app: FastAPI, state: State) -> None:
 
     demo = build_app(state.bases, start=DEFAULT, run=state.queue.run)
     demo.queue(default_concurrency_limit=1)
-    auth = (lambda _user, password: hmac.compare_digest(password, state.api_key)) if state.api_key else None
+    auth = (lambda _user, password: same_key(password, state.api_key)) if state.api_key else None
     gr.mount_gradio_app(app, demo, path="/", auth=auth,
                         auth_message="rag: 密码是 rag serve 的 API key（用户名任意）" if auth else None,
                         **mount_options(state.config))

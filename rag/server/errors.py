@@ -32,18 +32,21 @@ HTTP_TYPES = {401: "authentication_error", 404: "not_found_error", 405: "invalid
 class ApiError(Exception):
     """A refusal the shell itself makes (no key, too large a request)."""
 
-    def __init__(self, status: int, message: str, kind: str = "invalid_request_error", code: str | None = None):
+    def __init__(self, status: int, message: str, kind: str = "invalid_request_error", code: str | None = None,
+                 headers: dict[str, str] | None = None):
         super().__init__(message)
         self.status, self.message, self.kind, self.code = status, message, kind, code
+        self.headers = headers
 
 
 def error_body(message: str, kind: str, code: str | None = None) -> dict:
     return {"error": {"message": message, "type": kind, "param": None, "code": code}}
 
 
-def error_response(status: int, message: str, kind: str, code: str | None = None) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(error_body(message, kind, code), status_code=status, headers=headers)
+def error_response(status: int, message: str, kind: str, code: str | None = None,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    headers = {**({"WWW-Authenticate": "Bearer"} if status == 401 else {}), **(headers or {})}
+    return JSONResponse(error_body(message, kind, code), status_code=status, headers=headers or None)
 
 
 def status_of(exc: RagError) -> tuple[int, str]:
@@ -64,7 +67,7 @@ def _validation_message(exc: RequestValidationError) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api(_request: Request, exc: ApiError):
-        return error_response(exc.status, exc.message, exc.kind, exc.code)
+        return error_response(exc.status, exc.message, exc.kind, exc.code, exc.headers)
 
     @app.exception_handler(RagError)
     async def _rag(_request: Request, exc: RagError):

@@ -15,7 +15,7 @@ from pathlib import Path
 from fastapi import APIRouter, Request, UploadFile
 from pydantic import BaseModel, Field
 
-from rag.knowledge import DEFAULT
+from rag.knowledge import DEFAULT, safe_file_name
 from rag.server.errors import ApiError
 from rag.types import search_json
 from rag.ui import collection as coll
@@ -48,13 +48,14 @@ def describe(name: str, rag) -> dict:
 
 
 def _received(files: list[UploadFile], folder: Path, config) -> list[Path]:
-    """The uploaded files written under their own base names into `folder`, each checked for
-    type and size (the chat page's checks) before any is stored in the knowledge base."""
+    """The uploaded files written into `folder` under their names made safe (any length, no
+    control characters or separators: rag.knowledge.safe_file_name), each checked for type and
+    size (the chat page's checks) before any is stored in the knowledge base."""
     paths = []
     for upload in files:
-        name = Path((upload.filename or "").replace("\\", "/")).name
-        if not name or name.startswith("."):
-            raise ApiError(400, f"upload {upload.filename!r}: give each file a name")
+        name = safe_file_name(upload.filename or "")
+        if not name:
+            raise ApiError(400, f"upload {(upload.filename or '')[:80]!r}: give each file a name")
         path = folder / name
         with path.open("wb") as out:
             shutil.copyfileobj(upload.file, out)

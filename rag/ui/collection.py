@@ -81,16 +81,23 @@ def check_upload(path: Path, config: Config) -> None:
 
 
 def store_uploads(paths: Sequence[str | Path], config: Config) -> list[Path]:
-    """Check every file first (all or nothing), then copy them into the uploads folder.
+    """Check every file first (all or nothing), then copy them into the uploads folder under a
+    safe name (rag.knowledge.safe_file_name: any length, no control characters or separators).
     A file of the same name replaces the earlier one: re-indexing treats it as changed."""
+    from rag.knowledge import safe_file_name
+
     files = [Path(p) for p in paths]
+    names = []
     for file in files:
         check_upload(file, config)
+        names.append(safe_file_name(file.name))  # never a path from the browser
+        if not names[-1]:
+            raise LoadError(f"upload {file.name!r}: give the file a name")
     folder = uploads_dir(config)
     folder.mkdir(parents=True, exist_ok=True)
     stored = []
-    for file in files:
-        target = folder / Path(file.name).name  # never a path from the browser
+    for file, name in zip(files, names):
+        target = folder / name
         shutil.copyfile(file, target)
         stored.append(target)
     return stored
