@@ -373,7 +373,7 @@ def village_questions(rows: list[Village], pages: list[int]) -> list[tuple[str, 
 def write_gold(path: Path, bulletin: list[tuple[str, str]], village: list[tuple[str, str]]) -> int:
     items = seed_questions()
     tables = [(q, a, "bulletin.pdf") for q, a in bulletin] + [(q, a, "villages.pdf") for q, a in village]
-    items += [{"id": f"t{n:02d}", "question": q, "answers": [a], "docs": [doc], "type": "table"}
+    items += [{"id": f"table{n:02d}", "question": q, "answers": [a], "docs": [doc], "type": "table"}
               for n, (q, a, doc) in enumerate(tables, 1)]
     path.write_text("".join(json.dumps(item, ensure_ascii=False) + "\n" for item in items), encoding="utf-8")
     return len(items)

@@ -130,3 +130,11 @@ def test_a_closing_bracketed_name_is_marked_as_the_author():
 @pytest.mark.parametrize("ending", ["(完)", "(图)", "(二〇一七年三月)", "(记者 张三)"])
 def test_other_closing_brackets_are_left_alone(ending):
     assert clean_text("坚决打赢脱贫攻坚这场硬仗。" + ending).endswith(ending)
+
+
+def test_a_figure_chinese_type_broke_over_two_lines_is_joined_whole():
+    from rag.ingest.clean import join_glue
+
+    assert join_glue("选派了专职扶贫工作队员1", "946名") == ""
+    assert join_glue("比上年增长8", ".6%") == ""
+    assert join_glue("signed in 2019", "45 contracts") == " "

@@ -117,3 +117,10 @@ def test_chunks_stored_before_pages_existed_still_load():
     old = {"id": "c1", "doc": "a.txt", "title": "t", "section": "", "start": 0, "end": 3, "text": "正文。",
            "index_text": "正文。"}
     assert Chunk(**old).page is None
+
+
+def test_a_full_line_ending_in_a_closing_quote_goes_on_unless_a_sentence_ended_inside():
+    lines = [Printed("实行责任捆绑和“双线”", full=True), Printed("考核并强化结果运用。", full=False)]
+    assert [p.text for p in page_texts([lines])] == ["实行责任捆绑和“双线”考核并强化结果运用。"]
+    ended = [Printed("他说：“这是最后一次。”", full=True), Printed("新的一段。", full=False)]
+    assert [p.text for p in page_texts([ended])][0].split("\n") == ["他说：“这是最后一次。”", "新的一段。"]

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from rag.text.normalize import HAN, compact
+from rag.text.normalize import HAN, compact, han_share
 
 _CJK_PUNCT = "\u3001-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65“”‘’—…·"
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
@@ -89,11 +89,13 @@ _FIGURE_BREAK = re.compile(r"\d[.,%]|[.,]\d")
 
 def join_glue(left: str, right: str) -> str:
     """What goes between two pieces of one line of text: nothing beside Chinese, nor inside a
-    figure broken over two lines (8 / .6%, 14 / ,018), else a space."""
+    figure broken over two lines (8 / .6%, 14 / ,018; 1 / 946 in Chinese text), else a space."""
     if not left or not right or left[-1] >= "\u3000" or right[0] >= "\u3000":
         return ""
     if _FIGURE_BREAK.match(left[-1] + right[0]):
         return ""
+    if left[-1].isdigit() and right[0].isdigit() and han_share(left[-12:] + right[:12]) >= 0.5:
+        return ""  # Chinese type breaks a figure anywhere (1 / 946名, 20 / 18年); no space was there
     return " "
 
 

@@ -15,7 +15,8 @@ from rag.ingest.clean import join_glue
 
 _EDGE = 2  # running lines sit among the first or last two lines of a page
 _FULL = 0.8  # a text-layer line at least this share of the page's widest line fills the width
-_SENTENCE_END = "。！？!?；;：:.…”」』）)"
+_SENTENCE_END = "。！？!?；;：:.…"
+_CLOSING = "”」』）)’\"'"
 _DIGITS = re.compile(r"\d+")
 _PAGE_NUMBER = re.compile(
     r"[-—–\s]*(?:第\s*\d+\s*[页頁](?:\s*[,，/／]?\s*共\s*\d+\s*[页頁])?"
@@ -59,8 +60,10 @@ def _fullness(lines: list[Printed]) -> list[Printed]:
 
 
 def _goes_on(line: Printed) -> bool:
-    """A line that fills the width and ends no sentence continues in the next line."""
-    return bool(line.full) and line.text[-1] not in _SENTENCE_END
+    """A line that fills the width and ends no sentence continues in the next line. A closing
+    quote or bracket ends a sentence only after a sentence's end (“…。” does, 实行“双线” does not)."""
+    text = line.text.rstrip(_CLOSING) or line.text
+    return bool(line.full) and text[-1] not in _SENTENCE_END
 
 
 def _paragraphs(lines: list[Printed]) -> list[str]:
