@@ -223,8 +223,10 @@ def _chat_column(gr) -> dict[str, Any]:
 def _side_panel(gr, config: Any) -> dict[str, Any]:
     collection = gr.HTML(elem_id="rag-collection")
     # no file_types filter: our own check names the file and the accepted types in the status line
-    upload = gr.File(label=f"上传文件（{' '.join(sorted(coll.supported_suffixes()))}，每个 ≤ {config.max_file_mb:g} MB）",
-                     file_count="multiple", elem_id="rag-upload", height=120)
+    # the accepted types above the box, not as its label: a label covers the box's own 将文件拖放到此处
+    gr.Markdown(f"上传文件（{' '.join(sorted(coll.supported_suffixes()))}，每个 ≤ {config.max_file_mb:g} MB）",
+                elem_id="rag-upload-note")
+    upload = gr.File(show_label=False, file_count="multiple", elem_id="rag-upload", height=120)
     status = gr.Markdown(elem_id="rag-status")
     with gr.Row():
         doc_pick = gr.Dropdown(label="删除文档", choices=[], elem_id="rag-doc-pick", scale=3)
