@@ -26,6 +26,10 @@ class NoIndexError(RagIndexError):
     """Nothing has been indexed there yet (a new, empty knowledge base)."""
 
 
+class Stopped(RagError):
+    """The asker stopped the answer (the page's 停止, a closed HTTP stream)."""
+
+
 class GenerationError(RagError):
     """The generator failed to produce an answer."""
 

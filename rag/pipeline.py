@@ -200,9 +200,11 @@ class Rag:
         return self.retriever.search(question, k or self.config.top_k, doc_glob=doc_glob)
 
     def ask(self, question: str, history: Sequence[tuple[str, str]] = (), mode: str | None = None,
-            on_token: Callable[[str], None] | None = None) -> Answer:
+            on_token: Callable[[str], None] | None = None,
+            should_stop: Callable[[], bool] | None = None) -> Answer:
+        """See Answerer.ask: `should_stop` returning True stops the model (Stopped)."""
         return self.answerer.ask(question, history=history, mode=mode or self.config.answer_mode,
-                                 on_token=on_token)
+                                 on_token=on_token, should_stop=should_stop)
 
 
 SWAP_RETRIES = 100  # x 10 ms: an index swap (rag.index.atomic) is two renames, far quicker

@@ -7,6 +7,7 @@ installed by a fixture here can stand in for it)."""
 from __future__ import annotations
 
 import json
+import time
 
 import httpx
 import openai
@@ -285,3 +286,23 @@ def test_rag_serve_indexes_the_seeds_first_and_serves_with_the_key_from_the_envi
     assert (served["host"], served["port"]) == ("0.0.0.0", 8123)
     assert served["app"].state.rag.api_key == "from-env"
     assert (tmp_path / "indexes" / "default" / "manifest.json").is_file()
+
+
+def test_a_closed_stream_stops_the_model(tmp_path):
+    from fake_generator import ScriptedGenerator
+
+    class Slow(ScriptedGenerator):
+        def stream(self, messages, max_tokens, stop=()):
+            for piece in super().stream(messages, max_tokens, stop):
+                time.sleep(0.05)
+                yield piece
+
+    long_answer = "藤县贫困发生率下降至0.59%[1]。" * 40
+    with fake_models(Slow(long_answer, piece=2)) as generator, live_server(tmp_path) as running:
+        with httpx.Client(base_url=running.url, timeout=30) as http:
+            with http.stream("POST", "/v1/chat/completions",
+                             json={"model": "default", "messages": user(TENG), "stream": True}) as reply:
+                next(reply.iter_lines())  # the first event: the answer is being written
+        sent = generator.pieces_sent
+        time.sleep(1.0)
+        assert generator.pieces_sent - sent <= 3 and generator.pieces_sent < len(long_answer) // 2

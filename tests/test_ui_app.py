@@ -247,3 +247,16 @@ def test_upload_progress_counts_ocr_pages_then_chunks_each_at_its_own_rate():
     track("embed", 0, 40)
     track("embed", 20, 40)
     assert "0.5 页/秒" in shown[1][1] and shown[2][1] == "embed 0/40" and "20.0 块/秒" in shown[3][1]
+
+
+def test_stop_cuts_the_answer_short_and_lets_the_model_go(config):
+    slow = FakeRag(config, delay=0.05)
+    backend = ChatBackend(slow)
+    updates = respond(backend, QUESTION, [], (), SETTINGS, session="tab-1")
+    for _, chat, _ in updates:
+        if "rag-streaming" in chat[-1]["content"] and "0." in chat[-1]["content"]:
+            break  # the first verified words are on screen
+    assert backend.stop("tab-1")
+    contents = [chat[-1]["content"] for _, chat, _ in updates]
+    assert "已停止" in contents[-1] and 'class="rag-ref"' not in contents[-1]
+    assert not backend.stop("tab-1")  # nothing left running in that tab

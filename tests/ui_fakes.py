@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.config import Config
-from rag.errors import NoIndexError
+from rag.errors import NoIndexError, Stopped
 from rag.index import IndexReport
 from rag.types import Answer, Chunk, Citation, Hit
 
@@ -90,7 +90,7 @@ class FakeRag:
         best = max(scored, key=lambda sc: sc[0], default=(0, None))
         return best[1] if best[0] >= 3 else None
 
-    def ask(self, question, history=(), mode=None, on_token=None) -> Answer:
+    def ask(self, question, history=(), mode=None, on_token=None, should_stop=None) -> Answer:
         self.asked.append(Asked(question, tuple(history), mode))
         if "出错" in question:
             raise RuntimeError("the generator crashed")
@@ -101,6 +101,8 @@ class FakeRag:
         sentence = re.split(r"(?<=。)", chunk.text)[0]
         text = f"{sentence.rstrip('。')}[1]。"
         for i in range(0, len(text), 4):
+            if should_stop and should_stop():  # as the answer stage asks between the model's pieces
+                raise Stopped("stopped by the asker")
             if on_token:
                 on_token(text[i:i + 4])
             time.sleep(self.delay)

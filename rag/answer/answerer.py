@@ -31,7 +31,7 @@ from rag.answer.prompt import REFUSAL, STOP, Prompt, build_prompt, language_of, 
 from rag.answer.subjects import Subjects
 from rag.answer.verify import Claim, Verifier, supporting_spans
 from rag.config import Config
-from rag.errors import ConfigError, GenerationError
+from rag.errors import ConfigError, GenerationError, Stopped
 from rag.retrieval.followup import standalone_query
 from rag.text.names import mentions
 from rag.text.normalize import to_traditional, writes_traditional
@@ -46,6 +46,7 @@ MODES = ("generate", "extract")
 SENTENCE_MARGIN = 0.01
 Search = Callable[..., Sequence[Hit]]
 OnToken = Callable[[str], None]
+ShouldStop = Callable[[], bool]
 
 
 @dataclass
@@ -57,6 +58,7 @@ class _Output:
     parts: list[str] = field(default_factory=list)
     first_ms: float | None = None
     held: list[str] | None = None  # while an answer awaits the judge: what it would show
+    should_stop: ShouldStop | None = None  # asked before each model call and each piece it writes
     model_ms: dict[str, float] = field(default_factory=dict)  # prefill / decode time, summed over model calls
     tokens: dict[str, int] = field(default_factory=dict)  # prompt / completion tokens, summed likewise
 
@@ -67,6 +69,11 @@ class _Output:
             self.model_ms[key] = self.model_ms.get(key, 0.0) + value * 1000
         for key, value in (("prompt", usage.prompt_tokens), ("completion", usage.completion_tokens)) if usage else ():
             self.tokens[key] = self.tokens.get(key, 0) + value
+
+    def check(self) -> None:
+        """Raise Stopped when the asker stopped the answer: the model is let go at once."""
+        if self.should_stop is not None and self.should_stop():
+            raise Stopped("stopped by the asker")
 
     def hold(self) -> None:
         self.held = []
@@ -151,7 +158,10 @@ class Answerer:
         return self._generator
 
     def ask(self, question: str, history: Sequence[tuple[str, str]] = (), mode: str | None = None,
-            on_token: OnToken | None = None) -> Answer:
+            on_token: OnToken | None = None, should_stop: ShouldStop | None = None) -> Answer:
+        """A cited answer or a refusal; `on_token` gets the verified text as it is shown, and
+        `should_stop` is asked before each model call and between the pieces the model writes
+        (True raises Stopped, freeing the model for the next question)."""
         mode = mode or self.config.answer_mode
         if mode not in MODES:
             raise ConfigError(f"answer mode '{mode}' is not one of: {', '.join(MODES)}")
@@ -159,7 +169,7 @@ class Answerer:
         query = standalone_query(question, history)
         hits = tuple(self.search(query, k=max(self.config.top_k, self.config.context_chunks)))
         retrieved = time.perf_counter()
-        out = _Output(on_token, writes_traditional(question), started)
+        out = _Output(on_token, writes_traditional(question), started, should_stop=should_stop)
         subjects = Subjects(query, hits[:self.config.context_chunks], self._doc_mentions)
         context = tuple(subjects.ordered(hits[:self.config.context_chunks]))  # passage [n] is context[n - 1]
         evidence = assess(query, context, subjects.docs())
@@ -205,6 +215,7 @@ class Answerer:
     def _generate(self, question: str, query: str, hits: tuple[Hit, ...], context: tuple[Hit, ...],
                   subjects: Subjects, out: _Output) -> Answer:
         prompt = build_prompt(query, context, self.config, n_ctx=self.generator.n_ctx, closeness=self.closeness)
+        out.check()
         doubts, limit = self._doubt(prompt, query, out)
         if doubts.get("answerable", 0.0) >= limit:
             why = f"the model doubts the passages answer it (P(否) {doubts['answerable']:.2f})"
@@ -255,10 +266,12 @@ class Answerer:
         verifier = Verifier([h.chunk for h in passages], self.config.verify_min_overlap, query, subjects.is_about,
                             self.config.verify_key_rarity, self.config.verify_min_anchor)
         draft, sentences = _Draft(), SentenceStream()
+        out.check()
         begun, first = time.perf_counter(), None
         try:
             with closing(self.generator.stream(messages, self.config.max_tokens, STOP)) as stream:
                 for piece in stream:
+                    out.check()
                     first = first or time.perf_counter()
                     if not all(self._take(s, verifier, draft, out) for s in sentences.feed(piece)):
                         break

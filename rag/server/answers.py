@@ -5,6 +5,7 @@ Searches and uploads never wait in it."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, AsyncIterator, Callable
 
@@ -29,21 +30,27 @@ class AnswerQueue:
         """`ask(on_token)` in its turn, without streaming."""
         return await asyncio.wrap_future(self.submit(lambda: ask(None)))
 
-    def stream(self, ask: Callable[[Callable[[str], None]], Answer]) -> AsyncIterator[str | Answer]:
-        """`ask(on_token)` in its turn: yields each streamed piece, then the Answer (or raises
-        what the question raised)."""
+    def stream(self, ask: Callable[..., Answer]) -> AsyncIterator[str | Answer]:
+        """`ask(on_token, should_stop)` in its turn: yields each streamed piece, then the Answer
+        (or raises what the question raised). When the reader stops reading (a client closed the
+        stream), should_stop turns True: the model is let go, and a question still waiting its
+        turn never starts."""
         loop = asyncio.get_running_loop()
         pieces: asyncio.Queue = asyncio.Queue()
         put = lambda item: loop.call_soon_threadsafe(pieces.put_nowait, item)  # noqa: E731
-        future = self.submit(lambda: ask(put))
+        stopped = threading.Event()
+        future = self.submit(lambda: ask(put, stopped.is_set))
         future.add_done_callback(lambda _f: put(_DONE))
-        return _drain(pieces, future)
+        return _drain(pieces, future, stopped)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-async def _drain(pieces: asyncio.Queue, future: Future) -> AsyncIterator[str | Answer]:
-    while (item := await pieces.get()) is not _DONE:
-        yield item
-    yield future.result()
+async def _drain(pieces: asyncio.Queue, future: Future, stopped: threading.Event) -> AsyncIterator[str | Answer]:
+    try:
+        while (item := await pieces.get()) is not _DONE:
+            yield item
+        yield future.result()
+    finally:
+        stopped.set()  # read to the end, or abandoned: either way the model may go

@@ -111,7 +111,7 @@ def router(state) -> APIRouter:
     async def chat(body: ChatRequest):
         question, history = question_and_history(body.messages)
         rag = state.bases.get(body.model)
-        ask = lambda on_token: state.ask(rag, question, history, on_token)  # noqa: E731
+        ask = lambda on_token, should_stop=None: state.ask(rag, question, history, on_token, should_stop)  # noqa: E731
         reply_id, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
         if not body.stream:
             return completion(body.model, await state.queue.answer(ask), reply_id, created)

@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
-from rag.errors import RagError
+from rag.errors import RagError, Stopped
 from rag.types import Answer
 from rag.ui import collection as coll
 from rag.ui.bases import as_bases, kb_picker, on_create, on_switch, selector
-from rag.ui.render import answer_html, error_html, pending_html, streaming_html
+from rag.ui.render import answer_html, error_html, pending_html, stopped_html, streaming_html
 
 STATIC = Path(__file__).resolve().parent / "static"
 EXAMPLES = (
@@ -55,6 +55,7 @@ class Streamed:
     answer: Answer | None = None
     error: str = ""
     elapsed: float = 0.0
+    stopped: bool = False  # the user pressed 停止: the model was let go
 
 
 class ChatBackend:
@@ -66,20 +67,35 @@ class ChatBackend:
         self.bases = as_bases(rag)
         self._lock = threading.Lock()
         self._run = run or self._locked
+        self._stops: dict[str, threading.Event] = {}  # per browser session: its answer should stop
 
     def _locked(self, job: Callable[[], Answer]) -> Answer:
         with self._lock:
             return job()
 
     def ask(self, question: str, history: Sequence[tuple[str, str]], settings: Settings,
-            on_token: Callable[[str], None]) -> Answer:
+            on_token: Callable[[str], None], session: str = "") -> Answer:
         rag = self.bases.get(settings.kb)
+        stop = self._stops[session] = threading.Event()
 
         def job() -> Answer:
             rag.configure(top_k=int(settings.top_k), generator=settings.generator)
-            return rag.ask(question, history=list(history), mode=settings.mode, on_token=on_token)
+            return rag.ask(question, history=list(history), mode=settings.mode, on_token=on_token,
+                           should_stop=stop.is_set)
 
-        return self._run(job)
+        try:
+            return self._run(job)
+        finally:
+            if self._stops.get(session) is stop:
+                del self._stops[session]
+
+    def stop(self, session: str = "") -> bool:
+        """Stop the session's answer (before its turn, or at the model's next piece); False when
+        it has none running."""
+        stop = self._stops.get(session)
+        if stop is not None:
+            stop.set()
+        return stop is not None
 
 
 def stream_answer(ask: Callable[[Callable[[str], None]], Answer], tick_s: float = 1.0) -> Iterator[Streamed]:
@@ -92,6 +108,8 @@ def stream_answer(ask: Callable[[Callable[[str], None]], Answer], tick_s: float 
     def work() -> None:
         try:
             updates.put(Streamed(answer=ask(lambda piece: updates.put(Streamed(text=piece)))))
+        except Stopped:
+            updates.put(Streamed(stopped=True))
         except Exception as exc:  # noqa: BLE001 - shown in the chat
             updates.put(Streamed(error=_problem(exc)))
 
@@ -102,8 +120,13 @@ def stream_answer(ask: Callable[[Callable[[str], None]], Answer], tick_s: float 
         except queue.Empty:
             update = Streamed(elapsed=time.monotonic() - started)
         yield update
-        if update.answer is not None or update.error:
+        if update.answer is not None or update.error or update.stopped:
             return
+
+
+def _session(request: Any) -> str:
+    """The browser tab's session (its answers stop together)."""
+    return getattr(request, "session_hash", None) or ""
 
 
 def _problem(exc: Exception) -> str:
@@ -118,7 +141,8 @@ def _message(role: str, content: str) -> dict[str, str]:
     return {"role": role, "content": content}
 
 
-def respond(backend: ChatBackend, question: str, chat: list, history: tuple, settings: Settings):
+def respond(backend: ChatBackend, question: str, chat: list, history: tuple, settings: Settings,
+            session: str = ""):
     """The chat handler: yields (textbox, chat, history) as the answer streams in."""
     question = (question or "").strip()
     if not question:
@@ -128,9 +152,11 @@ def respond(backend: ChatBackend, question: str, chat: list, history: tuple, set
     chat = list(chat) + [_message("user", html.escape(question)), _message("assistant", pending_html())]
     yield "", chat, history
     text = ""
-    ask = lambda on_token: backend.ask(question, history, settings, on_token)  # noqa: E731
+    ask = lambda on_token: backend.ask(question, history, settings, on_token, session)  # noqa: E731
     for update in stream_answer(ask):
-        if update.answer is not None:
+        if update.stopped:
+            shown = stopped_html(text)
+        elif update.answer is not None:
             shown = answer_html(update.answer, turn)
             history = tuple(history) + ((question, update.answer.text),)
         elif update.error:
@@ -191,6 +217,7 @@ class Page:
     chat: Any
     question: Any
     send: Any
+    stop: Any
     clear: Any
     kb: Any
     new_kb: Any
@@ -215,9 +242,10 @@ def _chat_column(gr) -> dict[str, Any]:
         question = gr.Textbox(elem_id="rag-question", show_label=False, scale=8, lines=1, max_lines=4,
                               autofocus=True, placeholder="输入问题，回车发送；追问会结合上文")
         send = gr.Button("发送", variant="primary", elem_id="rag-send", scale=1, min_width=80)
+        stop = gr.Button("停止", variant="stop", elem_id="rag-stop", scale=1, min_width=80)
     clear = gr.Button("清空对话", elem_id="rag-clear", size="sm", variant="secondary")
     gr.Examples([[q] for q in EXAMPLES], inputs=[question], label="示例问题", elem_id="rag-examples")
-    return dict(chat=chat, question=question, send=send, clear=clear)
+    return dict(chat=chat, question=question, send=send, stop=stop, clear=clear)
 
 
 def _side_panel(gr, config: Any) -> dict[str, Any]:
@@ -243,8 +271,8 @@ def _side_panel(gr, config: Any) -> dict[str, Any]:
 def _wire(gr, demo, bases: Any, page: Page, history: Any, run: Callable | None) -> None:
     backend = ChatBackend(bases, run)
 
-    def ask(q, c, h, k, m, g, kb):
-        yield from respond(backend, q, c, h, Settings(int(k), m, g, kb or ""))
+    def ask(q, c, h, k, m, g, kb, request: gr.Request):
+        yield from respond(backend, q, c, h, Settings(int(k), m, g, kb or ""), _session(request))
 
     def upload_files(files, g, kb, progress=gr.Progress()):
         yield from on_upload(bases.get(kb), files, g, progress, kb=kb if hasattr(bases, "root") else "")
@@ -253,6 +281,10 @@ def _wire(gr, demo, bases: Any, page: Page, history: Any, run: Callable | None) 
                    outputs=[page.question, page.chat, history], concurrency_limit=1, concurrency_id="answer")
     page.question.submit(ask, **chat_io)
     page.send.click(ask, **chat_io)
+    def stop(request: gr.Request) -> None:
+        backend.stop(_session(request))
+
+    page.stop.click(stop, queue=False)  # not queued: it must get through while the answer holds the queue
     page.clear.click(lambda: ([], ()), outputs=[page.chat, history], queue=False)
     panel = [page.collection, page.doc_pick]
     page.upload.upload(upload_files, inputs=[page.upload, page.generator, page.kb],

@@ -148,3 +148,9 @@ def pending_html(label: str = "检索中…") -> str:
 def error_html(message: str) -> str:
     return (f'<div class="rag-answer rag-error"><div class="rag-refused-head">出错了</div>'
             f'<div class="rag-text">{_escape(message)}</div></div>')
+
+
+def stopped_html(text: str) -> str:
+    """An answer the user stopped: what had been verified and shown so far, marked as cut short."""
+    shown = f'<div class="rag-text">{_escape(text)}</div>' if text else ""
+    return f'<div class="rag-answer rag-stopped"><div class="rag-refused-head">已停止</div>{shown}</div>'
