@@ -115,6 +115,18 @@ def test_an_answer_streams_in_and_its_citation_opens_in_a_click(tab):
     assert "rag-flash" in passage.get_attribute("class")
 
 
+def test_stop_cuts_a_streaming_answer_short_and_the_next_question_is_answered(tab):
+    tab.ask("藤县的贫困发生率下降到了多少?")
+    tab.wait_streaming_text()
+    tab.page.locator("#rag-stop").click()
+    tab.page.wait_for_function("document.querySelector('#rag-chat .rag-stopped') !== null", timeout=10_000)
+    assert "已停止" in tab.page.locator("#rag-chat .rag-stopped").inner_text()
+    tab.ask("黔江区在贫困村投入了多少资金?")
+    tab.wait_answer(2)  # the model was let go: the next question gets its cited answer
+    assert tab.page.locator(FINAL).nth(0).locator(".rag-ref").count() == 0
+    assert tab.page.locator(FINAL).nth(1).locator(".rag-ref").count() > 0
+
+
 def test_two_tabs_keep_their_own_conversations(context, fake_server):
     rag, url = fake_server
     first, second = ChatPage(context, url), ChatPage(context, url)
