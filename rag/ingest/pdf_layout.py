@@ -59,7 +59,6 @@ class _Line:
 class PageLayout:
     """One page read from its layout, before headings are judged against the whole document."""
     lines: list[_Line]
-    width: float
 
 
 def read_page(page: Any, previous_header: list[str] | None = None) -> PageLayout:
@@ -69,12 +68,12 @@ def read_page(page: Any, previous_header: list[str] | None = None) -> PageLayout
     boxes = [t.bbox for t in tables]
     words = [w for w in page.extract_words(extra_attrs=["size"], keep_blank_chars=False, use_text_flow=False)
              if not any(_inside(w, box) for box in boxes)]
-    gutters = _gutters(words, page.width)
+    gutters = _gutters(words)
     lines = _lines(words, gutters)
     for table in tables:
         lines.append(_table_line(table, lines, previous_header, gutters))
         previous_header = lines[-1].header
-    return PageLayout(_reading_order(lines), page.width)
+    return PageLayout(_reading_order(lines))
 
 
 def printed_lines(pages: Sequence[PageLayout]) -> list[list[Printed]]:
@@ -100,7 +99,7 @@ def _inside(word: dict, box: tuple[float, float, float, float]) -> bool:
     return box[0] <= x <= box[2] and box[1] <= y <= box[3]
 
 
-def _gutters(words: list[dict], width: float) -> list[tuple[float, float]]:
+def _gutters(words: list[dict]) -> list[tuple[float, float]]:
     """Blank vertical strips in the middle of the text block that no word crosses but the few of
     lines spanning the columns (a title), with text on both sides on many lines: where columns
     divide."""
