@@ -1,5 +1,5 @@
-"""What a question asks for, as a type: a time, a person, a name, a place, an organization, a
-title or a quantity (rag/lang/zh/words.toml, [question]); for a quantity also the units that can
+"""What a question asks for, as a type: a time, a person, a place, an organization, a title or
+a quantity (rag/lang/zh/words.toml, [question]); for a quantity also the units that can
 answer it (多少户 asks for 户; a 收入 for 元; a 发生率 for %). An answer answers only when it
 names a thing of that type that the question does not already name: 谁枪击了安倍晋三 is not
 answered by a sentence whose only person is 安倍晋三, nor a 收入 by a count of 人次."""
@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 
+from rag.text.entities import KINDS, entities
 from rag.text.lexicon import alternation, english, words
 from rag.text.normalize import compact, normalize
 from rag.text.numbers import UNITS, numbers_in, quantities_in, same_unit
-from rag.text.entities import KINDS, entities
 from rag.text.sentences import sentence_spans
 from rag.text.tokenize import jieba_tokenizer
 
@@ -35,8 +35,8 @@ _ASKS = {
 }
 # The kinds of named thing (rag.text.entities) that answer each kind of question. A body of people
 # answers who (索尼公司 as the sponsor), a venue tagged an organization answers where, and a title
-# is as often an unmarked name: the taggers' recall on right answers decides (eval/README.md, "What
-# the question asks for").
+# is as often an unmarked name: the taggers' recall on right answers decides (eval/README.md,
+# "Issues 31 and 32": what the type check costs right answers).
 ANSWERED_BY = {"time": {"time"}, "person": {"person", "organization", "name"}, "place": {"place", "name"},
                "organization": {"organization", "name"}, "title": set(KINDS)}
 _A_FEW = re.compile(r"[这那]几")  # 这几年, 那几个: "these few", not "how many"
