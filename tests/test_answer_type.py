@@ -94,3 +94,7 @@ def test_a_second_sentence_may_add_to_an_answer_that_named_the_thing_asked():
     verifier = Verifier([_chunk(passage)], question="谁接替了王建国?")
     assert verifier.check("李晓明接替了王建国[1]。").supported
     assert verifier.check("他此前在省博物馆工作了十年[1]。").supported
+
+
+def test_a_dynasty_answers_who_as_a_ruling_house():
+    assert answers_kind("当时这片土地归谁管辖?", "当时这片土地归明朝管辖。") is True

@@ -19,6 +19,7 @@ from rag.text.numbers import DATE_MENTION
 
 KINDS = ("person", "place", "organization", "time", "title", "name")
 _TITLE = re.compile(r"《([^《》]{1,40})》")
+_DYNASTY = re.compile(r"\D朝$")
 
 
 class Tagger(Protocol):
@@ -61,4 +62,6 @@ def _entities(text: str, taggers: tuple[str, ...]) -> frozenset[tuple[str, str]]
     found |= {(m.group(0), "time") for m in DATE_MENTION.finditer(text)}
     for name in taggers:
         found |= {(word.strip(), kind) for word, kind in _tagger(name).tag(text) if word.strip()}
+    # a dynasty (清朝, 北魏王朝) is a time and a ruling house: it answers who ruled or signed
+    found |= {(word, "organization") for word, kind in found if kind == "time" and _DYNASTY.search(word)}
     return frozenset(found)
