@@ -19,6 +19,7 @@ from rag.types import Chunk
     ("博览会在哪里举办?", "place"),
     ("他出生在哪个省?", "place"),
     ("他后来去了哪家公司?", "organization"),
+    ("王明是什么集团的董事长?", "organization"),
     ("这部剧在什么平台播出?", "organization"),
     ("她主演了哪部电影?", "title"),
     ("有多少个国家参加?", "quantity"),

@@ -21,22 +21,25 @@ _OPEN = re.compile(alternation("question.open"))
 _END = r"(?:是|为|叫|有)?(?:什么|谁|哪些?)?\s*[?？。!！]*\s*$"
 ASKS_DATE = re.compile(f"{alternation('question.date')}|(?:{alternation('question.time_ends')}){_END}"
                        f"|{_WHICH}(?:{alternation('question.time_nouns')})|{english('question.date_en')}", re.I)
-ASKS_PERSON = re.compile(f"{alternation('question.person')}|(?:{alternation('question.person_roles')}){_END}"
-                         f"|{english('question.person_en')}", re.I)
-_ASKS = {
-    "time": ASKS_DATE,
-    "person": ASKS_PERSON,
+ASKS_PERSON = re.compile(f"{alternation('question.person')}|{english('question.person_en')}", re.I)
+# a role ending the question asks for its holder (编剧是?), unless the question names what kind of
+# thing it wants first (什么集团的总裁? asks for the group)
+_ASKS_ROLE = re.compile(f"(?:{alternation('question.person_roles')}){_END}")
+_ASKS = (  # tried in order: the first that matches is what the question asks for
+    ("time", ASKS_DATE),
+    ("person", ASKS_PERSON),
     # 在哪 alone asks where; 在哪一年, 在哪次比赛 ask a time or a thing
-    "place": re.compile(f"{alternation('question.place')}|在哪(?![一个次场部段些种])"
-                        f"|{_WHICH}(?:{alternation('question.place_nouns')})"
-                        f"|{english('question.place_en')}", re.I),
-    "organization": re.compile(f"{_WHICH}(?:{alternation('question.organization_nouns')})"),
-    "title": re.compile(f"{_WHICH}(?:{alternation('question.title_nouns')})"),
-}
+    ("place", re.compile(f"{alternation('question.place')}|在哪(?![一个次场部段些种])"
+                         f"|{_WHICH}(?:{alternation('question.place_nouns')})"
+                         f"|{english('question.place_en')}", re.I)),
+    ("organization", re.compile(f"{_WHICH}(?:{alternation('question.organization_nouns')})")),
+    ("title", re.compile(f"{_WHICH}(?:{alternation('question.title_nouns')})")),
+    ("person", _ASKS_ROLE),
+)
 # The kinds of named thing (rag.text.entities) that answer each kind of question. A body of people
-# answers who (索尼公司 as the sponsor), a venue tagged an organization answers where, and a title
-# is as often an unmarked name: the taggers' recall on right answers decides (eval/README.md,
-# "Issues 31 and 32": what the type check costs right answers).
+# answers who (索尼公司 as the sponsor), a proper noun of no known kind (jieba's nz) answers who,
+# where and which organization, and a title is as often an unmarked name: the taggers' recall on
+# right answers decides (eval/README.md, "Issues 31 and 32": what the type check costs).
 ANSWERED_BY = {"time": {"time"}, "person": {"person", "organization", "name"}, "place": {"place", "name"},
                "organization": {"organization", "name"}, "title": set(KINDS)}
 _A_FEW = re.compile(r"[这那]几")  # 这几年, 那几个: "these few", not "how many"
@@ -123,7 +126,7 @@ def asked_kind(query: str) -> str | None:
     query = normalize(query)
     if _OPEN.search(query):
         return None
-    for kind, asks in _ASKS.items():
+    for kind, asks in _ASKS:
         if asks.search(query):
             return kind
     return "quantity" if _asks_quantity(query) else None
