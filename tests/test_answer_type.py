@@ -48,6 +48,9 @@ def test_the_type_asked_is_read_from_the_question(question, kind):
     # when: a time
     ("大桥何时通车?", "大桥于2019年10月通车。", True),
     ("大桥何时通车?", "大桥通车后方便了两岸居民。", False),
+    # a foreign name the taggers read as an unknown place answers who; a known place does not
+    ("那年他参加了谁的专辑录制?", "那年他参加了滨田省吾的专辑录制。", True),
+    ("谁袭击了王建国?", "各界谴责针对日本前首相王建国的袭击事件。", False),
     # a dynasty is a ruling house: it answers who
     ("当时这片土地归谁管辖?", "当时这片土地归明朝管辖。", True),
 ])

@@ -13,7 +13,7 @@ from rag.text.lexicon import alternation, english, words
 from rag.text.normalize import compact, normalize
 from rag.text.numbers import UNITS, numbers_in, quantities_in, same_unit
 from rag.text.sentences import sentence_spans
-from rag.text.tokenize import jieba_tokenizer
+from rag.text.tokenize import jieba_tokenizer, word_count
 
 ASKS_QUANTITY = re.compile(f"{alternation('question.quantity')}|{english('question.quantity_en')}", re.I)
 _WHICH = r"(?:哪|(?<![为如任几])(?:什么|何))一?[个家座所部本首位条]?"
@@ -139,14 +139,23 @@ def values(kind: str, text: str, question: str = "", passage: str = "") -> set[s
     name is tagged better in its whole sentence than in a short answer."""
     if kind == "quantity":
         return numbers_in(text, passage=True) - numbers_in(question, passage=True)
-    found = {word for word, found_kind in entities(text) if found_kind in ANSWERED_BY[kind]}
+    found = {word for word, found_kind in entities(text) if _answers(kind, word, found_kind)}
     claim, asked = compact(text), compact(question)
     if passage:
         held = compact(passage)
         found = {v for v in found if compact(v) in held}
         found |= {word for a, b in sentence_spans(passage) for word, found_kind in entities(passage[a:b])
-                  if found_kind in ANSWERED_BY[kind] and compact(word) in claim}
+                  if _answers(kind, word, found_kind) and compact(word) in claim}
     return {v for v in found if compact(v) and compact(v) not in asked}
+
+
+def _answers(kind: str, word: str, found_kind: str) -> bool:
+    """Whether a named thing of `found_kind` answers a question asking for `kind`. A place the
+    taggers guessed for a word no dictionary knows may be a foreign person's name (滨田省吾 read
+    as 滨田省 + 吾), so it answers who; a known place (日本) does not."""
+    if found_kind in ANSWERED_BY[kind]:
+        return True
+    return kind == "person" and found_kind == "place" and not word_count(word)
 
 
 def kind_missing(question: str, claim: str, passage: str) -> str | None:
