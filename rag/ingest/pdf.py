@@ -69,10 +69,13 @@ def _text_layer(data: bytes) -> tuple[list[PageLayout], list[int], str]:
 
 def _is_scan(layout: PageLayout, page) -> bool:
     """A page whose text layer is empty or only a stamp (a page number, a file mark) over an image."""
-    text = "".join(l.text for l in layout.lines if l.table is None)
+    text = "".join(l.text if l.table is None else "".join(l.table) for l in layout.lines)
     if len("".join(text.split())) > SCAN_TEXT_MAX:
         return False
-    return len(page.images) > 0
+    try:
+        return len(page.images) > 0  # lists the page's image objects without decoding them
+    except Exception:  # a damaged resource dictionary: let PDFium try the page
+        return True
 
 
 def _ocr_pages(data: bytes, scanned: list[int], lines: list[list[Printed]], reading: Reading) -> list[int]:
