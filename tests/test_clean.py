@@ -138,3 +138,9 @@ def test_a_figure_chinese_type_broke_over_two_lines_is_joined_whole():
     assert join_glue("选派了专职扶贫工作队员1", "946名") == ""
     assert join_glue("比上年增长8", ".6%") == ""
     assert join_glue("signed in 2019", "45 contracts") == " "
+
+
+def test_an_english_sentence_ending_in_a_figure_keeps_its_space_before_the_next():
+    from rag.ingest.clean import join_glue
+
+    assert join_glue("The plan was approved in 2019.", "5 counties joined it") == " "

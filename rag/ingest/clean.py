@@ -84,18 +84,16 @@ def clean_pages(pages: Sequence[str], runs_on: Sequence[bool] = ()) -> Cleaned:
     return Cleaned("\n\n".join(line.text for line in lines), _page_starts(lines, len(pages)))
 
 
-_FIGURE_BREAK = re.compile(r"\d[.,%]|[.,]\d")
+_FIGURE_BREAK = re.compile(r"\d[\d.,%]|[.,]\d")
 
 
 def join_glue(left: str, right: str) -> str:
     """What goes between two pieces of one line of text: nothing beside Chinese, nor inside a
-    figure broken over two lines (8 / .6%, 14 / ,018; 1 / 946 in Chinese text), else a space."""
+    figure Chinese type broke over two lines (8 / .6%, 14 / ,018, 1 / 946), else a space."""
     if not left or not right or left[-1] >= "\u3000" or right[0] >= "\u3000":
         return ""
-    if _FIGURE_BREAK.match(left[-1] + right[0]):
-        return ""
-    if left[-1].isdigit() and right[0].isdigit() and han_share(left[-12:] + right[:12]) >= 0.5:
-        return ""  # Chinese type breaks a figure anywhere (1 / 946名, 20 / 18年); no space was there
+    if _FIGURE_BREAK.match(left[-1] + right[0]) and han_share(left[-12:] + right[:12]) >= 0.5:
+        return ""  # Chinese type breaks a figure anywhere (1 / 946名, 8 / .6%); no space was there
     return " "
 
 
