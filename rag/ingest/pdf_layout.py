@@ -64,14 +64,14 @@ class PageLayout:
 def read_page(page: Any, previous_header: list[str] | None = None) -> PageLayout:
     """The page's lines and tables in reading order. `previous_header`: the header row of a table
     that ended the page before, for a table going on at the top of this one."""
-    tables = [t for t in page.find_tables() if _is_table(t)]
-    boxes = [t.bbox for t in tables]
+    tables = [(t, rows) for t in page.find_tables() if _is_table(rows := t.extract())]
+    boxes = [t.bbox for t, _rows in tables]
     words = [w for w in page.extract_words(extra_attrs=["size"], keep_blank_chars=False, use_text_flow=False)
              if not any(_inside(w, box) for box in boxes)]
     gutters = _gutters(words)
     lines = _lines(words, gutters)
-    for table in tables:
-        lines.append(_table_line(table, lines, previous_header, gutters))
+    for table, rows in tables:
+        lines.append(_table_line(table.bbox, rows, lines, previous_header, gutters))
         previous_header = lines[-1].header
     return PageLayout(_reading_order(lines))
 
@@ -89,8 +89,7 @@ def printed_lines(pages: Sequence[PageLayout]) -> list[list[Printed]]:
     return [_printed(page, body, heading_sizes) for page in pages]
 
 
-def _is_table(table: Any) -> bool:
-    rows = table.extract()
+def _is_table(rows: list[list[str | None]]) -> bool:
     return len(rows) >= 2 and max((len(r) for r in rows), default=0) >= 2
 
 
@@ -174,12 +173,12 @@ def _word_glue(left: str, right: str) -> str:
     return ""
 
 
-def _table_line(table: Any, lines: list[_Line], previous_header: list[str] | None,
-                gutters: list[tuple[float, float]]) -> _Line:
+def _table_line(bbox: tuple[float, float, float, float], cells: list[list[str | None]], lines: list[_Line],
+                previous_header: list[str] | None, gutters: list[tuple[float, float]]) -> _Line:
     """A table as one block of row lines, its caption (the line printed just above it) taken
     from the text as the block's heading."""
-    x0, top, x1, bottom = table.bbox
-    rows = [[one_line(c) if c else None for c in row] for row in table.extract()]
+    x0, top, x1, bottom = bbox
+    rows = [[one_line(c) if c else None for c in row] for row in cells]
     if previous_header and len(previous_header) == len(rows[0]) and not _looks_header(rows[0]):
         caption, header, body = None, previous_header, _fill_down(rows)  # going on from the page before
     else:
