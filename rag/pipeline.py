@@ -23,7 +23,7 @@ from typing import Callable, Sequence
 
 from rag.config import Config, apply_lexicons
 from rag.errors import RagError
-from rag.types import Answer, Hit
+from rag.types import Answer, Citation, Hit
 
 # Replicas sharing a Milvus collection look for a newly published revision this often (seconds):
 # one small read, so every replica serves the new state within seconds of a build's flip.
@@ -201,10 +201,12 @@ class Rag:
 
     def ask(self, question: str, history: Sequence[tuple[str, str]] = (), mode: str | None = None,
             on_token: Callable[[str], None] | None = None,
-            should_stop: Callable[[], bool] | None = None) -> Answer:
-        """See Answerer.ask: `should_stop` returning True stops the model (Stopped)."""
+            should_stop: Callable[[], bool] | None = None,
+            on_sources: Callable[[Sequence[Citation]], None] | None = None) -> Answer:
+        """See Answerer.ask: `on_sources` gets the passages being read before the answer,
+        `should_stop` returning True stops the model (Stopped)."""
         return self.answerer.ask(question, history=history, mode=mode or self.config.answer_mode,
-                                 on_token=on_token, should_stop=should_stop)
+                                 on_token=on_token, should_stop=should_stop, on_sources=on_sources)
 
 
 SWAP_RETRIES = 100  # x 10 ms: an index swap (rag.index.atomic) is two renames, far quicker

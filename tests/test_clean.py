@@ -109,6 +109,16 @@ def test_a_bulletin_masthead_is_completed_by_the_article_title():
     assert extract_metadata(text).title == "重庆扶贫专报第四十八期 黔江区“五子”发力推进精准扶贫"
 
 
+def test_a_running_header_kept_atop_the_text_is_completed_by_the_title_under_it():
+    text = "平南县乡村振兴局\n\n关于光伏扶贫电站收益分配情况的通报\n\n各乡镇人民政府：现将情况通报如下。"
+    assert extract_metadata(text, masthead="平南县乡村振兴局").title == "平南县乡村振兴局 关于光伏扶贫电站收益分配情况的通报"
+    assert extract_metadata(text).title == "平南县乡村振兴局"
+
+
+def test_a_dateline_before_the_title_is_no_title():
+    assert extract_metadata("22.12.2015 18:31\n\n黔江区推进精准扶贫\n\n正文。").title == "黔江区推进精准扶贫"
+
+
 def test_a_title_hint_wins_over_the_first_line():
     assert extract_metadata("# 一级标题\n\n正文。", title_hint="页面标题").title == "页面标题"
 

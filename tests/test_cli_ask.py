@@ -59,6 +59,12 @@ def test_plain_output_streams_the_answer_then_prints_the_cited_passage(scripted,
     assert "【藤县经过四年全力攻坚" in sources  # the supporting sentence is marked
 
 
+def test_the_passages_being_read_are_named_on_stderr_before_the_answer(scripted, capsys):
+    assert main(["ask", TENG_Q]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("正在阅读：\n  (1) 藤县五大举措打赢脱贫攻坚收官之战")
+
+
 def test_a_refusal_lists_the_closest_passages_as_possibly_related(scripted, capsys):
     assert main(["ask", "上海迪士尼的门票多少钱?"]) == 0
     out = capsys.readouterr().out

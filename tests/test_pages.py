@@ -16,9 +16,14 @@ def pages_of(*pages: str) -> list[str]:
     return [p.text for p in page_texts([text_layer_lines(page) for page in pages])]
 
 
-def test_a_running_header_and_page_numbers_are_dropped_from_every_page():
+def test_a_running_header_names_the_document_once_and_page_numbers_are_dropped_from_every_page():
     pages = [f"藤县扶贫简报\n{body}\n- {n} -" for n, body in enumerate(("道路。", "产业。", "教育。"), 1)]
-    assert pages_of(*pages) == ["道路。", "产业。", "教育。"]
+    assert pages_of(*pages) == ["藤县扶贫简报\n道路。", "产业。", "教育。"]
+
+
+def test_a_running_header_the_first_page_states_as_its_title_is_not_kept_twice():
+    pages = [f"藤县扶贫简报\n# 藤县扶贫简报\n{BODY}。\n第 1 页", "藤县扶贫简报\n产业。\n第 2 页"]
+    assert pages_of(*pages) == [f"# 藤县扶贫简报\n{BODY}。", "产业。"]
 
 
 def test_page_number_forms_are_recognised_at_the_page_edge_even_on_one_page():

@@ -64,6 +64,17 @@ def test_the_openai_client_streams_the_answer_and_gets_the_citations_last(server
     assert all("citations" not in (c.model_extra or {}) for c in chunks[:-1])
 
 
+def test_the_first_streamed_chunk_names_the_passages_being_read_before_any_answer_text(server):
+    chunks = list(client(server).chat.completions.create(model="default", messages=user(TENG), stream=True))
+    first = chunks[0]
+    sources = first.model_extra["sources"]
+    assert first.choices[0].delta.content == "" and sources
+    assert CITATION_KEYS | {"spans"} <= set(sources[0]) and [s["n"] for s in sources] == list(range(1, len(sources) + 1))
+    start, end = sources[0]["spans"][0]  # the sentence that best covers the question
+    assert "贫困发生率" in sources[0]["text"][start:end]
+    assert all("sources" not in (c.model_extra or {}) for c in chunks[1:])
+
+
 def test_the_stream_ends_with_done(http):
     body = http.post("/v1/chat/completions", json={"model": "default", "messages": user(TENG), "stream": True})
     events = [line for line in body.text.split("\n\n") if line]

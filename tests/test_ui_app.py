@@ -83,14 +83,24 @@ def test_an_empty_question_changes_nothing(rag):
     assert rag.asked == []
 
 
-def test_stream_answer_yields_tokens_in_order_then_the_answer():
-    def ask(on_token):
+def test_stream_answer_yields_the_passages_read_then_tokens_in_order_then_the_answer():
+    def ask(on_token, on_sources):
+        on_sources(["passage"])
         for piece in ("一", "二", "三"):
             on_token(piece)
         return "done"
 
     updates = list(stream_answer(ask))
-    assert [u.text for u in updates[:3]] == ["一", "二", "三"] and updates[-1].answer == "done"
+    assert updates[0].sources == ("passage",)
+    assert [u.text for u in updates[1:4]] == ["一", "二", "三"] and updates[-1].answer == "done"
+
+
+def test_the_passages_being_read_show_before_the_answer_and_the_answer_replaces_them(rag):
+    shown = [chat[-1]["content"] for _box, chat, _history in run(rag, "藤县的贫困发生率下降到了多少?")]
+    reading = next(i for i, html in enumerate(shown) if "rag-reading" in html)
+    assert "<mark" in shown[reading] and "贫困发生率下降至0.59%" in shown[reading]
+    assert reading < next(i for i, html in enumerate(shown) if "rag-cursor" in html and "0.59" in html.split("rag-reading")[0])
+    assert "rag-reading" not in shown[-1] and "rag-cite" in shown[-1]
 
 
 def test_uploads_are_copied_into_the_collections_uploads_folder(config, tmp_path):
@@ -198,7 +208,7 @@ def test_rag_ui_leaves_an_existing_index_alone(config):
 
 
 def test_a_slow_answer_shows_how_long_it_has_been_working():
-    def slow(on_token):
+    def slow(on_token, on_sources):
         time.sleep(0.25)
         return "done"
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from rag.config import Config
 from rag.errors import NoIndexError, Stopped
 from rag.index import IndexReport
+from rag.answer.extract import reading
 from rag.types import Answer, Chunk, Citation, Hit
 
 REFUSAL = "资料中没有找到相关信息"
@@ -90,12 +91,14 @@ class FakeRag:
         best = max(scored, key=lambda sc: sc[0], default=(0, None))
         return best[1] if best[0] >= 3 else None
 
-    def ask(self, question, history=(), mode=None, on_token=None, should_stop=None) -> Answer:
+    def ask(self, question, history=(), mode=None, on_token=None, should_stop=None, on_sources=None) -> Answer:
         self.asked.append(Asked(question, tuple(history), mode))
         if "出错" in question:
             raise RuntimeError("the generator crashed")
         chunk = self._best(question)
         hits = tuple(Hit(c, 1.0 / r, r) for r, c in enumerate(self.chunks.values(), 1))
+        if on_sources and hits:
+            on_sources(reading(question, hits))  # the real stage's own function: it needs no model
         if chunk is None:
             return Answer(question, REFUSAL, True, hits=hits, mode=mode or "generate")
         sentence = re.split(r"(?<=。)", chunk.text)[0]

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from rag.answer.citations import attach_citations, strip_citations
-from rag.answer.extract import Closeness, Evidence, assess, closest_sentence, extract_answer
+from rag.answer.extract import Closeness, Evidence, assess, closest_sentence, extract_answer, reading
 from rag.answer.judge import doubt, judge
 from rag.answer.passages import context_of
 from rag.answer.prompt import REFUSAL, STOP, Prompt, build_prompt, language_of, select_passages
@@ -46,6 +46,7 @@ MODES = ("generate", "extract")
 SENTENCE_MARGIN = 0.01
 Search = Callable[..., Sequence[Hit]]
 OnToken = Callable[[str], None]
+OnSources = Callable[[Sequence[Citation]], None]
 ShouldStop = Callable[[], bool]
 
 
@@ -57,6 +58,7 @@ class _Output:
     started: float
     parts: list[str] = field(default_factory=list)
     first_ms: float | None = None
+    sources_ms: float | None = None  # when the passages being read were shown
     held: list[str] | None = None  # while an answer awaits the judge: what it would show
     should_stop: ShouldStop | None = None  # asked before each model call and each piece it writes
     model_ms: dict[str, float] = field(default_factory=dict)  # prefill / decode time, summed over model calls
@@ -158,8 +160,10 @@ class Answerer:
         return self._generator
 
     def ask(self, question: str, history: Sequence[tuple[str, str]] = (), mode: str | None = None,
-            on_token: OnToken | None = None, should_stop: ShouldStop | None = None) -> Answer:
-        """A cited answer or a refusal; `on_token` gets the verified text as it is shown, and
+            on_token: OnToken | None = None, should_stop: ShouldStop | None = None,
+            on_sources: OnSources | None = None) -> Answer:
+        """A cited answer or a refusal; `on_sources` gets the passages being read as soon as
+        they are retrieved (extract.reading), `on_token` the verified text as it is shown, and
         `should_stop` is asked before each model call and between the pieces the model writes
         (True raises Stopped, freeing the model for the next question)."""
         mode = mode or self.config.answer_mode
@@ -172,6 +176,9 @@ class Answerer:
         out = _Output(on_token, writes_traditional(question), started, should_stop=should_stop)
         subjects = Subjects(query, hits[:self.config.context_chunks], self._doc_mentions)
         context = tuple(subjects.ordered(hits[:self.config.context_chunks]))  # passage [n] is context[n - 1]
+        if on_sources is not None and context:
+            on_sources(reading(query, context))
+            out.sources_ms = (time.perf_counter() - started) * 1000
         evidence = assess(query, context, subjects.docs())
         self.last_draft = None
         weak = "nothing retrieved" if not context else self._weakness(evidence, query, context)
@@ -347,6 +354,8 @@ class Answerer:
                    "total": (done - started) * 1000}
         if out.first_ms is not None:
             timings["first_token"] = out.first_ms
+        if out.sources_ms is not None:
+            timings["first_sources"] = out.sources_ms
         timings.update(out.model_ms)
         return dataclasses.replace(answer, timings_ms=timings, query=query, tokens=dict(out.tokens))
 

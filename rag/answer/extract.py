@@ -18,7 +18,7 @@ from rag.answer.question import answers_kind
 from rag.text.normalize import compact
 from rag.text.sentences import sentence_spans
 from rag.text.terms import coverage, query_terms
-from rag.types import Hit
+from rag.types import Citation, Hit
 
 TYPE_BONUS = 0.2  # a sentence of the asked-for kind beats a slightly better-covering one
 QUESTION_PENALTY = 0.3  # a sentence that repeats the question (seed 001's Q&A) does not answer it
@@ -76,6 +76,17 @@ def candidates(query: str, hits: Sequence[Hit], closeness: Closeness | None = No
             found.append(Extract(n, (start, end), text, score, with_context))
     found.sort(key=lambda e: e.score, reverse=True)
     return _by_meaning(query, found, hits, closeness) if closeness and found else found
+
+
+def reading(query: str, hits: Sequence[Hit]) -> tuple[Citation, ...]:
+    """The passages being read, each with the sentence that best covers the question marked (by
+    words alone: this is shown before the model starts, so it must cost nothing). Numbered in
+    the order given, which is not the answer's own citation numbering."""
+    best: dict[int, tuple[int, int]] = {}
+    for found in candidates(query, hits):
+        if found.coverage > 0:
+            best.setdefault(found.n, found.span)
+    return tuple(Citation(n, hit.chunk, (best[n],) if n in best else ()) for n, hit in enumerate(hits, start=1))
 
 
 def meaning_text(hits: Sequence[Hit], sentence: Extract) -> str:

@@ -49,10 +49,18 @@ def run(args: argparse.Namespace, config) -> int:
         answer = rag.ask(args.question)
         print(json.dumps(answer.to_json(), ensure_ascii=False))
         return 0
-    answer = rag.ask(args.question, on_token=_write)
+    english = language_of(args.question) == "en"
+    answer = rag.ask(args.question, on_token=_write, on_sources=lambda passages: _reading(passages, english))
     print(flush=True)
     _print_sources(answer, sys.stdout.isatty())
     return 0
+
+
+def _reading(passages, english: bool) -> None:
+    """The passages being read, as soon as they are found, on stderr (stdout is the answer):
+    the model takes seconds more, and the reader sees at once where the answer will come from."""
+    lines = [_heading(f"  ({p.n})", p.chunk, english) for p in passages]
+    print("Reading:" if english else "正在阅读：", *lines, sep="\n", file=sys.stderr, flush=True)
 
 
 def _write(piece: str) -> None:

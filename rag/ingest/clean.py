@@ -239,11 +239,12 @@ _MASTHEAD = re.compile(r"第[一二三四五六七八九十百零〇\d]+期|专�
 _HEADER_LINES = 8
 
 
-def extract_metadata(text: str, title_hint: str = "") -> Metadata:
-    """Title (the hint, else the first line), date and source as stated in the header lines."""
+def extract_metadata(text: str, title_hint: str = "", masthead: str = "") -> Metadata:
+    """Title (the hint, else the first line), date and source as stated in the header lines.
+    `masthead` is a running header the pages print (rag.ingest.pages.running_head)."""
     paragraphs = text.split("\n\n") if text else []
     header = _header(paragraphs)
-    title = title_hint.strip() or _title(paragraphs, header)
+    title = title_hint.strip() or _title(paragraphs, header, masthead)
     return Metadata(title=title, date=_date(header), source=_source(header))
 
 
@@ -257,7 +258,9 @@ def _header(paragraphs: list[str]) -> list[str]:
     return header
 
 
-def _title(paragraphs: list[str], header: list[str]) -> str:
+def _title(paragraphs: list[str], header: list[str], masthead: str = "") -> str:
+    while paragraphs and is_meta_line(paragraphs[0].lstrip("#").strip()):
+        paragraphs, header = paragraphs[1:], header[1:]  # a scan's first line may be its date
     if not paragraphs:
         return ""
     first = paragraphs[0].lstrip("#").strip()
@@ -266,8 +269,9 @@ def _title(paragraphs: list[str], header: list[str]) -> str:
     for line in header[1:]:
         if line.startswith(("——", "--")):
             return first + line
-        # a bulletin's masthead (重庆扶贫专报第四十八期) is followed by the article's own title
-        if _MASTHEAD.search(first) and _is_title_like(line):
+        # a masthead (重庆扶贫专报第四十八期, or the issuer a running header names) is followed
+        # by the document's own title
+        if (_MASTHEAD.search(first) or (masthead and first == masthead)) and _is_title_like(line):
             return f"{first} {line}"
     return first
 

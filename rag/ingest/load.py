@@ -115,7 +115,7 @@ def load_file(path: Path, doc: str, config: Config, reading: Reading | None = No
     text = cleaned.text
     if not text:
         raise LoadError(f"{path}: no text left after extraction and cleaning")
-    meta = extract_metadata(text, extracted.title)
+    meta = extract_metadata(text, extracted.title, extracted.masthead)
     if not extracted.dated:
         meta = replace(meta, date="", source="")
     return Document(doc=doc, text=text, title=meta.title or path.stem, date=meta.date, source=meta.source,

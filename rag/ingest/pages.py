@@ -47,7 +47,9 @@ def page_texts(pages: Sequence[Sequence[Printed]]) -> list[PageText]:
     running = _running_keys([[line.text for line in page] for page in pages])
     out = []
     for i, page in enumerate(pages):
-        kept = _fullness([line for k, line in enumerate(page) if not _is_running(line.text, k, len(page), running)])
+        head = _head(page, running) if i == 0 else None
+        kept = _fullness([Printed(line.text, full=False) if k == head else line for k, line in enumerate(page)
+                          if k == head or not _is_running(line.text, k, len(page), running)])
         runs_on = i + 1 < len(pages) and bool(kept) and _goes_on(kept[-1])
         out.append(PageText("\n".join(_paragraphs(kept)), runs_on))
     return out
@@ -90,6 +92,25 @@ def _running_keys(pages: list[list[str]]) -> set[str]:
     counts = Counter(key for page in pages for key in {_key(line) for line in page[:_EDGE] + page[-_EDGE:]})
     need = max(2, math.ceil(len(pages) / 2))
     return {key for key, n in counts.items() if n >= need}
+
+
+def running_head(pages: Sequence[Sequence[Printed]]) -> str:
+    """The running header page_texts keeps at the top of the first page ("" when none is kept)."""
+    running = _running_keys([[line.text for line in page] for page in pages])
+    k = _head(pages[0], running) if pages else None
+    return "" if k is None else pages[0][k].text
+
+
+def _head(page: Sequence[Printed], running: set[str]) -> int | None:
+    """Where the first page's running header stands, if it has one: kept there once, because a
+    running header names the document (重庆扶贫专报第四十八期, a county's bulletin) and a scan
+    or a converted file may state it nowhere else."""
+    for k, line in enumerate(page[:_EDGE]):
+        if _key(line.text) in running and not _PAGE_NUMBER.fullmatch(line.text):
+            stated = {_key(other.text.lstrip("#")) for j, other in enumerate(page)
+                      if not _is_running(other.text, j, len(page), running)}
+            return None if _key(line.text) in stated else k
+    return None
 
 
 def _is_running(line: str, k: int, size: int, running: set[str]) -> bool:

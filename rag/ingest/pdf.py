@@ -11,7 +11,7 @@ import logging
 from rag.errors import LoadError
 from rag.ingest.extracted import Extracted, Reading
 from rag.ingest.images import ocr_lines, unreadable
-from rag.ingest.pages import Printed, page_texts
+from rag.ingest.pages import Printed, page_texts, running_head
 from rag.ingest.pdf_layout import PageLayout, printed_lines, read_page
 
 RENDER_LONG_SIDE = 2000  # pixels: RapidOCR shrinks anything longer, so rendering more is wasted
@@ -40,7 +40,7 @@ def read_pdf(data: bytes, reading: Reading) -> Extracted:
     if not any(p.text for p in pages):
         raise LoadError("OCR found no text on the scanned pages")
     return Extracted(pages=tuple(p.text for p in pages), runs_on=tuple(p.runs_on for p in pages),
-                     title=title, ocr_pages=tuple(i + 1 for i in read), ocr=bool(read))
+                     title=title, masthead=running_head(lines), ocr_pages=tuple(i + 1 for i in read), ocr=bool(read))
 
 
 def _text_layer(data: bytes) -> tuple[list[PageLayout], list[int], str]:
@@ -102,14 +102,10 @@ def _ocr_pages(data: bytes, scanned: list[int], lines: list[list[Printed]], read
 
 
 def _scale(page) -> float:
-    """Render a scan at the resolution it was scanned at (more pixels add nothing to read), and
-    never above RENDER_LONG_SIDE pixels along the page."""
-    import pypdfium2.raw as pdfium_c
-
+    """Render a scan RENDER_LONG_SIDE pixels along the page, whatever it was scanned at: at a
+    150 dpi scan's own size the detector skips whole printed lines that it finds at this one."""
     width, height = page.get_size()  # in points
-    scanned = [max(obj.get_px_size()) for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE])]
-    long_side = min(RENDER_LONG_SIDE, max(scanned, default=RENDER_LONG_SIDE))
-    return long_side / max(width, height, 1)
+    return RENDER_LONG_SIDE / max(width, height, 1)
 
 
 def _numbers(pages: list[int]) -> str:

@@ -6,12 +6,19 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from dataclasses import dataclass
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, AsyncIterator, Callable
 
-from rag.types import Answer
+from rag.types import Answer, Citation
 
 _DONE = object()
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The passages being read, streamed before the answer (rag.answer.extract.reading)."""
+    passages: tuple[Citation, ...]
 
 
 class AnswerQueue:
@@ -30,16 +37,16 @@ class AnswerQueue:
         """`ask(on_token)` in its turn, without streaming."""
         return await asyncio.wrap_future(self.submit(lambda: ask(None)))
 
-    def stream(self, ask: Callable[..., Answer]) -> AsyncIterator[str | Answer]:
-        """`ask(on_token, should_stop)` in its turn: yields each streamed piece, then the Answer
-        (or raises what the question raised). When the reader stops reading (a client closed the
-        stream), should_stop turns True: the model is let go, and a question still waiting its
-        turn never starts."""
+    def stream(self, ask: Callable[..., Answer]) -> AsyncIterator[str | Sources | Answer]:
+        """`ask(on_token, should_stop, on_sources)` in its turn: yields the passages being read
+        (Sources), each streamed piece, then the Answer (or raises what the question raised).
+        When the reader stops reading (a client closed the stream), should_stop turns True: the
+        model is let go, and a question still waiting its turn never starts."""
         loop = asyncio.get_running_loop()
         pieces: asyncio.Queue = asyncio.Queue()
         put = lambda item: loop.call_soon_threadsafe(pieces.put_nowait, item)  # noqa: E731
         stopped = threading.Event()
-        future = self.submit(lambda: ask(put, stopped.is_set))
+        future = self.submit(lambda: ask(put, stopped.is_set, lambda passages: put(Sources(tuple(passages)))))
         future.add_done_callback(lambda _f: put(_DONE))
         return _drain(pieces, future, stopped)
 
@@ -47,7 +54,7 @@ class AnswerQueue:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-async def _drain(pieces: asyncio.Queue, future: Future, stopped: threading.Event) -> AsyncIterator[str | Answer]:
+async def _drain(pieces: asyncio.Queue, future: Future, stopped: threading.Event) -> AsyncIterator[str | Sources | Answer]:
     try:
         while (item := await pieces.get()) is not _DONE:
             yield item

@@ -20,7 +20,7 @@ from rag.config import Config
 from rag.knowledge import DEFAULT, KnowledgeBases
 from rag.server import errors, kb_api, openai_api
 from rag.server.answers import AnswerQueue
-from rag.types import Answer
+from rag.types import Answer, Citation
 
 
 class State:
@@ -45,10 +45,12 @@ class State:
         return [(name, int((self.bases.root / name).stat().st_mtime)) for name in self.bases.names()]
 
     def ask(self, rag: Any, question: str, history: Sequence[tuple[str, str]],
-            on_token: Callable[[str], None] | None, should_stop: Callable[[], bool] | None = None) -> Answer:
+            on_token: Callable[[str], None] | None, should_stop: Callable[[], bool] | None = None,
+            on_sources: Callable[[Sequence[Citation]], None] | None = None) -> Answer:
         """Answer with the server's settings (the chat page may have set others for its turn)."""
         rag.configure(top_k=self.config.top_k, generator=self.config.generator)
-        return rag.ask(question, history=list(history), on_token=on_token, should_stop=should_stop)
+        return rag.ask(question, history=list(history), on_token=on_token, should_stop=should_stop,
+                       on_sources=on_sources)
 
 
 def same_key(given: str | bytes | None, key: str) -> bool:

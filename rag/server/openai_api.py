@@ -2,7 +2,8 @@
 `POST /v1/chat/completions` (`model` is a knowledge base; the last user message is the question,
 earlier turns its history). The reply's content is the cited answer with its [n] markers, and
 the reply carries `citations` (the objects of `rag ask --json`) and `refused`; streamed, the
-pieces come as `chat.completion.chunk` events and the citations ride in the last one."""
+pieces come as `chat.completion.chunk` events: the first carries `sources` (the passages being
+read, as soon as they are found), the last the citations."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from rag.errors import RagError
+from rag.server.answers import Sources
 from rag.server.errors import ApiError, error_body, status_of
 from rag.types import Answer
 
@@ -78,10 +80,19 @@ def chunk(model: str, reply_id: str, created: int, delta: dict, finish: str | No
     return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
 
 
+def sources_json(sources: Sources) -> list[dict[str, Any]]:
+    """The passages being read: what a citation carries, with the best-covering sentence's span."""
+    return [{**p.to_json(), "spans": [list(span) for span in p.spans]} for p in sources.passages]
+
+
 async def _events(first: Any, rest: AsyncIterator, model: str, reply_id: str, created: int):
-    yield chunk(model, reply_id, created, {"role": "assistant", "content": ""})
     item = first
+    # the first chunk carries the passages being read, in a field OpenAI clients ignore
+    early = {"sources": sources_json(item)} if isinstance(item, Sources) else {}
+    yield chunk(model, reply_id, created, {"role": "assistant", "content": ""}, **early)
     try:
+        if early:
+            item = await anext(rest)
         while isinstance(item, str):
             yield chunk(model, reply_id, created, {"content": item})
             item = await anext(rest)
@@ -111,7 +122,9 @@ def router(state) -> APIRouter:
     async def chat(body: ChatRequest):
         question, history = question_and_history(body.messages)
         rag = state.bases.get(body.model)
-        ask = lambda on_token, should_stop=None: state.ask(rag, question, history, on_token, should_stop)  # noqa: E731
+        def ask(on_token, should_stop=None, on_sources=None):
+            return state.ask(rag, question, history, on_token, should_stop, on_sources)
+
         reply_id, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
         if not body.stream:
             return completion(body.model, await state.queue.answer(ask), reply_id, created)

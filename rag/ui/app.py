@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from rag.errors import RagError, Stopped
-from rag.types import Answer
+from rag.types import Answer, Citation
 from rag.ui import collection as coll
 from rag.ui.bases import as_bases, kb_picker, on_create, on_switch, selector
 from rag.ui.render import answer_html, error_html, pending_html, stopped_html, streaming_html
@@ -35,6 +35,7 @@ EXAMPLES = (
     "河北省委召开了多少次常委会会议研究脱贫攻坚?",
     "内江如何推进脱贫攻坚?",
 )
+READING = "正在阅读找到的段落，答案核对后显示…"
 MODES = (("生成（模型回答）", "generate"), ("抽取（原文句子，无需模型）", "extract"))
 
 
@@ -56,6 +57,7 @@ class Streamed:
     error: str = ""
     elapsed: float = 0.0
     stopped: bool = False  # the user pressed 停止: the model was let go
+    sources: tuple[Citation, ...] = ()  # the passages being read, as soon as they are found
 
 
 class ChatBackend:
@@ -74,14 +76,15 @@ class ChatBackend:
             return job()
 
     def ask(self, question: str, history: Sequence[tuple[str, str]], settings: Settings,
-            on_token: Callable[[str], None], session: str = "") -> Answer:
+            on_token: Callable[[str], None], session: str = "",
+            on_sources: Callable[[Sequence[Citation]], None] | None = None) -> Answer:
         rag = self.bases.get(settings.kb)
         stop = self._stops[session] = threading.Event()
 
         def job() -> Answer:
             rag.configure(top_k=int(settings.top_k), generator=settings.generator)
             return rag.ask(question, history=list(history), mode=settings.mode, on_token=on_token,
-                           should_stop=stop.is_set)
+                           should_stop=stop.is_set, on_sources=on_sources)
 
         try:
             return self._run(job)
@@ -98,16 +101,17 @@ class ChatBackend:
         return stop is not None
 
 
-def stream_answer(ask: Callable[[Callable[[str], None]], Answer], tick_s: float = 1.0) -> Iterator[Streamed]:
-    """Run `ask(on_token)` in a worker thread and yield its tokens, then its answer or error, with
-    a tick every `tick_s` seconds of silence. Any failure becomes an error update: a bad question
-    must never take the server down."""
+def stream_answer(ask: Callable[..., Answer], tick_s: float = 1.0) -> Iterator[Streamed]:
+    """Run `ask(on_token, on_sources)` in a worker thread and yield the passages it reads, its
+    tokens, then its answer or error, with a tick every `tick_s` seconds of silence. Any failure
+    becomes an error update: a bad question must never take the server down."""
     updates: queue.Queue[Streamed] = queue.Queue()
     started = time.monotonic()
 
     def work() -> None:
         try:
-            updates.put(Streamed(answer=ask(lambda piece: updates.put(Streamed(text=piece)))))
+            updates.put(Streamed(answer=ask(lambda piece: updates.put(Streamed(text=piece)),
+                                            lambda passages: updates.put(Streamed(sources=tuple(passages))))))
         except Stopped:
             updates.put(Streamed(stopped=True))
         except Exception as exc:  # noqa: BLE001 - shown in the chat
@@ -151,8 +155,9 @@ def respond(backend: ChatBackend, question: str, chat: list, history: tuple, set
     turn = sum(1 for m in chat if m.get("role") == "assistant") + 1
     chat = list(chat) + [_message("user", html.escape(question)), _message("assistant", pending_html())]
     yield "", chat, history
-    text = ""
-    ask = lambda on_token: backend.ask(question, history, settings, on_token, session)  # noqa: E731
+    text, sources = "", ()
+    ask = lambda on_token, on_sources: backend.ask(question, history, settings, on_token, session,  # noqa: E731
+                                                   on_sources)
     for update in stream_answer(ask):
         if update.stopped:
             shown = stopped_html(text)
@@ -161,13 +166,16 @@ def respond(backend: ChatBackend, question: str, chat: list, history: tuple, set
             history = tuple(history) + ((question, update.answer.text),)
         elif update.error:
             shown = error_html(update.error)
+        elif update.sources:
+            sources = update.sources
+            shown = pending_html(READING, sources)
         elif update.text:
             text += update.text
-            shown = streaming_html(text)
+            shown = streaming_html(text, sources)
         elif text:
             continue  # a tick while text is already streaming: nothing new to show
         else:
-            shown = pending_html(f"检索与生成中… {update.elapsed:.0f} s")
+            shown = pending_html(f"{READING if sources else '检索中…'} {update.elapsed:.0f} s", sources)
         chat = chat[:-1] + [_message("assistant", shown)]  # a new list per update: earlier ones stay as sent
         yield "", chat, history
 

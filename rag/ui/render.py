@@ -17,6 +17,7 @@ from rag.types import Answer, Chunk, Citation, Hit
 
 REFUSED_LABEL = "没有可靠答案"
 RELATED_LABEL = "可能相关的段落"
+READING_LABEL = "正在阅读"
 SOURCES_LABEL = "来源"
 
 
@@ -106,6 +107,18 @@ def related_html(hits: Sequence[Hit]) -> str:
             f'<ol>{items}</ol></details>')
 
 
+def reading_html(passages: Sequence[Citation]) -> str:
+    """The passages being read while the answer is made: where each comes from, and the sentence
+    that best covers the question marked. Unnumbered: the answer numbers its own citations."""
+    if not passages:
+        return ""
+    items = "".join(f'<li class="rag-hit"><div class="rag-source">{_source_line(p.chunk)}</div>'
+                    f'<div class="rag-passage">{_tight(highlight(p.chunk.text, p.spans))}</div></li>'
+                    for p in passages)
+    return (f'<details class="rag-reading" open><summary>{READING_LABEL}（{len(passages)}）</summary>'
+            f'<ul>{items}</ul></details>')
+
+
 def _meta(answer: Answer) -> str:
     """Mode, time, and the standalone query when a follow-up was rewritten (so the reader sees
     how the conversation was understood)."""
@@ -135,14 +148,17 @@ def refusal_html(answer: Answer) -> str:
             f'<div class="rag-text">{text}</div>{related_html(answer.hits)}{_meta(answer)}</div>')
 
 
-def streaming_html(text: str) -> str:
-    """A partial answer while tokens arrive; markers are linked only once citations are verified."""
+def streaming_html(text: str, passages: Sequence[Citation] = ()) -> str:
+    """A partial answer while tokens arrive, over the passages being read; markers are linked
+    only once citations are verified."""
     cursor = '<span class="rag-cursor"></span>'
-    return f'<div class="rag-answer rag-streaming"><div class="rag-text">{_escape(text)}{cursor}</div></div>'
+    return (f'<div class="rag-answer rag-streaming"><div class="rag-text">{_escape(text)}{cursor}</div>'
+            f'{reading_html(passages)}</div>')
 
 
-def pending_html(label: str = "检索中…") -> str:
-    return f'<div class="rag-answer rag-streaming"><div class="rag-text rag-pending">{_escape(label)}</div></div>'
+def pending_html(label: str = "检索中…", passages: Sequence[Citation] = ()) -> str:
+    return (f'<div class="rag-answer rag-streaming"><div class="rag-text rag-pending">{_escape(label)}</div>'
+            f'{reading_html(passages)}</div>')
 
 
 def error_html(message: str) -> str:

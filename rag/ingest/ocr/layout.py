@@ -9,6 +9,7 @@ margin ends one. Multi-column pages are read as one column.
 
 from __future__ import annotations
 
+import re
 import statistics
 from typing import Sequence
 
@@ -63,4 +64,14 @@ def _line_text(line: list[TextBox]) -> str:
     for box in line:
         piece = box.text.strip()
         text += join_glue(text, piece) + piece
-    return text
+    return mend(text)
+
+
+# PP-OCR reads 万 after a figure as the similar 方 (500方元, 4.7方份 in our scans). 方 is itself a
+# unit (10万方 of earth), so it is mended only where another unit follows it, which 方 never has.
+_WAN_AS_FANG = re.compile(r"(?<=\d)方(?=[元份人户个名亩吨台辆次件所座家项条册套间株头只])")
+
+
+def mend(text: str) -> str:
+    """A recognised line with the recogniser's known slips put right."""
+    return _WAN_AS_FANG.sub("万", text)
