@@ -75,6 +75,19 @@ def test_each_spreadsheet_row_is_a_line_of_header_value_pairs_one_section_per_sh
     assert sections == {"各县指标", "说明"}
 
 
+def test_a_one_sheet_workbook_names_its_sheet_as_the_section_unless_it_is_sheet1(tmp_path):
+    from openpyxl import Workbook
+
+    for sheet, section in (("各村基本情况", "各村基本情况"), ("Sheet1", ""), ("工作表1", "")):
+        book = Workbook()
+        book.active.title = sheet
+        book.active.append(["村名", "户数"])
+        book.active.append(["东湖村", 592])
+        book.save(tmp_path / "villages.xlsx")
+        (chunk,) = chunk_document(load(tmp_path / "villages.xlsx"), CONFIG)
+        assert chunk.section == section and "村名：东湖村，户数：592" in chunk.text, sheet
+
+
 def test_a_date_in_a_tables_first_rows_is_not_taken_for_the_documents_date(tmp_path):
     (tmp_path / "daily.csv").write_text("日期,收益（万元）\n2020年5月11日,3.2\n2020年5月12日,3.4\n", encoding="utf-8")
     doc = load(tmp_path / "daily.csv")

@@ -140,7 +140,8 @@ def test_a_knowledge_base_is_created_filled_searched_emptied_and_deleted(server,
     text = "光明县2024年新建蔬菜大棚三百二十座，带动四百一十户脱贫户增收，户均增收六千五百元。" * 2
     report = http.post("/v1/knowledge_bases/政策-2024/documents",
                        files=[("files", ("光明县.txt", text.encode(), "text/plain"))]).json()
-    assert report["added"] == 1 and report["documents"] == 1
+    assert report["added"] == 1 and report["documents"] == 1 and report["knowledge_base"] == "政策-2024"
+    assert str(server.root) not in json.dumps(report, ensure_ascii=False)  # no server path leaks out
     docs = http.get("/v1/knowledge_bases/政策-2024/documents").json()["data"]
     assert [d["doc"] for d in docs] == ["光明县.txt"]
     hits = http.post("/v1/search", json={"query": "光明县蔬菜大棚", "knowledge_base": "政策-2024"}).json()["hits"]
@@ -185,6 +186,20 @@ def test_a_question_to_an_empty_knowledge_base_is_a_4xx_even_when_streamed(http)
     for stream in (False, True):
         reply = http.post("/v1/chat/completions", json={"model": "empty", "messages": user(TENG), "stream": stream})
         assert reply.status_code == 409 and "rag index" in reply.json()["error"]["message"]
+
+
+def test_every_error_carries_a_stable_code_a_client_can_branch_on(http):
+    http.post("/v1/knowledge_bases", json={"name": "empty"})
+    cases = [(http.get("/v1/knowledge_bases/none/documents"), "unknown_knowledge_base"),
+             (http.post("/v1/knowledge_bases", json={"name": "default"}), "knowledge_base_exists"),
+             (http.post("/v1/knowledge_bases", json={"name": "a/b"}), "invalid_setting"),
+             (http.delete("/v1/knowledge_bases/default/documents/none.txt"), "unknown_document"),
+             (http.post("/v1/knowledge_bases/default/documents", files=[("files", ("a.exe", b"MZ", "x"))]),
+              "unsupported_file_type"),
+             (http.post("/v1/chat/completions", json={"model": "empty", "messages": user(TENG)}), "no_index"),
+             (http.post("/v1/chat/completions", json={"model": "default", "messages": []}), "invalid_request"),
+             (http.get("/v1/nothing"), "unknown_route"), (http.post("/v1/models"), "method_not_allowed")]
+    assert [reply.json()["error"]["code"] for reply, _ in cases] == [code for _, code in cases]
 
 
 def test_health_and_the_openapi_page(http):

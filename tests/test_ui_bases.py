@@ -9,7 +9,7 @@ from ui_fakes import FakeRag
 
 from rag.config import Config
 from rag.knowledge import KnowledgeBases
-from rag.ui.app import ChatBackend, Settings, _panel, respond
+from rag.ui.app import ChatBackend, Settings, _panel, active_text, respond
 from rag.ui.bases import OneBase, on_create, on_switch
 
 
@@ -37,8 +37,18 @@ def bases(tmp_path):
 
 
 def test_switching_shows_the_other_knowledge_base_and_clears_the_conversation(bases):
-    collection, _choices, chat, history = on_switch(bases, "empty", "g", _panel)
+    collection, _choices, examples, chat, history = on_switch(bases, "empty", "g", _panel)
     assert "还没有文档：上传文件即可建立索引" in collection and chat == [] and history == ()
+    assert examples["samples"] == [] and examples["visible"] is False  # no examples about other documents
+
+
+def test_example_questions_name_the_knowledge_bases_own_documents(bases):
+    _collection, _choices, examples, _chat, _history = on_switch(bases, "default", "g", _panel)
+    assert examples["samples"] and all(q[0].startswith("《") for q in examples["samples"])
+
+
+def test_the_active_knowledge_base_is_named_beside_the_question_box():
+    assert "**默认**" in active_text("default") and "**青禾县**" in active_text("青禾县") and active_text("") == ""
 
 
 def test_creating_a_knowledge_base_selects_it(bases):

@@ -115,6 +115,38 @@ def test_an_answer_streams_in_and_its_citation_opens_in_a_click(tab):
     assert "rag-flash" in passage.get_attribute("class")
 
 
+def test_the_passages_being_read_show_before_any_answer_text(tab):
+    tab.ask("藤县的贫困发生率下降到了多少?")
+    tab.page.wait_for_selector("#rag-chat .rag-streaming .rag-reading mark.rag-span", timeout=15_000)
+    reading = tab.page.locator("#rag-chat .rag-streaming").last
+    assert "正在阅读" in reading.inner_text() and "0.59%" in reading.locator("mark.rag-span").first.inner_text()
+    assert "0.59%" in tab.wait_answer(1)
+    assert tab.page.locator("#rag-chat .rag-reading").count() == 0  # the answer replaced them
+
+
+ENGLISH_ON_THE_PAGE = ("Click to upload", "Drop File Here", "Copy message", "Clear", "Loading", "Submit",
+                       "Examples", "top-k", "default", "no index at", "knowledge base", "Use via API",
+                       "Built with Gradio", "Settings", "Error", "Reset to default value")
+
+
+def test_a_chinese_browser_sees_no_english_on_the_page(browser, fake_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    try:
+        tab = ChatPage(context, fake_server[1])
+        tab.ask("藤县的贫困发生率下降到了多少?")
+        tab.wait_answer(1)
+        tab.page.locator("#rag-chat .rag-answer").last.hover()  # the copy button shows on hover
+        shown = tab.page.locator("body").inner_text()
+        labels = " ".join(tab.page.eval_on_selector_all(
+            "[aria-label], [title], [placeholder]",
+            "els => els.filter(e => e.offsetParent !== null).map(e => [e.getAttribute('aria-label'),"
+            " e.getAttribute('title'), e.getAttribute('placeholder')].filter(Boolean).join(' '))"))
+        found = [word for word in ENGLISH_ON_THE_PAGE if word in shown or word in labels]
+        assert found == [], found
+    finally:
+        context.close()
+
+
 def test_stop_cuts_a_streaming_answer_short_and_the_next_question_is_answered(tab):
     tab.ask("藤县的贫困发生率下降到了多少?")
     tab.wait_streaming_text()
@@ -168,12 +200,20 @@ def test_an_uploaded_file_is_indexed_listed_and_can_be_deleted(tab, tmp_path):
     tab.page.set_input_files("#rag-upload input[type=file]", str(tmp_path / "note.txt"))
     tab.page.wait_for_function("document.querySelector('#rag-status').innerText.includes('已索引')", timeout=15_000)
     assert "平南县扶贫简报" in tab.page.locator("#rag-collection").inner_text()
-    tab.page.locator("#rag-doc-pick input").click()
-    tab.page.get_by_role("option", name=re.compile("note.txt")).click()
-    tab.page.locator("#rag-delete").click()
+    asked: list[str] = []
+    for answer in ("dismiss", "accept"):  # 删除 asks first; only a yes removes the document
+        tab.page.locator("#rag-doc-pick input").click()
+        tab.page.get_by_role("option", name=re.compile("note.txt")).click()
+        tab.page.once("dialog", lambda dialog: (asked.append(dialog.message), getattr(dialog, answer)()))
+        tab.page.locator("#rag-delete").click()
+        if answer == "dismiss":
+            tab.page.wait_for_function("document.querySelector('#rag-status').innerText.includes('先在列表中选择')",
+                                       timeout=15_000)
+            assert "平南县扶贫简报" in tab.page.locator("#rag-collection").inner_text()
     tab.page.wait_for_function("document.querySelector('#rag-status').innerText.includes('已删除 note.txt')",
                                timeout=15_000)
     assert "平南县扶贫简报" not in tab.page.locator("#rag-collection").inner_text()
+    assert len(asked) == 2 and "note.txt" in asked[0] and "不能撤销" in asked[0]
 
 
 def test_the_page_loads_nothing_from_outside_the_server(tab):
@@ -302,7 +342,8 @@ def test_after_a_reload_the_selector_lists_every_knowledge_base_and_uploads_land
         tab.page.wait_for_function("document.querySelector('#rag-kb input')?.value === '青禾县'", timeout=15_000)
         (tmp_path / "note.txt").write_bytes(GBK_NOTE.encode("gbk"))
         tab.page.set_input_files("#rag-upload input[type=file]", str(tmp_path / "note.txt"))
-        tab.page.wait_for_function("document.querySelector('#rag-status').innerText.includes('知识库 青禾县：')",
+        assert "当前知识库：青禾县" in tab.page.locator("#rag-active").inner_text()
+        tab.page.wait_for_function("document.querySelector('#rag-status').innerText.includes('上传到 青禾县：已索引')",
                                    timeout=30_000)
         listed = httpx.get(server.url + "/v1/knowledge_bases/青禾县/documents").json()
         assert "note.txt" in str(listed)

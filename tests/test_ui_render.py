@@ -105,6 +105,12 @@ def test_paragraph_breaks_in_a_passage_become_single_line_breaks():
     assert "标题<br>正文。" in answer_html(cited, turn=1)
 
 
+def test_a_passages_markdown_heading_is_shown_as_a_heading_without_its_marks():
+    cited = Answer("q", "x[1]", False, (Citation(1, chunk(text="## 二、各乡镇主要指标\n\n乡镇：青禾镇，户数：592")),))
+    html = answer_html(cited, turn=1)
+    assert '<b class="rag-passage-heading">二、各乡镇主要指标</b><br>乡镇：青禾镇' in html and "##" not in html
+
+
 def test_a_citation_names_the_page_and_says_it_came_from_a_scan():
     from dataclasses import replace
 

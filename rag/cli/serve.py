@@ -52,7 +52,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
     bases = KnowledgeBases(config)
     if not bases.exists(DEFAULT):
         bases.create(DEFAULT)
-    ensure_index(bases.get(DEFAULT))
+    ensure_index(bases.get(DEFAULT), "rag serve")
     app = create_app(config, api_key=key, page=not args.no_page, bases=bases)
     shown = f"[{args.host}]" if ":" in args.host else args.host
     print(f"rag serve: http://{shown}:{args.port}/v1 (API; docs at /docs), chat page at http://{shown}:{args.port}/ "

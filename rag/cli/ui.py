@@ -38,20 +38,21 @@ def seeds_folder() -> Path | None:
     return None
 
 
-def ensure_index(rag) -> None:
-    """Index the seeds into a missing index; an existing one (even empty of seeds) is left alone."""
+def ensure_index(rag, command: str = "rag ui") -> None:
+    """Index the seeds into a missing index; an existing one (even empty of seeds) is left alone.
+    `command` names who says so in the log."""
     from rag.index.manifest import MANIFEST_FILE
 
     if (rag.index_dir / MANIFEST_FILE).is_file():
         return
     seeds = seeds_folder()
     if seeds is None:
-        print(f"rag ui: no index at {rag.index_dir} and no seeds/ folder: upload documents from the page",
+        print(f"{command}: no index at {rag.index_dir} and no seeds/ folder: upload documents from the page",
               file=sys.stderr)
         return
-    print(f"rag ui: no index at {rag.index_dir}: indexing {seeds} first", file=sys.stderr, flush=True)
+    print(f"{command}: no index at {rag.index_dir}: indexing {seeds} first", file=sys.stderr, flush=True)
     report = rag.index([seeds])
-    print(f"rag ui: {report.summary()}", file=sys.stderr, flush=True)
+    print(f"{command}: {report.summary()}", file=sys.stderr, flush=True)
 
 
 def knowledge_base_of(index: Path, config: Config) -> str | None:

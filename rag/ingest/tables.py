@@ -10,6 +10,8 @@ extent is a million empty cells costs what its data costs.
 
 from __future__ import annotations
 
+import re
+
 import csv
 import datetime as dt
 import io
@@ -60,6 +62,7 @@ def _pairs(header: list[str], cells: list[str]) -> str:
 
 
 # --- spreadsheets ---------------------------------------------------------------------------------
+_DEFAULT_SHEET = re.compile(r"(?i)(?:sheet|工作表|表)\s*\d*")  # the names a spreadsheet program gives
 def read_xlsx(data: bytes, reading: Reading) -> Extracted:
     from openpyxl import load_workbook
 
@@ -76,9 +79,11 @@ def read_xlsx(data: bytes, reading: Reading) -> Extracted:
     except Exception as exc:  # openpyxl/zipfile/lxml errors on damaged input; none may stop the run
         raise not_readable("XLSX", exc) from None
     filled = [(name, lines) for name, lines in sheets if lines]
-    if len(filled) == 1:  # one sheet: its name (often Sheet1) is no section of anything
+    if len(filled) == 1 and _DEFAULT_SHEET.fullmatch(filled[0][0].strip()):  # Sheet1 names nothing
         return Extracted("\n".join(filled[0][1]), title.strip() or reading.stem, dated=False)
-    parts = [f"# {name}\n" + "\n".join(lines) for name, lines in filled]
+    # a lone first `#` line is read as the document's title, so one named sheet is set a level down
+    mark = "#" if len(filled) > 1 else "##"
+    parts = [f"{mark} {name}\n" + "\n".join(lines) for name, lines in filled]
     return Extracted("\n".join(parts), title.strip() or reading.stem, dated=False)
 
 

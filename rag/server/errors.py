@@ -11,22 +11,31 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from rag.errors import ConfigError, GenerationError, LoadError, ModelError, RagError, RagIndexError
+from rag.errors import ConfigError, GenerationError, LoadError, ModelError, NoIndexError, RagError, RagIndexError
 from rag.knowledge import KnowledgeBaseExists, UnknownKnowledgeBase
 from rag.ui.collection import TooLarge, UnknownDocument, UnsupportedType
 
-# most specific first: the first class an error is an instance of gives its status and type
+# most specific first: the first class an error is an instance of gives its status, its type
+# and its `code`. Messages are English and may be reworded; a client branches on the code, which
+# stays as it is (docs/api.md lists them).
 STATUS = (
-    ((UnknownKnowledgeBase, UnknownDocument), 404, "not_found_error"),
-    (KnowledgeBaseExists, 409, "conflict_error"),
-    (TooLarge, 413, "invalid_request_error"),
-    (UnsupportedType, 415, "invalid_request_error"),
-    (RagIndexError, 409, "index_error"),
-    ((ModelError, GenerationError), 503, "model_error"),
-    ((ConfigError, LoadError, RagError), 400, "invalid_request_error"),
+    (UnknownKnowledgeBase, 404, "not_found_error", "unknown_knowledge_base"),
+    (UnknownDocument, 404, "not_found_error", "unknown_document"),
+    (KnowledgeBaseExists, 409, "conflict_error", "knowledge_base_exists"),
+    (TooLarge, 413, "invalid_request_error", "file_too_large"),
+    (UnsupportedType, 415, "invalid_request_error", "unsupported_file_type"),
+    (NoIndexError, 409, "index_error", "no_index"),
+    (RagIndexError, 409, "index_error", "index_unusable"),
+    (ModelError, 503, "model_error", "model_unavailable"),
+    (GenerationError, 503, "model_error", "generation_failed"),
+    (ConfigError, 400, "invalid_request_error", "invalid_setting"),
+    (LoadError, 400, "invalid_request_error", "unreadable_file"),
+    (RagError, 400, "invalid_request_error", "bad_request"),
 )
 HTTP_TYPES = {401: "authentication_error", 404: "not_found_error", 405: "invalid_request_error",
               413: "invalid_request_error", 415: "invalid_request_error"}
+HTTP_CODES = {400: "invalid_request", 401: "invalid_api_key", 404: "unknown_route", 405: "method_not_allowed",
+              413: "request_too_large", 415: "unsupported_media_type"}
 
 
 class ApiError(Exception):
@@ -35,7 +44,7 @@ class ApiError(Exception):
     def __init__(self, status: int, message: str, kind: str = "invalid_request_error", code: str | None = None,
                  headers: dict[str, str] | None = None):
         super().__init__(message)
-        self.status, self.message, self.kind, self.code = status, message, kind, code
+        self.status, self.message, self.kind, self.code = status, message, kind, code or HTTP_CODES.get(status)
         self.headers = headers
 
 
@@ -49,11 +58,12 @@ def error_response(status: int, message: str, kind: str, code: str | None = None
     return JSONResponse(error_body(message, kind, code), status_code=status, headers=headers or None)
 
 
-def status_of(exc: RagError) -> tuple[int, str]:
-    for classes, status, kind in STATUS:
-        if isinstance(exc, classes):
-            return status, kind
-    return 400, "invalid_request_error"
+def status_of(exc: RagError) -> tuple[int, str, str]:
+    """(HTTP status, OpenAI error type, our stable code) of one of our errors."""
+    for cls, status, kind, code in STATUS:
+        if isinstance(exc, cls):
+            return status, kind, code
+    return 400, "invalid_request_error", "bad_request"
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -71,23 +81,24 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RagError)
     async def _rag(_request: Request, exc: RagError):
-        status, kind = status_of(exc)
-        return error_response(status, str(exc), kind)
+        status, kind, code = status_of(exc)
+        return error_response(status, str(exc), kind, code)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError):
-        return error_response(400, _validation_message(exc), "invalid_request_error")
+        return error_response(400, _validation_message(exc), "invalid_request_error", "invalid_request")
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException):
         message = exc.detail if isinstance(exc.detail, str) else f"{request.method} {request.url.path}"
         if exc.status_code == 404:
             message = f"no such route: {request.method} {request.url.path} (see /docs)"
-        return error_response(exc.status_code, message, HTTP_TYPES.get(exc.status_code, "invalid_request_error"))
+        return error_response(exc.status_code, message, HTTP_TYPES.get(exc.status_code, "invalid_request_error"),
+                              HTTP_CODES.get(exc.status_code, "invalid_request"))
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception):
         # a bug, not the client's fault: the operator gets the traceback, the client one line
         traceback.print_exception(exc, file=sys.stderr)
         return error_response(500, f"internal error while serving {request.url.path}: {type(exc).__name__}",
-                              "server_error")
+                              "server_error", "internal_error")

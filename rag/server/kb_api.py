@@ -107,7 +107,8 @@ def router(state) -> APIRouter:
         with tempfile.TemporaryDirectory(prefix="rag-upload-") as folder, state.uploading(name):
             stored = coll.store_uploads(_received(files, Path(folder), rag.config), rag.config)
             report = coll.index_uploads(rag, stored)
-        return report.to_json()
+        # the server's own folders are none of the client's business: the knowledge base is named
+        return {**{k: v for k, v in report.to_json().items() if k != "index_dir"}, "knowledge_base": name}
 
     @api.delete("/knowledge_bases/{name}/documents/{doc:path}", summary="Remove a document from the index")
     def remove(name: str, doc: str):

@@ -98,7 +98,8 @@ async def _events(first: Any, rest: AsyncIterator, model: str, reply_id: str, cr
             item = await anext(rest)
         yield chunk(model, reply_id, created, {}, "stop", usage=_usage(item), **_extras(item))
     except RagError as exc:  # after the first piece the status is sent: the error is an event
-        yield f"data: {json.dumps(error_body(str(exc), status_of(exc)[1]), ensure_ascii=False)}\n\n"
+        _status, kind, code = status_of(exc)
+        yield f"data: {json.dumps(error_body(str(exc), kind, code), ensure_ascii=False)}\n\n"
     yield "data: [DONE]\n\n"
 
 

@@ -24,18 +24,15 @@ from typing import Any, Callable, Iterator, Sequence
 from rag.errors import RagError, Stopped
 from rag.types import Answer, Citation
 from rag.ui import collection as coll
-from rag.ui.bases import as_bases, kb_picker, on_create, on_switch, selector
+from rag.knowledge import DEFAULT
+from rag.ui.bases import DEFAULT_LABEL, as_bases, kb_picker, on_create, on_switch, selector
 from rag.ui.render import answer_html, error_html, pending_html, stopped_html, streaming_html
 
 STATIC = Path(__file__).resolve().parent / "static"
-EXAMPLES = (
-    "藤县的贫困发生率下降到了多少?",
-    "黔江区在贫困村投入了多少资金?",
-    "安岳縣2018年扶貧重點工作有哪些?",
-    "河北省委召开了多少次常委会会议研究脱贫攻坚?",
-    "内江如何推进脱贫攻坚?",
-)
+CONFIRM_DELETE = "(doc, g, kb) => [doc && confirm('从知识库中删除 ' + doc + '？此操作不能撤销。') ? doc : null, g, kb]"
 READING = "正在阅读找到的段落，答案核对后显示…"
+MAX_EXAMPLES = 3
+EXAMPLE_TITLE_CHARS = 30  # a longer title is a sentence, not a name to ask about
 MODES = (("生成（模型回答）", "generate"), ("抽取（原文句子，无需模型）", "extract"))
 
 
@@ -180,11 +177,26 @@ def respond(backend: ChatBackend, question: str, chat: list, history: tuple, set
         yield "", chat, history
 
 
+def example_questions(info: coll.CollectionInfo) -> list[str]:
+    """Questions about the knowledge base's own documents, by their titles; none when it has none
+    (examples about another collection's documents would only be refused)."""
+    titles = [d.title for d in info.documents if d.title and len(d.title) <= EXAMPLE_TITLE_CHARS]
+    return [f"《{title}》主要讲了什么？" for title in titles[:MAX_EXAMPLES]]
+
+
 def _panel(rag: Any, generator: str):
+    """The side panel's documents, the delete list and the examples, of one knowledge base."""
     import gradio as gr
 
     info = coll.collection_info(rag, generator)
-    return coll.collection_html(info), gr.update(choices=coll.document_choices(info), value=None)
+    examples = [[q] for q in example_questions(info)]
+    return (coll.collection_html(info), gr.update(choices=coll.document_choices(info), value=None),
+            gr.update(samples=examples, visible=bool(examples)))
+
+
+def active_text(kb: str) -> str:
+    """The knowledge base the questions and uploads go to, shown beside the question box."""
+    return f"当前知识库：**{DEFAULT_LABEL if kb == DEFAULT else kb}**（提问和上传都在这里）" if kb else ""
 
 
 def on_upload(rag: Any, files: list | None, generator: str, progress: Any = None, kb: str = ""):
@@ -196,15 +208,14 @@ def on_upload(rag: Any, files: list | None, generator: str, progress: Any = None
         yield gr.update(), gr.update(), gr.update(), gr.update()
         return
     paths = [getattr(f, "name", f) for f in files]
+    into = f"上传到 {DEFAULT_LABEL if kb == DEFAULT else kb}：" if kb else ""
     try:
         stored = coll.store_uploads(paths, rag.config)
-        into = f"到知识库 {kb} " if kb else ""
-        yield f"正在索引{into}{', '.join(p.name for p in stored)} …", *_panel(rag, generator), gr.update()
+        yield f"{into}正在索引 {', '.join(p.name for p in stored)} …", *_panel(rag, generator), gr.update()
         track = coll.ProgressText(progress) if progress else None
-        status = (f"知识库 {kb}：" if kb else "") + coll.report_text(coll.index_uploads(rag, stored, progress=track),
-                                                                      stored)
+        status = into + coll.report_text(coll.index_uploads(rag, stored, progress=track), stored)
     except Exception as exc:  # noqa: BLE001 - the page reports it; the server stays up
-        status = f"⚠ 未索引：{_problem(exc)}"
+        status = f"⚠ {into}未索引：{_problem(exc)}"
     yield status, *_panel(rag, generator), None
 
 
@@ -227,6 +238,8 @@ class Page:
     send: Any
     stop: Any
     clear: Any
+    active: Any  # which knowledge base the page asks and uploads to
+    examples: Any
     kb: Any
     new_kb: Any
     create: Any
@@ -245,15 +258,18 @@ def _chat_column(gr) -> dict[str, Any]:
     gr.HTML('<div class="rag-header"><b>文档问答</b><span>回答只依据文档库；点击 [n] 查看出处</span></div>')
     chat = gr.Chatbot(elem_id="rag-chat", show_label=False, height="68vh", latex_delimiters=[],
                       feedback_options=None, buttons=["copy"],
-                      placeholder="向文档库提问，例如：藤县的贫困发生率下降到了多少?")
+                      placeholder="向当前知识库提问：回答只依据其中的文档，并注明出处")
     with gr.Row():
         question = gr.Textbox(elem_id="rag-question", show_label=False, scale=8, lines=1, max_lines=4,
                               autofocus=True, placeholder="输入问题，回车发送；追问会结合上文")
         send = gr.Button("发送", variant="primary", elem_id="rag-send", scale=1, min_width=80)
         stop = gr.Button("停止", variant="stop", elem_id="rag-stop", scale=1, min_width=80)
-    clear = gr.Button("清空对话", elem_id="rag-clear", size="sm", variant="secondary")
-    gr.Examples([[q] for q in EXAMPLES], inputs=[question], label="示例问题", elem_id="rag-examples")
-    return dict(chat=chat, question=question, send=send, stop=stop, clear=clear)
+    with gr.Row():
+        active = gr.Markdown(elem_id="rag-active")
+        clear = gr.Button("清空对话", elem_id="rag-clear", size="sm", variant="secondary", scale=0, min_width=90)
+    examples = gr.Examples([["…"]], inputs=[question], label="示例问题", elem_id="rag-examples")
+    return dict(chat=chat, question=question, send=send, stop=stop, clear=clear, active=active,
+                examples=examples.dataset)
 
 
 def _side_panel(gr, config: Any) -> dict[str, Any]:
@@ -268,7 +284,7 @@ def _side_panel(gr, config: Any) -> dict[str, Any]:
         doc_pick = gr.Dropdown(label="删除文档", choices=[], elem_id="rag-doc-pick", scale=3)
         delete = gr.Button("删除", variant="stop", elem_id="rag-delete", scale=1, min_width=60)
     gr.Markdown("### 设置")
-    top_k = gr.Slider(1, 10, step=1, value=config.top_k, label="检索段落数 top-k", elem_id="rag-topk")
+    top_k = gr.Slider(1, 10, step=1, value=config.top_k, label="检索段落数", elem_id="rag-topk")
     mode = gr.Radio(list(MODES), value=config.answer_mode, label="回答方式", elem_id="rag-mode")
     generator = gr.Dropdown(coll.installed_generators(config), value=config.generator, label="生成模型",
                             elem_id="rag-generator")
@@ -283,6 +299,10 @@ def _wire(gr, demo, bases: Any, page: Page, history: Any, run: Callable | None) 
         yield from respond(backend, q, c, h, Settings(int(k), m, g, kb or ""), _session(request))
 
     def upload_files(files, g, kb, progress=gr.Progress()):
+        if kb not in bases.names():  # deleted from another page or over the API since this one chose it
+            yield (f"⚠ 未上传：知识库 {kb} 已不存在（可能已在别处删除），请在上方重新选择知识库", gr.update(), gr.update(),
+                   gr.update(), None)
+            return
         yield from on_upload(bases.get(kb), files, g, progress, kb=kb if hasattr(bases, "root") else "")
 
     chat_io = dict(inputs=[page.question, page.chat, history, page.top_k, page.mode, page.generator, page.kb],
@@ -294,11 +314,12 @@ def _wire(gr, demo, bases: Any, page: Page, history: Any, run: Callable | None) 
 
     page.stop.click(stop, queue=False)  # not queued: it must get through while the answer holds the queue
     page.clear.click(lambda: ([], ()), outputs=[page.chat, history], queue=False)
-    panel = [page.collection, page.doc_pick]
+    panel = [page.collection, page.doc_pick, page.examples]
     page.upload.upload(upload_files, inputs=[page.upload, page.generator, page.kb],
                        outputs=[page.status, *panel, page.upload], concurrency_limit=1, concurrency_id="index")
+    # asked in the browser first: a click on 删除 removes the document from the index at once
     page.delete.click(lambda d, g, kb: on_delete(bases.get(kb), d, g), inputs=[page.doc_pick, page.generator, page.kb],
-                      outputs=[page.status, *panel], concurrency_id="index")
+                      outputs=[page.status, *panel], concurrency_id="index", js=CONFIRM_DELETE)
     page.generator.change(lambda g, kb: _panel(bases.get(kb), g), inputs=[page.generator, page.kb], outputs=panel)
     # another knowledge base: its documents, and a fresh conversation (follow-ups would mix them)
     page.kb.change(lambda g, kb: on_switch(bases, kb, g, _panel), inputs=[page.generator, page.kb],
@@ -311,11 +332,13 @@ def _wire(gr, demo, bases: Any, page: Page, history: Any, run: Callable | None) 
                       outputs=[page.status, page.kb, page.new_kb, page.remembered], concurrency_id="index")
     # a reload shows every knowledge base the server has now, and the one this browser last chose
     def load(g, kb, remembered):
-        chosen = remembered if remembered in bases.names() else kb
-        return selector(bases, chosen), *_panel(bases.get(chosen if chosen in bases.names() else bases.names()[0]), g)
+        names = bases.names()
+        chosen = remembered if remembered in names else (kb if kb in names else names[0])
+        return selector(bases, chosen), active_text(chosen), *_panel(bases.get(chosen), g)
 
-    demo.load(load, inputs=[page.generator, page.kb, page.remembered], outputs=[page.kb, *panel])
-    page.kb.change(lambda kb: kb, inputs=[page.kb], outputs=[page.remembered], queue=False)
+    demo.load(load, inputs=[page.generator, page.kb, page.remembered], outputs=[page.kb, page.active, *panel])
+    page.kb.change(lambda kb: (kb, active_text(kb)), inputs=[page.kb], outputs=[page.remembered, page.active],
+                   queue=False)
 
 
 def build_app(source: Any, start: str = "", run: Callable | None = None):

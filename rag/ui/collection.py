@@ -128,7 +128,7 @@ def collection_html(info: CollectionInfo) -> str:
     if info.problem:
         return f'<div class="rag-coll">{head}<div class="rag-coll-empty">{e(info.problem)}</div></div>'
     rows = "".join(f'<li title="{e(d.doc)}"><span class="rag-coll-title">{e(d.title or d.doc)}</span>'
-                   f'<span class="rag-coll-chunks">{d.chunks}</span></li>' for d in info.documents)
+                   f'<span class="rag-coll-chunks" title="索引段落数">{d.chunks} 段</span></li>' for d in info.documents)
     return f'<div class="rag-coll">{head}<ul class="rag-coll-docs">{rows}</ul></div>'
 
 

@@ -10,6 +10,7 @@ would end the HTML block and let Markdown reinterpret the text.
 from __future__ import annotations
 
 import html
+import re
 from typing import Iterable, Sequence
 
 from rag.answer.citations import find_markers  # the answer stage's own marker grammar
@@ -30,11 +31,15 @@ def _escape(text: str) -> str:
     return html.escape(text, quote=True).replace("\n", "<br>")
 
 
+_HEADING_LINE = re.compile(r"(^|<br>)#{1,6} ([^<]*)")
+
+
 def _tight(passage_html: str) -> str:
-    """Paragraph breaks as single line breaks: a passage is short, blank lines only stretch it."""
+    """Paragraph breaks as single line breaks (a passage is short, blank lines only stretch it),
+    and a chunk's Markdown heading (## 二、各乡镇主要指标) shown as a heading, not as its marks."""
     while "<br><br>" in passage_html:
         passage_html = passage_html.replace("<br><br>", "<br>")
-    return passage_html
+    return _HEADING_LINE.sub(r'\1<b class="rag-passage-heading">\2</b>', passage_html)
 
 
 def merge_spans(spans: Iterable[tuple[int, int]], length: int) -> list[tuple[int, int]]:

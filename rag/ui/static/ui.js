@@ -14,3 +14,33 @@ document.addEventListener("click", (event) => {
   void target.offsetWidth;  // restart the animation on a second click
   target.classList.add("rag-flash");
 }, true);
+
+// Gradio's own labels that its zh-CN bundle leaves in English (as of gradio 6.31): said in
+// Chinese on a Chinese browser, as they appear (answers add copy buttons as they come).
+const RAG_ZH = {
+  "Copy message": "复制",
+  "Copied message": "已复制",
+  "Click to upload or drop files": "点击上传或拖放文件",
+  "Reset to default value": "恢复默认值",
+  "Clear": "清除",
+};
+function ragTranslate(el) {
+  for (const attr of ["aria-label", "title"]) {
+    const said = el.getAttribute && el.getAttribute(attr);
+    if (said && RAG_ZH[said]) el.setAttribute(attr, RAG_ZH[said]);
+  }
+}
+if ((navigator.language || "").toLowerCase().startsWith("zh")) {
+  // only what changed is looked at: a streaming answer changes the page many times a second
+  new MutationObserver((changes) => {
+    for (const change of changes) {
+      if (change.type === "attributes") ragTranslate(change.target);
+      for (const node of change.addedNodes) {
+        if (node.nodeType !== 1) continue;
+        ragTranslate(node);
+        node.querySelectorAll("[aria-label], [title]").forEach(ragTranslate);
+      }
+    }
+  }).observe(document.documentElement,
+    { subtree: true, childList: true, attributes: true, attributeFilter: ["aria-label", "title"] });
+}
