@@ -314,6 +314,16 @@ def test_rag_serve_indexes_the_seeds_first_and_serves_with_the_key_from_the_envi
     assert (tmp_path / "indexes" / "default" / "manifest.json").is_file()
 
 
+def test_each_verified_sentence_of_a_streamed_answer_is_a_delta_of_its_own(tmp_path):
+    from fake_generator import ScriptedGenerator
+
+    two = "藤县累计实现12.2万贫困人口减贫[1]。贫困发生率下降至0.59%[1]。"
+    with fake_models(ScriptedGenerator(two, piece=2)), live_server(tmp_path) as running:
+        chunks = list(client(running).chat.completions.create(model="default", messages=user(TENG), stream=True))
+    deltas = [c.choices[0].delta.content for c in chunks if c.choices[0].delta.content]
+    assert deltas == ["藤县累计实现12.2万贫困人口减贫[1]。", "贫困发生率下降至0.59%[1]。"]
+
+
 def test_a_closed_stream_stops_the_model(tmp_path):
     from fake_generator import ScriptedGenerator
 

@@ -170,7 +170,7 @@ def test_the_page_has_the_chat_the_side_panel_and_safe_launch_options(rag):
     from rag.ui.app import build_app, launch_options
 
     ids = {getattr(b, "elem_id", None) for b in build_app(rag).blocks.values()}
-    assert {"rag-chat", "rag-question", "rag-clear", "rag-collection", "rag-upload", "rag-delete",
+    assert {"rag-chat", "rag-question", "rag-active", "rag-collection", "rag-upload", "rag-delete",
             "rag-topk", "rag-mode", "rag-generator", "rag-examples"} <= ids
     options = launch_options(rag.config, "127.0.0.1", 7860)
     assert options["share"] is False and options["server_name"] == "127.0.0.1" and not options["inbrowser"]

@@ -178,10 +178,10 @@ def test_a_failing_question_shows_an_error_and_the_chat_goes_on(tab):
     assert "0.59%" in tab.wait_answer(2)
 
 
-def test_clear_empties_the_conversation(tab, fake_server):
+def test_the_chats_one_clear_button_empties_the_conversation_and_its_history(tab, fake_server):
     tab.ask("藤县的贫困发生率下降到了多少?")
     tab.wait_answer(1)
-    tab.page.locator("#rag-clear").click()
+    tab.page.locator('#rag-chat button[aria-label="Clear"], #rag-chat button[aria-label="清除"]').click()
     tab.page.wait_for_function("document.querySelectorAll('#rag-chat .rag-answer').length === 0", timeout=10_000)
     tab.ask("黔江区在贫困村投入了多少资金?")
     tab.wait_answer(1)
@@ -345,6 +345,15 @@ def test_after_a_reload_the_selector_lists_every_knowledge_base_and_uploads_land
         assert "当前知识库：青禾县" in tab.page.locator("#rag-active").inner_text()
         tab.page.wait_for_function("document.querySelector('#rag-status').innerText.includes('上传到 青禾县：已索引')",
                                    timeout=30_000)
+        other = ChatPage(context, server.url + "/")  # a second tab creates one: the first sees it on opening
+        other.page.locator("#rag-new-kb textarea, #rag-new-kb input").first.fill("第二个")
+        other.page.locator("#rag-create-kb").click()
+        other.page.wait_for_function("document.querySelector('#rag-status').innerText.includes('已新建')",
+                                     timeout=15_000)
+        tab.page.locator("#rag-kb input").click()
+        tab.page.get_by_role("option", name="第二个").wait_for(timeout=15_000)
+        tab.page.keyboard.press("Escape")
+        assert tab.page.locator("#rag-kb input").input_value() == "青禾县"  # still where the user is
         listed = httpx.get(server.url + "/v1/knowledge_bases/青禾县/documents").json()
         assert "note.txt" in str(listed)
         assert "note.txt" not in str(httpx.get(server.url + "/v1/knowledge_bases/default/documents").json())

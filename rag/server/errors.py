@@ -17,7 +17,7 @@ from rag.ui.collection import TooLarge, UnknownDocument, UnsupportedType
 
 # most specific first: the first class an error is an instance of gives its status, its type
 # and its `code`. Messages are English and may be reworded; a client branches on the code, which
-# stays as it is (docs/api.md lists them).
+# stays as it is (the README lists them).
 STATUS = (
     (UnknownKnowledgeBase, 404, "not_found_error", "unknown_knowledge_base"),
     (UnknownDocument, 404, "not_found_error", "unknown_document"),

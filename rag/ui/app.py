@@ -237,7 +237,6 @@ class Page:
     question: Any
     send: Any
     stop: Any
-    clear: Any
     active: Any  # which knowledge base the page asks and uploads to
     examples: Any
     kb: Any
@@ -264,11 +263,9 @@ def _chat_column(gr) -> dict[str, Any]:
                               autofocus=True, placeholder="输入问题，回车发送；追问会结合上文")
         send = gr.Button("发送", variant="primary", elem_id="rag-send", scale=1, min_width=80)
         stop = gr.Button("停止", variant="stop", elem_id="rag-stop", scale=1, min_width=80)
-    with gr.Row():
-        active = gr.Markdown(elem_id="rag-active")
-        clear = gr.Button("清空对话", elem_id="rag-clear", size="sm", variant="secondary", scale=0, min_width=90)
+    active = gr.Markdown(elem_id="rag-active")
     examples = gr.Examples([["…"]], inputs=[question], label="示例问题", elem_id="rag-examples")
-    return dict(chat=chat, question=question, send=send, stop=stop, clear=clear, active=active,
+    return dict(chat=chat, question=question, send=send, stop=stop, active=active,
                 examples=examples.dataset)
 
 
@@ -313,7 +310,8 @@ def _wire(gr, demo, bases: Any, page: Page, history: Any, run: Callable | None) 
         backend.stop(_session(request))
 
     page.stop.click(stop, queue=False)  # not queued: it must get through while the answer holds the queue
-    page.clear.click(lambda: ([], ()), outputs=[page.chat, history], queue=False)
+    # the chat's own 清除 (trash) button is the one way to clear: it empties the follow-up history too
+    page.chat.clear(lambda: (), outputs=[history], queue=False)
     panel = [page.collection, page.doc_pick, page.examples]
     page.upload.upload(upload_files, inputs=[page.upload, page.generator, page.kb],
                        outputs=[page.status, *panel, page.upload], concurrency_limit=1, concurrency_id="index")
@@ -337,6 +335,8 @@ def _wire(gr, demo, bases: Any, page: Page, history: Any, run: Callable | None) 
         return selector(bases, chosen), active_text(chosen), *_panel(bases.get(chosen), g)
 
     demo.load(load, inputs=[page.generator, page.kb, page.remembered], outputs=[page.kb, page.active, *panel])
+    # another page or the API may have created or deleted one since: opening the selector asks again
+    page.kb.focus(lambda kb: selector(bases, kb), inputs=[page.kb], outputs=[page.kb], queue=False)
     page.kb.change(lambda kb: (kb, active_text(kb)), inputs=[page.kb], outputs=[page.remembered, page.active],
                    queue=False)
 
