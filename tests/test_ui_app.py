@@ -216,6 +216,15 @@ def test_a_slow_answer_shows_how_long_it_has_been_working():
     assert updates[0].elapsed >= 0.1 and updates[0].answer is None and updates[-1].answer == "done"
 
 
+def test_errors_are_said_in_chinese_on_the_page_with_their_detail_and_no_server_folder():
+    from rag.errors import ModelError, NoIndexError
+    from rag.ui.app import _problem
+
+    assert _problem(NoIndexError("no index at /srv/indexes/青禾县: run `rag index`")) == coll.EMPTY
+    assert _problem(ModelError("model file missing: run make models")).startswith("模型不可用：model file missing")
+    assert _problem(coll.TooLarge("big.txt: 9 MB is over", "big.txt：9 MB，超过上限")) == "big.txt：9 MB，超过上限"
+
+
 def test_an_upload_the_loader_skipped_is_reported_as_not_indexed():
     from rag.index import IndexReport
 

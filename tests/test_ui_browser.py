@@ -191,7 +191,7 @@ def test_the_chats_one_clear_button_empties_the_conversation_and_its_history(tab
 def test_an_unsupported_upload_is_refused_with_a_message(tab, tmp_path):
     (tmp_path / "archive.zip").write_bytes(b"PK\x05\x06" + bytes(18))
     tab.page.set_input_files("#rag-upload input[type=file]", str(tmp_path / "archive.zip"))
-    tab.page.wait_for_function("document.querySelector('#rag-status').innerText.includes('.zip is not supported')",
+    tab.page.wait_for_function("document.querySelector('#rag-status').innerText.includes('archive.zip：不支持 .zip 类型的文件')",
                                timeout=15_000)
 
 

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
-from rag.errors import RagError, Stopped
+from rag.errors import (ConfigError, GenerationError, LoadError, ModelError, NoIndexError, RagError,
+                        RagIndexError, Stopped)
 from rag.types import Answer, Citation
 from rag.ui import collection as coll
 from rag.knowledge import DEFAULT
@@ -130,10 +131,22 @@ def _session(request: Any) -> str:
     return getattr(request, "session_hash", None) or ""
 
 
+# what kind of trouble our errors are, said in Chinese before their own (English) detail; the
+# most specific first
+KINDS_ZH = ((ModelError, "模型不可用"), (GenerationError, "模型生成出错"),
+            (RagIndexError, "索引不可用"), (LoadError, "文件无法读取"), (ConfigError, "设置有误"))
+
+
 def _problem(exc: Exception) -> str:
-    """Our errors say what to do; anything else is a bug, so the operator gets the traceback."""
+    """Our errors say what to do, in Chinese on this page where they have it said; anything else
+    is a bug, so the operator gets the traceback."""
+    if getattr(exc, "zh", ""):
+        return exc.zh
+    if isinstance(exc, NoIndexError):  # a new knowledge base: what to do, not where its folder is
+        return coll.EMPTY
     if isinstance(exc, RagError):
-        return str(exc)
+        kind = next((zh for cls, zh in KINDS_ZH if isinstance(exc, cls)), "")
+        return f"{kind}：{exc}" if kind else str(exc)
     traceback.print_exception(exc, file=sys.stderr)
     return f"{type(exc).__name__}: {exc}"
 

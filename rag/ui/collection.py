@@ -21,11 +21,20 @@ from rag.config import Config
 from rag.errors import LoadError, NoIndexError, RagError, RagIndexError
 
 
-class UnsupportedType(LoadError):
+class UploadRefused(LoadError):
+    """An upload refused before anything is stored; `zh` says it to the chat page's users (the
+    API and the CLI keep the English message, which clients may parse)."""
+
+    def __init__(self, message: str, zh: str):
+        super().__init__(message)
+        self.zh = zh
+
+
+class UnsupportedType(UploadRefused):
     """An upload of a type the loader cannot read."""
 
 
-class TooLarge(LoadError):
+class TooLarge(UploadRefused):
     """An upload over the size limit (setting max_file_mb)."""
 
 
@@ -70,14 +79,17 @@ def check_upload(path: Path, config: Config) -> None:
     """Refuse what the loader cannot take, with a message naming the file and the limit."""
     allowed = supported_suffixes()
     if path.suffix.lower() not in allowed:
+        accepted = " ".join(sorted(allowed))
         raise UnsupportedType(f"{path.name}: file type {path.suffix or '(none)'} is not supported; "
-                        f"upload one of {' '.join(sorted(allowed))}")
+                              f"upload one of {accepted}",
+                              f"{path.name}：不支持 {path.suffix or '无扩展名'} 类型的文件，可上传 {accepted}")
     size_mb = path.stat().st_size / 1e6
     if size_mb > config.max_file_mb:
         raise TooLarge(f"{path.name}: {size_mb:.1f} MB is over the {config.max_file_mb:g} MB limit "
-                        "(setting max_file_mb)")
+                       "(setting max_file_mb)",
+                       f"{path.name}：{size_mb:.1f} MB，超过每个文件 {config.max_file_mb:g} MB 的上限（设置 max_file_mb）")
     if size_mb == 0:
-        raise LoadError(f"{path.name}: the file is empty")
+        raise UploadRefused(f"{path.name}: the file is empty", f"{path.name}：文件是空的")
 
 
 def store_uploads(paths: Sequence[str | Path], config: Config) -> list[Path]:
