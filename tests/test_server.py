@@ -138,10 +138,12 @@ def test_a_knowledge_base_is_created_filled_searched_emptied_and_deleted(server,
     assert "政策-2024" in [kb["name"] for kb in http.get("/v1/knowledge_bases").json()["data"]]
     assert http.get("/v1/knowledge_bases/政策-2024/documents").json()["data"] == []
     text = "光明县2024年新建蔬菜大棚三百二十座，带动四百一十户脱贫户增收，户均增收六千五百元。" * 2
-    report = http.post("/v1/knowledge_bases/政策-2024/documents",
-                       files=[("files", ("光明县.txt", text.encode(), "text/plain"))]).json()
-    assert report["added"] == 1 and report["documents"] == 1 and report["knowledge_base"] == "政策-2024"
-    assert str(server.root) not in json.dumps(report, ensure_ascii=False)  # no server path leaks out
+    reply = http.post("/v1/knowledge_bases/政策-2024/documents", files=[("files", ("光明县.txt", text.encode(), "text/plain"))])
+    assert reply.status_code == 202 and reply.json()["object"] == "job" and reply.json()["files"] == ["光明县.txt"]
+    job = wait_for(http, reply.headers["location"])
+    assert job["state"] == "done" and job["knowledge_base"] == "政策-2024"
+    assert job["report"]["added"] == 1 and job["report"]["documents"] == 1
+    assert str(server.root) not in json.dumps(job, ensure_ascii=False)  # no server path leaks out
     docs = http.get("/v1/knowledge_bases/政策-2024/documents").json()["data"]
     assert [d["doc"] for d in docs] == ["光明县.txt"]
     hits = http.post("/v1/search", json={"query": "光明县蔬菜大棚", "knowledge_base": "政策-2024"}).json()["hits"]
@@ -150,6 +152,37 @@ def test_a_knowledge_base_is_created_filled_searched_emptied_and_deleted(server,
     assert http.get("/v1/knowledge_bases/政策-2024/documents").json()["data"] == []
     assert http.delete("/v1/knowledge_bases/政策-2024").status_code == 200
     assert http.get("/v1/knowledge_bases/政策-2024/documents").status_code == 404
+
+
+def wait_for(http, location: str, timeout_s: float = 30) -> dict:
+    """The job at `location` once it is over."""
+    deadline = time.monotonic() + timeout_s
+    while (job := http.get(location).json())["state"] not in ("done", "failed"):
+        assert time.monotonic() < deadline, job
+        time.sleep(0.05)
+    return job
+
+
+def test_an_upload_answers_at_once_with_a_job_that_reports_progress_and_its_outcome(http):
+    text = "平安县2024年新修产业路十二公里，惠及三个脱贫村。" * 3
+    reply = http.post("/v1/knowledge_bases/default/documents", files=[("files", ("平安县.txt", text.encode(), "text/plain"))])
+    assert reply.status_code == 202 and reply.headers["location"].endswith(f"/jobs/{reply.json()['id']}")
+    job = wait_for(http, reply.headers["location"])
+    assert job["state"] == "done" and job["error"] is None and job["progress"]["stage"] == "embed"
+    assert job["progress"]["done"] == job["progress"]["total"] >= 1
+    assert job["id"] in [j["id"] for j in http.get("/v1/knowledge_bases/default/jobs").json()["data"]]
+    waited = http.post("/v1/knowledge_bases/default/documents?wait=true",
+                       files=[("files", ("平安县.txt", (text * 2).encode(), "text/plain"))])
+    assert waited.status_code == 200 and waited.json()["state"] == "done" and waited.json()["report"]["updated"] == 1
+
+
+def test_an_upload_nothing_could_be_read_from_is_a_failed_job_saying_why(http):
+    reply = http.post("/v1/knowledge_bases/default/documents",
+                      files=[("files", ("blob.txt", bytes(range(256)) * 40, "text/plain"))])
+    job = wait_for(http, reply.headers["location"])
+    assert job["state"] == "failed" and job["error"]["code"] == "unreadable_file" and "blob.txt" in job["error"]["message"]
+    assert "blob.txt" not in str(http.get("/v1/knowledge_bases/default/documents").json())
+    assert http.get("/v1/knowledge_bases/default/jobs/nope").json()["error"]["code"] == "unknown_job"
 
 
 def test_a_taken_name_is_a_409_and_a_bad_one_a_400(http):

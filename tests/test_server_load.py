@@ -89,9 +89,10 @@ class Client:
 
     def upload(self, i, _question, _figure):
         name = f"upload-{i:03d}.txt"
-        reply = self.http.post("/v1/knowledge_bases/default/documents",
+        reply = self.http.post("/v1/knowledge_bases/default/documents?wait=true",
                                files=[("files", (name, upload_text(i).encode(), "text/plain"))])
-        self.check(reply.status_code == 200, f"upload answered {reply.status_code}: {reply.text[:200]}")
+        self.check(reply.status_code == 200 and reply.json()["state"] == "done",
+                   f"upload answered {reply.status_code}: {reply.text[:200]}")
         self.uploaded.append((i, name))
 
 

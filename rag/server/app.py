@@ -20,6 +20,7 @@ from rag.config import Config
 from rag.knowledge import DEFAULT, KnowledgeBases
 from rag.server import errors, kb_api, openai_api
 from rag.server.answers import AnswerQueue
+from rag.server.jobs import Jobs
 from rag.types import Answer, Citation
 
 
@@ -32,6 +33,7 @@ class State:
         if not self.bases.exists(DEFAULT):  # `model="default"` always names a knowledge base
             self.bases.create(DEFAULT)
         self.queue = AnswerQueue()
+        self.jobs = Jobs(errors.job_error)
         self.api_key = api_key
         self._uploads: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
@@ -107,6 +109,7 @@ def create_app(config: Config, api_key: str = "", page: bool = True,
         return {"status": "ok", "version": __version__, "knowledge_bases": state.bases.names()}
 
     app.router.on_shutdown.append(state.queue.close)
+    app.router.on_shutdown.append(state.jobs.close)
     if page:
         _mount_page(app, state)
     return app

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 
 from rag.errors import ConfigError, GenerationError, LoadError, ModelError, NoIndexError, RagError, RagIndexError
 from rag.knowledge import KnowledgeBaseExists, UnknownKnowledgeBase
+from rag.server.jobs import UnknownJob
 from rag.ui.collection import TooLarge, UnknownDocument, UnsupportedType
 
 # most specific first: the first class an error is an instance of gives its status, its type
@@ -21,6 +22,7 @@ from rag.ui.collection import TooLarge, UnknownDocument, UnsupportedType
 STATUS = (
     (UnknownKnowledgeBase, 404, "not_found_error", "unknown_knowledge_base"),
     (UnknownDocument, 404, "not_found_error", "unknown_document"),
+    (UnknownJob, 404, "not_found_error", "unknown_job"),
     (KnowledgeBaseExists, 409, "conflict_error", "knowledge_base_exists"),
     (TooLarge, 413, "invalid_request_error", "file_too_large"),
     (UnsupportedType, 415, "invalid_request_error", "unsupported_file_type"),
@@ -64,6 +66,14 @@ def status_of(exc: RagError) -> tuple[int, str, str]:
         if isinstance(exc, cls):
             return status, kind, code
     return 400, "invalid_request_error", "bad_request"
+
+
+def job_error(exc: Exception) -> tuple[str, str]:
+    """(message, code) of an indexing job that failed; a bug's traceback goes to the operator."""
+    if isinstance(exc, RagError):
+        return str(exc), status_of(exc)[2]
+    traceback.print_exception(exc, file=sys.stderr)
+    return f"internal error while indexing: {type(exc).__name__}", "internal_error"
 
 
 def _validation_message(exc: RequestValidationError) -> str:

@@ -2,19 +2,22 @@
 bases (`GET/POST /v1/knowledge_bases`, `DELETE /v1/knowledge_bases/{name}`) and their documents
 (`GET/POST /v1/knowledge_bases/{name}/documents`, `DELETE .../documents/{doc}`).
 
-Uploads are checked (type, size) before anything is stored, stored into the knowledge base's
-uploads folder and indexed incrementally, one upload of a knowledge base at a time; searches and
-questions meanwhile use the index as it was, until the new one is swapped in whole."""
+Uploads are checked (type, size) while the client waits and answered with a job (rag.server.jobs,
+`GET .../jobs/{id}`); the job stores them into the knowledge base's uploads folder and indexes
+them incrementally, one upload of a knowledge base at a time; searches and questions meanwhile
+use the index as it was, until the new one is swapped in whole."""
 
 from __future__ import annotations
 
 import shutil
 import tempfile
+from urllib.parse import quote
 from pathlib import Path
 
-from fastapi import APIRouter, Request, UploadFile
+from fastapi import APIRouter, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 
+from rag.errors import LoadError
 from rag.knowledge import DEFAULT, safe_file_name
 from rag.server.errors import ApiError
 from rag.types import search_json
@@ -73,6 +76,20 @@ def _check_length(request: Request, config) -> None:
                             f"{config.max_file_mb:g} MB each (setting max_file_mb)")
 
 
+def _index(state, name: str, rag, folder: Path, received: list[Path], progress):
+    """The job: store the received files in the knowledge base and index them, one upload of a
+    knowledge base at a time. An upload of which nothing could be read fails, saying why."""
+    try:
+        with state.uploading(name):
+            stored = coll.store_uploads(received, rag.config)
+            report = coll.index_uploads(rag, stored, progress=progress)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    if report.warnings and not (report.added or report.updated):
+        raise LoadError("; ".join(report.warnings))
+    return report
+
+
 def router(state) -> APIRouter:
     api = APIRouter()
 
@@ -98,17 +115,36 @@ def router(state) -> APIRouter:
     def documents(name: str):
         return {"object": "list", "data": _documents(state.bases.get(name))}
 
-    @api.post("/knowledge_bases/{name}/documents", summary="Upload files and index them (the index report)")
-    def upload(name: str, files: list[UploadFile], request: Request):
+    @api.post("/knowledge_bases/{name}/documents", status_code=202,
+              summary="Upload files: checked at once, indexed by a job (202; wait=true: 200 when it is over)")
+    def upload(name: str, files: list[UploadFile], request: Request, response: Response, wait: bool = False):
         rag = state.bases.get(name)
         _check_length(request, rag.config)
         if len(files) > MAX_FILES:
             raise ApiError(413, f"{len(files)} files in one upload: at most {MAX_FILES}")
-        with tempfile.TemporaryDirectory(prefix="rag-upload-") as folder, state.uploading(name):
-            stored = coll.store_uploads(_received(files, Path(folder), rag.config), rag.config)
-            report = coll.index_uploads(rag, stored)
-        # the server's own folders are none of the client's business: the knowledge base is named
-        return {**{k: v for k, v in report.to_json().items() if k != "index_dir"}, "knowledge_base": name}
+        folder = Path(tempfile.mkdtemp(prefix="rag-upload-"))
+        try:
+            received = _received(files, folder, rag.config)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        job, done = state.jobs.submit(name, received, lambda progress: _index(state, name, rag, folder, received,
+                                                                              progress))
+        response.headers["Location"] = f"/v1/knowledge_bases/{quote(name)}/jobs/{job.id}"  # headers are latin-1
+        if wait:
+            done.result()
+            response.status_code = 200
+        return job.to_json()
+
+    @api.get("/knowledge_bases/{name}/jobs/{job_id}", summary="An upload's indexing job: state, progress, report")
+    def job(name: str, job_id: str):
+        state.bases.get(name)  # 404 for an unknown knowledge base first
+        return state.jobs.get(name, job_id).to_json()
+
+    @api.get("/knowledge_bases/{name}/jobs", summary="The knowledge base's recent indexing jobs")
+    def jobs(name: str):
+        state.bases.get(name)
+        return {"object": "list", "data": [j.to_json() for j in state.jobs.of(name)]}
 
     @api.delete("/knowledge_bases/{name}/documents/{doc:path}", summary="Remove a document from the index")
     def remove(name: str, doc: str):
