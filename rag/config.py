@@ -60,6 +60,8 @@ class Config:
     max_zip_ratio: float = 100.0  # .docx/.xlsx/.pptx: uncompressed / compressed size of a member over 1 MB
     max_image_megapixels: float = 100.0  # images and TIFF pages: declared width x height, read before decoding
     max_document_chars: int = 5_000_000  # characters a file's extracted text may hold
+    max_pdf_pages: int = 2000  # a PDF with more pages is refused before any page is read
+    max_page_chars: int = 100_000  # a PDF page drawing more characters is left out, with a warning
     ocr: str = "auto"  # auto: read scanned PDF pages and images by OCR (rag.ingest.ocr) | off: skip them
 
     # chunking (characters of cleaned text)

@@ -228,6 +228,39 @@ def test_the_character_limit_holds_for_every_format(tmp_path):
     assert "max_document_chars" in refused(path, CONFIG.replace(max_document_chars=5))
 
 
+def many_page_pdf(path: Path, pages: int, dense_page: int | None = None) -> Path:
+    """`pages` pages of one line each; page `dense_page` (1-based) drawn full of characters."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_font("helvetica", size=12)
+    for n in range(1, pages + 1):
+        pdf.add_page()
+        if n == dense_page:
+            pdf.set_font("helvetica", size=3)
+            pdf.multi_cell(0, 1.2, "x " * 12000)
+            pdf.set_font("helvetica", size=12)
+        else:
+            pdf.cell(0, 10, ("Roads were built.", "Schools opened.", "Wells were dug.")[n % 3])
+    pdf.output(str(path))
+    return path
+
+
+def test_a_pdf_over_the_page_limit_is_refused_before_a_page_is_read(tmp_path, monkeypatch):
+    read: list = []
+    monkeypatch.setattr("rag.ingest.pdf.read_page", lambda *a: read.append(a))
+    message = refused(many_page_pdf(tmp_path / "many.pdf", 30), CONFIG.replace(max_pdf_pages=20))
+    assert "30 pages" in message and "20-page limit" in message and "max_pdf_pages" in message and read == []
+
+
+def test_a_pdf_page_drawing_too_many_characters_is_left_out_and_the_rest_is_read(tmp_path):
+    warnings: list[str] = []
+    doc = load_one(many_page_pdf(tmp_path / "dense.pdf", 3, dense_page=2), CONFIG.replace(max_page_chars=5000),
+                   Reading("dense.pdf", warn=warnings.append, config=CONFIG.replace(max_page_chars=5000)))
+    assert "Schools opened." in doc.text and "Roads were built." in doc.text and "x x x" not in doc.text
+    assert len(warnings) == 1 and "page 2" in warnings[0] and "max_page_chars" in warnings[0]
+
+
 # --- file names -----------------------------------------------------------------------------------
 LONG_NAME = "关于进一步做好脱贫攻坚与乡村振兴有效衔接工作的实施意见" * 12  # 324 characters, 972 bytes
 

@@ -20,7 +20,7 @@ SCAN_TEXT_MAX = 20  # characters: a scan's text layer may hold a stamped page nu
 
 def read_pdf(data: bytes, reading: Reading) -> Extracted:
     logging.getLogger("pdfminer").setLevel(logging.ERROR)  # malformed files are reported by us, once
-    layouts, scanned, title = _text_layer(data)
+    layouts, scanned, title = _text_layer(data, reading)
     if title == reading.stem:
         title = ""  # converters and scanners write the file's name there: the text's own title is better
     has_text = any(layout.lines for i, layout in enumerate(layouts) if i not in scanned)
@@ -43,22 +43,36 @@ def read_pdf(data: bytes, reading: Reading) -> Extracted:
                      title=title, masthead=running_head(lines), ocr_pages=tuple(i + 1 for i in read), ocr=bool(read))
 
 
-def _text_layer(data: bytes) -> tuple[list[PageLayout], list[int], str]:
-    """Each page's layout, the pages that are scans, and the title the file states."""
+def _text_layer(data: bytes, reading: Reading) -> tuple[list[PageLayout], list[int], str]:
+    """Each page's layout, the pages that are scans, and the title the file states. Bounded
+    before the work: in pages (max_pdf_pages), and a page in characters (max_page_chars), since
+    reading a page's layout costs time in proportion to what it draws."""
     import pdfplumber
     from pdfplumber.utils.exceptions import PdfminerException
 
+    config = reading.config
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
+            if len(pdf.pages) > config.max_pdf_pages:
+                raise LoadError(f"{len(pdf.pages):,} pages, over the {config.max_pdf_pages:,}-page limit "
+                                "(setting max_pdf_pages); split the file or raise the setting")
             title = str((pdf.metadata or {}).get("Title") or "").strip()
             layouts, scanned, header = [], [], None
             for i, page in enumerate(pdf.pages):
+                if len(page.chars) > config.max_page_chars:
+                    reading.warn(f"{reading.name}: page {i + 1} draws {len(page.chars):,} characters, over the "
+                                 f"{config.max_page_chars:,} limit (setting max_page_chars); it was left out")
+                    layouts.append(PageLayout([]))
+                    page.close()
+                    continue
                 layout = read_page(page, header)
                 header = next((l.header for l in reversed(layout.lines) if l.table is not None), None)
                 if _is_scan(layout, page):
                     scanned.append(i)
                 layouts.append(layout)
                 page.close()  # its parsed objects are not needed again
+    except LoadError:
+        raise
     except Exception as exc:  # pdfminer raises many types on damaged input; none may stop the run
         inner = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
         if type(inner).__name__ == "PDFPasswordIncorrect":
