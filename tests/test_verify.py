@@ -188,6 +188,13 @@ def test_a_number_with_another_scale_or_unit_than_the_passage_states_is_not_supp
     assert staff.check("黔江区抽调11人组建脱贫攻坚指挥部[1]。").supported  # 名 counts as 人
 
 
+def test_a_figure_printed_with_thousands_separators_is_one_number_with_its_scale_and_unit():
+    row = _chunk("产业：茶叶，种植面积（亩）：25,059，2023年产值（万元）：5,349", title="统计公报")
+    verifier = Verifier([row], question="茶叶产业的产值是多少万元？")
+    assert verifier.check("茶叶产业的产值是5,349万元[1]。").supported
+    assert not verifier.check("茶叶产业的产值是349万元[1]。").supported
+
+
 def test_a_number_with_units_the_question_does_not_ask_for_is_not_an_answer():
     verifier = Verifier(CORPUS, question="黔江区召开了多少人次的培训?")
     claim = verifier.check("黔江区落实工作经费200万元[4]。")

@@ -31,6 +31,13 @@ def register(sub) -> None:
     p.add_argument("--http", action="store_true",
                    help="time each question in process and through POST /v1/search of a server started on "
                         "127.0.0.1, alternately, on an existing knowledge base (--kb NAME, default 'default')")
+    p.add_argument("--soak", type=int, metavar="SECONDS",
+                   help="a soak: locust users searching, listing, uploading (each upload followed to the end of "
+                        "its job) and, with --ask, asking the model, against a server started here on 127.0.0.1 "
+                        "over the knowledge bases (or --url); reports requests/s, p50/p95, failures and memory")
+    p.add_argument("--users", type=int, default=20, metavar="N", help="with --soak: concurrent users (default 20)")
+    p.add_argument("--url", metavar="URL", help="with --soak: a running server instead (its key in RAG_API_KEY)")
+    p.add_argument("--ask", action="store_true", help="with --soak: users also ask the model now and then")
     add_kb(p)
     p.set_defaults(run=run)
 
@@ -42,6 +49,8 @@ def run(args, config) -> int:
     from rag.errors import RagError
     from rag.evaluation.bench import read_questions, run_bench
 
+    if args.soak:
+        return _soak(args, config, read_questions(args.queries or DEFAULT_QUERIES, args.limit))
     if args.http:
         return _http(args, config, read_questions(args.queries or DEFAULT_QUERIES, args.limit))
     if not args.paths and not args.index:
@@ -97,4 +106,38 @@ def _http(args, config, questions) -> int:
     bases = KnowledgeBases(config.replace(knowledge_bases_dir=str(folder.parent)))
     result = race_search(bases, folder.name, questions, args.k)
     print(json.dumps(result, ensure_ascii=False) if args.json else race_table(result))
+    return 0
+
+
+def _soak(args, config, questions) -> int:
+    import json
+    import os
+    import resource
+    import secrets
+
+    from rag.server.soak import soak, soak_table
+
+    kb = args.kb or "default"
+    if args.url:
+        result = soak(args.url, os.environ.get("RAG_API_KEY", ""), args.soak, args.users, kb, questions, args.ask)
+    else:
+        from rag.server.app import create_app
+        from rag.server.run import start
+
+        key = secrets.token_urlsafe(16)
+        app = create_app(config, api_key=key)
+        app.state.rag.bases.get(kb).search("预热")  # the models load before the clock starts
+        idle_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        running = start(app)
+        try:
+            result = soak(running.url, key, args.soak, args.users, kb, questions, args.ask)
+        finally:
+            running.stop()
+        result["memory_mb"] = {"before": round(idle_mb), "peak": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(soak_table(result))
+        if "memory_mb" in result:
+            print(f"server memory: {result['memory_mb']['before']} MB before, peak {result['memory_mb']['peak']} MB")
     return 0

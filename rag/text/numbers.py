@@ -16,11 +16,13 @@ from rag.text.tokenize import segment
 DATE_MENTION = re.compile(r"\d{4}|\d{1,2}月|\d{1,2}日|[一二三四五六七八九十]+月")
 DMY = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\d.])")  # 22.12.2015
 _NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
-_SCALED = re.compile(r"(\d+(?:\.\d+)?)\s*(万|亿)")
+# a figure as tables and statistics print it, 5,349 or 21,782.5, else plain digits
+_FIGURE_DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_SCALED = re.compile(rf"({_FIGURE_DIGITS})\s*(万|亿)")
 _ENUMERATOR = re.compile(r"^\s*(?:[(（]?\d{1,2}[)）.、](?!\d)|[-*•])\s*")
 # the measures and counters a number may carry; longer first, so 人次 is not read as 人
 UNITS = alternation("units.counters")
-_QUANTITY = re.compile(rf"(\d+(?:\.\d+)?)\s*(万|亿)?\s*(%|{UNITS})?")
+_QUANTITY = re.compile(rf"({_FIGURE_DIGITS})\s*(万|亿)?\s*(%|{UNITS})?")
 
 
 _HEDGE = alternation("units.hedges")
@@ -52,7 +54,7 @@ def _cn2an(text: str) -> str:
 def _scaled(text: str) -> set[str]:
     """'12.2万' -> '122000', so an answer may write the number either way."""
     factor = {"万": 10_000, "亿": 100_000_000}
-    return {_canonical(f"{round(float(n) * factor[unit], 4):f}") for n, unit in _SCALED.findall(text)}
+    return {_canonical(f"{round(float(n.replace(',', '')) * factor[unit], 4):f}") for n, unit in _SCALED.findall(text)}
 
 
 def strip_enumerator(text: str) -> str:
@@ -78,7 +80,7 @@ def _counted(text: str) -> set[str]:
     """Small Chinese numerals that count something (三个, 两座, 五户): claims, unlike the 一是 or
     之一 of wording. 一 is left out: 一个 is as often an article as a count."""
     return {_canonical(n) for n, _scale, unit in _QUANTITY.findall(_cn2an(text))
-            if unit and unit != "%" and 1 < float(n) < 10}
+            if unit and unit != "%" and 1 < float(n.replace(",", "")) < 10}
 
 
 @functools.lru_cache(maxsize=1)
@@ -91,13 +93,20 @@ def same_unit(unit: str) -> str:
     return _same().get(unit, unit)
 
 
+# a table cell in the one row convention whose column names the unit: 产值(万元):5,349
+_HEADED = re.compile(rf"[(（]\s*(万|亿)?\s*(%|{UNITS})\s*[)）]\s*[:：]\s*({_FIGURE_DIGITS})(?![\d%])")
+
+
 def quantities_in(text: str) -> dict[str, set[tuple[str, str]]]:
     """number -> the (万/亿 scale, unit) forms it takes in the text: '1144.89万元' gives
-    {'1144.89': {('万', '元')}}; counters such as 名/位 count as 人 and 支/家/所 as 个."""
+    {'1144.89': {('万', '元')}}, and so does a table cell '产值（万元）：1144.89' whose column names
+    the unit; counters such as 名/位 count as 人 and 支/家/所 as 个."""
     forms: dict[str, set[tuple[str, str]]] = {}
     text = normalize(text)
     for source in {text, _cn2an(text)}:
         for number, scale, unit in _QUANTITY.findall(DMY.sub(" ", source)):
+            forms.setdefault(_canonical(number), set()).add((scale, same_unit(unit)))
+        for scale, unit, number in _HEADED.findall(source):
             forms.setdefault(_canonical(number), set()).add((scale, same_unit(unit)))
     return forms
 
