@@ -7,10 +7,8 @@ drawn with a CJK font from Debian (fonts-wqy-microhei, which `make test` install
 from __future__ import annotations
 
 import io
-import struct
 import subprocess
 import zipfile
-import zlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -324,36 +322,18 @@ def blank_png(path: Path) -> Path:
 
 # --- hostile input: small on disk, enormous once unpacked -------------------------------------
 def zip_bomb_docx(path: Path, inflated_mb: int = 300) -> Path:
-    """A valid .docx whose word/document.xml is one paragraph of `inflated_mb` MB of spaces: a few
-    hundred KB on disk (deflate packs a run of spaces about a thousand to one)."""
-    import docx
+    """A valid .docx inflating to `inflated_mb` MB (rag.server.hostile, which the soak sends too)."""
+    from rag.server.hostile import zip_bomb_docx as bomb
 
-    plain = io.BytesIO()
-    docx.Document().save(plain)
-    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bomb:
-        for member in source.infolist():
-            if member.filename != "word/document.xml":
-                bomb.writestr(member, source.read(member))
-                continue
-            head = source.read(member).split(b"<w:body>")[0]
-            with bomb.open("word/document.xml", "w", force_zip64=True) as out:
-                out.write(head + b'<w:body><w:p><w:r><w:t xml:space="preserve">')
-                block = b" " * (1 << 20)
-                for _ in range(inflated_mb):
-                    out.write(block)
-                out.write("炸弹</w:t></w:r></w:p></w:body></w:document>".encode())
+    path.write_bytes(bomb(inflated_mb))
     return path
 
 
 def huge_png(path: Path, width: int = 40000, height: int = 40000) -> Path:
-    """A PNG whose header declares width x height 1-bit pixels and whose data is a few bytes: under
-    a hundred bytes on disk, gigabytes if a reader believed it and decoded."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    """A tiny PNG declaring width x height pixels (rag.server.hostile)."""
+    from rag.server.hostile import huge_png as png
 
-    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale, not interlaced
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 100))
-                     + chunk(b"IEND", b""))
+    path.write_bytes(png(width, height))
     return path
 
 

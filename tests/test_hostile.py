@@ -23,6 +23,7 @@ from rag.ingest.extracted import Reading
 from rag.ingest.load import load_file
 from rag.ingest.ocr import TextBox
 from rag.knowledge import MAX_FILE_NAME_BYTES, safe_file_name
+from rag.server.hostile import LONG_NAME
 
 FEW_SECONDS = 5.0
 CONFIG = Config()
@@ -262,7 +263,6 @@ def test_a_pdf_page_drawing_too_many_characters_is_left_out_and_the_rest_is_read
 
 
 # --- file names -----------------------------------------------------------------------------------
-LONG_NAME = "关于进一步做好脱贫攻坚与乡村振兴有效衔接工作的实施意见" * 12  # 324 characters, 972 bytes
 
 
 @pytest.mark.parametrize("given, stored", [

@@ -2,7 +2,9 @@
 (locust patches the standard library with gevent on import, so it never runs inside the server).
 
 Each user mixes what an office does over the API: searches (most), listings, uploads followed to
-the end of their job, and, now and then, a question answered by the model. Settings come from the
+the end of their job, and, now and then, a question answered by the model; and what a hostile
+client sends (a zip bomb, a PNG declaring 40000 x 40000 pixels, a 324-character name), which
+must be refused, or indexed or failed by its job, within HOSTILE_S seconds. Settings come from the
 environment the soak runner sets: RAG_SOAK_KEY (the API key), RAG_SOAK_KB (the knowledge base),
 RAG_SOAK_QUESTIONS (questions, one a line), RAG_SOAK_ASK (1: ask the model too)."""
 
@@ -15,10 +17,15 @@ import time
 
 from locust import HttpUser, between, task
 
+from rag.server.hostile import LONG_NAME, huge_png, zip_bomb_docx
+
 QUESTIONS = [q for q in os.environ.get("RAG_SOAK_QUESTIONS", "").split("\n") if q.strip()] or ["扶贫资金"]
 KB = os.environ.get("RAG_SOAK_KB", "default")
 ASK = os.environ.get("RAG_SOAK_ASK", "0") == "1"
 JOB_WAIT_S = 120
+HOSTILE_S = 10  # seconds within which a hostile upload must be refused or its job over
+HOSTILE = [("炸弹.docx", zip_bomb_docx(300)), ("huge.png", huge_png()),
+           (LONG_NAME + ".txt", "光明县新建蔬菜大棚三百二十座。".encode() * 4)]
 _numbers = itertools.count()
 
 
@@ -55,6 +62,21 @@ class Office(HttpUser):
             job = outcome.json()
             if job.get("state") != "done":
                 outcome.failure(f"upload job ended {job.get('state')}: {job.get('error')}")
+
+    @task(1)
+    def hostile_upload(self):
+        """A bomb, a huge image or an overlong name: refused, or a job that ends, within HOSTILE_S."""
+        name, data = random.choice(HOSTILE)
+        started = time.monotonic()
+        with self.client.post(f"/v1/knowledge_bases/{KB}/documents?wait=true", files=[("files", (name, data))],
+                              name="POST documents (hostile)", catch_response=True, timeout=60) as reply:
+            took = time.monotonic() - started
+            if reply.status_code >= 500 or took > HOSTILE_S:
+                reply.failure(f"{name[:20]}: {reply.status_code} after {took:.1f} s")
+            elif reply.status_code < 400 and reply.json().get("state") not in ("done", "failed"):
+                reply.failure(f"{name[:20]}: job {reply.json().get('state')}")
+            else:
+                reply.success()  # a 4xx is the right answer here
 
     @task(1)
     def ask(self):
