@@ -30,6 +30,12 @@ def test_passages_are_numbered_in_rank_order_with_title_and_section():
     assert prompt.passages == HITS
 
 
+def test_a_passages_markdown_heading_marks_are_left_off_and_its_words_kept():
+    chunk = _chunk(1, "bulletin.pdf", "统计公报", "表2", "## 表2 主要帮扶产业\n\n产业：茶叶，产值（万元）：5,349\n# 另一个")
+    shown = format_passage(1, chunk)
+    assert shown == "[1] 《统计公报》 表2\n表2 主要帮扶产业\n\n产业：茶叶，产值（万元）：5,349\n另一个"
+
+
 def test_the_question_comes_after_the_passages_and_the_rules_come_first():
     prompt = build_prompt("黔江区落实了多少工作经费?", HITS, Config())
     system, user = prompt.messages

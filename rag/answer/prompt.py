@@ -4,6 +4,8 @@ the answer in the model's window."""
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
@@ -58,11 +60,17 @@ def estimate_tokens(text: str) -> int:
     return han + (len(text) - han + 2) // 3
 
 
+_HEADING_MARKS = re.compile(r"^#{1,6}[ \t]+", re.M)
+
+
 def format_passage(n: int, chunk: Chunk) -> str:
+    """Passage [n] as the model reads it: title and section, then the text, its Markdown heading
+    marks (## 表2 …, from PDFs, Word and web pages) left off: they are layout, not words, and
+    the plain-text seeds the prompt was tuned on have none."""
     heading = f"[{n}] 《{chunk.title}》" if chunk.title else f"[{n}]"
     if chunk.section:
         heading += f" {chunk.section}"
-    return f"{heading}\n{chunk.text.strip()}"
+    return f"{heading}\n{_HEADING_MARKS.sub('', chunk.text.strip())}"
 
 
 def select_passages(hits: Sequence[Hit], budget: int, limit: int) -> list[Hit]:
