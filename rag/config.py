@@ -44,6 +44,11 @@ class Config:
     allow_network: bool = False  # False sets HF_HUB_OFFLINE=1 so nothing waits on a hub
     n_threads: int = 0  # 0 = all cores
     n_ctx: int = 4096
+    # llama.cpp's own options (rag bench --answers measures them side by side; eval/README.md)
+    llm_batch: int = 512  # tokens a prefill step takes (n_batch and n_ubatch)
+    llm_flash_attn: bool = False
+    llm_kv_type: str = "f16"  # f16 | q8_0: the KV cache's type
+    llm_lookup: int = 0  # prompt-lookup decoding: draft tokens copied from the prompt (0 = off)
     max_tokens: int = 320
     temperature: float = 0.0
     generation_cache: str = ""  # a file of model answers replayed for the same prompt (rag.models.llm.replay)

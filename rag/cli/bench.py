@@ -38,6 +38,12 @@ def register(sub) -> None:
     p.add_argument("--users", type=int, default=20, metavar="N", help="with --soak: concurrent users (default 20)")
     p.add_argument("--url", metavar="URL", help="with --soak: a running server instead (its key in RAG_API_KEY)")
     p.add_argument("--ask", action="store_true", help="with --soak: users also ask the model now and then")
+    p.add_argument("--answers", metavar="GOLD",
+                   help="time answers to GOLD's questions (.jsonl, or one a line) on --index/--kb: first sources, "
+                        "first text, total, prefill/decode p50/p95 and prompt tokens, per --variant side by side")
+    p.add_argument("--variant", action="append", default=[], metavar="NAME:SETTING=VALUE,...",
+                   help="with --answers: a configuration to time (repeatable; none: the settings as they are), "
+                        "e.g. flash:llm_flash_attn=true or lookup:llm_lookup=8")
     add_kb(p)
     p.set_defaults(run=run)
 
@@ -49,6 +55,8 @@ def run(args, config) -> int:
     from rag.errors import RagError
     from rag.evaluation.bench import read_questions, run_bench
 
+    if args.answers:
+        return _answers(args, config, read_questions(args.answers, args.limit))
     if args.soak:
         return _soak(args, config, read_questions(args.queries or DEFAULT_QUERIES, args.limit))
     if args.http:
@@ -140,4 +148,16 @@ def _soak(args, config, questions) -> int:
         print(soak_table(result))
         if "memory_mb" in result:
             print(f"server memory: {result['memory_mb']['before']} MB before, peak {result['memory_mb']['peak']} MB")
+    return 0
+
+
+def _answers(args, config, questions) -> int:
+    import json
+    from pathlib import Path
+
+    from rag.evaluation.answer_bench import answers_table, parse_variant, race_answers
+    variants = [parse_variant(v) for v in args.variant] or [parse_variant("as-configured")]
+    folder = Path(args.index) if args.index else Path(config.index_dir)  # --kb NAME has set --index
+    result = race_answers(folder, config, questions, variants)
+    print(json.dumps(result, ensure_ascii=False) if args.json else answers_table(result))
     return 0

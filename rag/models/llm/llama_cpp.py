@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Iterator, Sequence
 
 import numpy as np
 
-from rag.errors import GenerationError, ModelError
+from rag.errors import ConfigError, GenerationError, ModelError
 from rag.models.llm import BaseGenerator, ChatMessage
 
 if TYPE_CHECKING:
@@ -34,6 +34,28 @@ def gguf_path(name: str, config: "Config") -> Path:
     return path
 
 
+KV_TYPES = {"f16": 1, "q8_0": 8}  # ggml type ids
+
+
+def engine_options(config: "Config") -> dict:
+    """llama.cpp's options from the settings (llm_batch, llm_flash_attn, llm_kv_type, llm_lookup)."""
+    if config.llm_kv_type not in KV_TYPES:
+        raise ConfigError(f"llm_kv_type '{config.llm_kv_type}' is not one of: {', '.join(KV_TYPES)}")
+    if config.llm_kv_type != "f16" and not config.llm_flash_attn:
+        raise ConfigError(f"llm_kv_type '{config.llm_kv_type}' needs llm_flash_attn = true (llama.cpp quantizes "
+                          "the V cache only with flash attention)")
+    if config.llm_batch < 1 or config.llm_lookup < 0:
+        raise ConfigError("llm_batch must be at least 1 and llm_lookup at least 0")
+    options = dict(n_batch=config.llm_batch, n_ubatch=config.llm_batch, flash_attn=config.llm_flash_attn,
+                   type_k=KV_TYPES[config.llm_kv_type], type_v=KV_TYPES[config.llm_kv_type])
+    if config.llm_lookup:
+        from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
+
+        # answers copy their passages, so tokens drafted from the prompt are often right
+        options["draft_model"] = LlamaPromptLookupDecoding(num_pred_tokens=config.llm_lookup)
+    return options
+
+
 class LlamaCppGenerator(BaseGenerator):
     def __init__(self, name: str, config: "Config"):
         super().__init__()
@@ -54,7 +76,7 @@ class LlamaCppGenerator(BaseGenerator):
                                  "(or pip install llama-cpp-python==0.3.36)") from None
             try:
                 self._llm = Llama(model_path=str(path), n_ctx=self.n_ctx, n_threads=self.n_threads,
-                                  n_threads_batch=self.n_threads, seed=0, verbose=False)
+                                  n_threads_batch=self.n_threads, seed=0, verbose=False, **engine_options(self.config))
             except (ValueError, RuntimeError) as exc:
                 raise ModelError(f"{path}: llama.cpp could not load it ({exc}); run `rag setup` "
                                  "to re-verify the model files") from None
