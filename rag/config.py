@@ -57,6 +57,8 @@ class Config:
     # names under rag/lang/zh/lexicons/ (poverty-alleviation) or file paths
     lexicons: str = ""
 
+    # folders `rag serve` keeps knowledge bases in step with: NAME=FOLDER entries separated by ;
+    watch: str = ""
     # loading
     max_file_mb: float = 50.0
     # limits on what a file may unfold into, checked before the work is done (hostile input: rag.ingest.archive)

@@ -1,4 +1,5 @@
-"""`rag index [PATH ...] [--index DIR] [--rebuild] [--lexicons NAMES]`: build or incrementally update an index."""
+"""`rag index [PATH ...] [--index DIR] [--rebuild] [--lexicons NAMES] [--watch]`: build or incrementally
+update an index, and with --watch keep it in step with its folders."""
 
 from __future__ import annotations
 
@@ -24,24 +25,56 @@ def register(sub) -> None:
                    help="domain dictionaries this collection opts into, comma-separated (shipped: "
                         "poverty-alleviation; or a jieba dictionary file); kept with the index")
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    p.add_argument("--watch", action="store_true",
+                   help="then keep watching the folders: a few seconds after files change, are added or "
+                        "removed (and have stopped changing), bring the index up to date; Ctrl-C stops")
     p.set_defaults(run=run)
 
 
 def run(args, config) -> int:
-    import json
-
     from rag.pipeline import Rag
 
     if args.index:
         config = config.replace(index_dir=args.index)
     if args.lexicons is not None:
         config = config.replace(lexicons=args.lexicons)
+    rag, paths = Rag(config), args.paths or list(DEFAULT_PATHS)
     with ProgressBar() as bar:
-        report = Rag(config).index(args.paths or list(DEFAULT_PATHS), rebuild=args.rebuild, progress=bar)
+        report = rag.index(paths, rebuild=args.rebuild, progress=bar)
+    _print_report(report, args.json)
+    if args.watch:
+        _watch(rag, paths, args.json)
+    return 0
+
+
+def _print_report(report, as_json: bool) -> None:
+    import json
+
     for warning in report.warnings:
         print(f"rag: warning: {warning}", file=sys.stderr)
-    print(json.dumps(report.to_json(), ensure_ascii=False) if args.json else report.summary())
-    return 0
+    print(json.dumps(report.to_json(), ensure_ascii=False) if as_json else report.summary(), flush=True)
+
+
+def _watch(rag, paths, as_json: bool) -> None:
+    """Watch the folders given (a file's folder for a file) until Ctrl-C, one line per update."""
+    import json
+    from pathlib import Path
+
+    from rag.index.watch import watch
+
+    folders = sorted({p if p.is_dir() else p.parent for p in (Path(x).expanduser() for x in paths)})
+    print(f"rag: watching {', '.join(map(str, folders))} (Ctrl-C stops)", file=sys.stderr, flush=True)
+
+    def report(sync) -> None:
+        if sync.error:
+            print(f"rag: error: update after {len(sync.changed)} changes failed, the index is as it was: "
+                  f"{sync.error}", file=sys.stderr, flush=True)
+            return
+        for warning in sync.warnings:
+            print(f"rag: warning: {warning}", file=sys.stderr)
+        print(json.dumps(sync.to_json(), ensure_ascii=False) if as_json else sync.summary, flush=True)
+
+    watch(folders, lambda: rag.index(paths), report)
 
 
 class ProgressBar:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import threading
+import time
 from typing import Any, Callable, Sequence
 
 from fastapi import Depends, FastAPI, Request
@@ -17,6 +18,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from rag import __version__
 from rag.config import Config
+from rag.errors import RagError
 from rag.knowledge import DEFAULT, KnowledgeBases
 from rag.server import errors, kb_api, openai_api
 from rag.server.answers import AnswerQueue
@@ -34,6 +36,8 @@ class State:
             self.bases.create(DEFAULT)
         self.queue = AnswerQueue()
         self.jobs = Jobs(errors.job_error)
+        self.syncs: dict[str, dict] = {}  # knowledge base -> its watched folder's last sync (Sync.to_json)
+        self.stop_watching = threading.Event()
         self.api_key = api_key
         self._uploads: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
@@ -110,9 +114,42 @@ def create_app(config: Config, api_key: str = "", page: bool = True,
 
     app.router.on_shutdown.append(state.queue.close)
     app.router.on_shutdown.append(state.jobs.close)
+    app.router.on_shutdown.append(state.stop_watching.set)
+    app.router.on_startup.append(lambda: start_watching(state))
     if page:
         _mount_page(app, state)
     return app
+
+
+def start_watching(state: State) -> list[threading.Thread]:
+    """A thread for each `watch` entry: the folder indexed into its knowledge base (created when
+    missing) once, then again whenever what is in it changes; each sync recorded for the listing."""
+    from rag.index.watch import Sync, parse_watch, watch
+
+    threads = []
+    for name, folder in parse_watch(state.config.watch):
+        rag = state.bases.get(name) if state.bases.exists(name) else state.bases.create(name)
+
+        def record(sync: Sync, name: str = name) -> None:
+            state.syncs[name] = {"folder": str(folder), **sync.to_json()}
+            print(f"rag serve: {name} <- {folder}: {sync.error or sync.summary}", flush=True)
+
+        def keep(rag=rag, folder=folder, record=record) -> None:
+            update = lambda: rag.index([folder])  # noqa: E731
+            first = Sync(0.0, (str(folder),))
+            try:
+                report = update()
+                first.summary, first.warnings = report.summary(), list(report.warnings)
+            except RagError as exc:
+                first.error = str(exc)
+            first.finished = time.time()
+            record(first)
+            watch([folder], update, record, state.stop_watching)
+
+        thread = threading.Thread(target=keep, name=f"rag-watch-{name}", daemon=True)
+        thread.start()
+        threads.append(thread)
+    return threads
 
 
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]

@@ -44,10 +44,10 @@ def _documents(rag) -> list[dict]:
     return rag.documents()
 
 
-def describe(name: str, rag) -> dict:
+def describe(name: str, rag, sync: dict | None = None) -> dict:
     docs = _documents(rag)
     return {"name": name, "object": "knowledge_base", "documents": len(docs),
-            "chunks": sum(int(d.get("chunks", 0)) for d in docs)}
+            "chunks": sum(int(d.get("chunks", 0)) for d in docs), "last_sync": sync}
 
 
 def _received(files: list[UploadFile], folder: Path, config) -> list[Path]:
@@ -100,7 +100,8 @@ def router(state) -> APIRouter:
 
     @api.get("/knowledge_bases", summary="The knowledge bases")
     def list_bases():
-        return {"object": "list", "data": [describe(n, state.bases.get(n)) for n in state.bases.names()]}
+        return {"object": "list", "data": [describe(n, state.bases.get(n), state.syncs.get(n))
+                                           for n in state.bases.names()]}
 
     @api.post("/knowledge_bases", status_code=201, summary="Create an empty knowledge base")
     def create(body: NewKnowledgeBase):
