@@ -290,7 +290,7 @@ def test_a_long_name_is_cut_to_200_bytes_keeping_its_extension_behind_a_hash():
 
 
 def test_the_chat_pages_uploads_are_stored_under_safe_names(tmp_path):
-    from rag.ui.collection import store_uploads
+    from rag.collections.uploads import store_uploads
 
     given = []
     for name in ("报告\x01\x1b.txt", ".隐藏.txt"):

@@ -17,8 +17,9 @@ ALLOWED = {
     "index": BASE | {"text", "ingest", "models"},
     "retrieval": BASE | {"text", "index"},
     "answer": BASE | {"text", "retrieval", "models"},
-    # the HTTP shell: knowledge bases (one pipeline each) and the chat page it mounts, nothing deeper
-    "server": BASE | {"knowledge", "ui"},
+    # the HTTP shell: knowledge bases (one pipeline each), uploads into them and watched folders
+    # (what the chat page and the CLI use too), and the chat page it mounts; nothing deeper
+    "server": BASE | {"knowledge", "collections", "ui"},
 }
 TOP_LEVEL = ("__init__.py", "__main__.py", "config.py", "errors.py", "types.py", "pipeline.py", "knowledge.py")
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from ui_fakes import FakeRag
 
+from rag.collections import uploads
 from rag.config import Config
 from rag.errors import LoadError, RagIndexError
 from rag.ui import collection as coll
@@ -106,7 +107,7 @@ def test_the_passages_being_read_show_before_the_answer_and_the_answer_replaces_
 def test_uploads_are_copied_into_the_collections_uploads_folder(config, tmp_path):
     source = tmp_path / "note.txt"
     source.write_text("平南县投入资金3.5亿元。", encoding="gbk")
-    stored = coll.store_uploads([source], config)
+    stored = uploads.store_uploads([source], config)
     assert stored == [Path(f"{config.index_dir}-uploads") / "note.txt"]
     assert stored[0].read_bytes() == source.read_bytes()
 
@@ -114,35 +115,35 @@ def test_uploads_are_copied_into_the_collections_uploads_folder(config, tmp_path
 def test_an_unsupported_file_type_is_refused_by_name(config, tmp_path):
     (tmp_path / "slides.key").write_bytes(b"keynote")
     with pytest.raises(LoadError, match=r"slides.key: file type .key is not supported; upload one of .*\.txt"):
-        coll.store_uploads([tmp_path / "slides.key"], config)
+        uploads.store_uploads([tmp_path / "slides.key"], config)
 
 
 def test_the_upload_accepts_what_the_loader_reads():
     from rag.ingest.load import SUPPORTED_SUFFIXES
 
-    assert coll.supported_suffixes() == SUPPORTED_SUFFIXES
+    assert uploads.supported_suffixes() == SUPPORTED_SUFFIXES
     assert {".pdf", ".docx", ".xlsx", ".csv", ".pptx", ".png", ".jpg", ".jpeg", ".tif", ".bmp"} <= SUPPORTED_SUFFIXES
 
 
 def test_an_oversized_upload_is_refused_with_the_limit_and_setting(config, tmp_path):
     (tmp_path / "big.txt").write_text("字" * 20_000, encoding="utf-8")
     with pytest.raises(LoadError, match=r"big.txt: .* MB is over the 0.01 MB limit \(setting max_file_mb\)"):
-        coll.store_uploads([tmp_path / "big.txt"], config)
-    assert not coll.uploads_dir(config).exists()
+        uploads.store_uploads([tmp_path / "big.txt"], config)
+    assert not uploads.uploads_dir(config).exists()
 
 
 def test_uploaded_files_are_indexed_and_listed(rag, config, tmp_path):
     (tmp_path / "note.txt").write_text("平南县投入资金3.5亿元。", encoding="gbk")
-    coll.index_uploads(rag, coll.store_uploads([tmp_path / "note.txt"], config))
+    uploads.index_uploads(rag, uploads.store_uploads([tmp_path / "note.txt"], config))
     info = coll.collection_info(rag, "g")
     assert "note.txt" in [d.doc for d in info.documents] and info.chunks == 3
 
 
 def test_deleting_an_uploaded_document_also_deletes_its_copy(rag, config, tmp_path):
     (tmp_path / "note.txt").write_text("平南县投入资金3.5亿元。", encoding="utf-8")
-    [stored] = coll.store_uploads([tmp_path / "note.txt"], config)
-    coll.index_uploads(rag, [stored])
-    coll.delete_document(rag, "note.txt")
+    [stored] = uploads.store_uploads([tmp_path / "note.txt"], config)
+    uploads.index_uploads(rag, [stored])
+    uploads.delete_document(rag, "note.txt")
     assert "note.txt" not in [d["doc"] for d in rag.documents()] and not stored.exists()
 
 
@@ -222,7 +223,7 @@ def test_errors_are_said_in_chinese_on_the_page_with_their_detail_and_no_server_
 
     assert _problem(NoIndexError("no index at /srv/indexes/青禾县: run `rag index`")) == coll.EMPTY
     assert _problem(ModelError("model file missing: run make models")).startswith("模型不可用：model file missing")
-    assert _problem(coll.TooLarge("big.txt: 9 MB is over", "big.txt：9 MB，超过上限")) == "big.txt：9 MB，超过上限"
+    assert _problem(uploads.TooLarge("big.txt: 9 MB is over", "big.txt：9 MB，超过上限")) == "big.txt：9 MB，超过上限"
 
 
 def test_an_upload_the_loader_skipped_is_reported_as_not_indexed():
@@ -239,9 +240,9 @@ def test_an_upload_the_index_did_not_take_is_not_kept(config, tmp_path):
             raise RagIndexError("nothing to index")
 
     (tmp_path / "blob.txt").write_bytes(b"\x00\x01")
-    stored = coll.store_uploads([tmp_path / "blob.txt"], config)
+    stored = uploads.store_uploads([tmp_path / "blob.txt"], config)
     with pytest.raises(RagIndexError):
-        coll.index_uploads(Refusing(config, seeded=False), stored)
+        uploads.index_uploads(Refusing(config, seeded=False), stored)
     assert not stored[0].exists()
 
 

@@ -7,16 +7,15 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 from fakes import FakeEmbedder
 from server_harness import fake_models, live_server
 
+from rag.collections.watch import Sync, parse_watch, settled, watch
 from rag.config import Config
 from rag.errors import ConfigError
-from rag.index.watch import Sync, parse_watch, settled, watch
 from rag.pipeline import Rag
 
 WAIT_S = 30  # only a watcher that never fires comes near it

@@ -5,7 +5,6 @@ the answer in the model's window."""
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 

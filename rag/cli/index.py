@@ -60,7 +60,7 @@ def _watch(rag, paths, as_json: bool) -> None:
     import json
     from pathlib import Path
 
-    from rag.index.watch import watch
+    from rag.collections.watch import watch
 
     folders = sorted({p if p.is_dir() else p.parent for p in (Path(x).expanduser() for x in paths)})
     print(f"rag: watching {', '.join(map(str, folders))} (Ctrl-C stops)", file=sys.stderr, flush=True)

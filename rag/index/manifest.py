@@ -55,7 +55,6 @@ class Manifest:
         return all(self.config.get(k) == getattr(config, k) for k in CHUNK_SETTINGS)
 
     def save(self, folder: Path) -> None:
-        data = asdict(self)
         (folder / MANIFEST_FILE).write_text(self.to_text(), encoding="utf-8")
 
     def to_text(self) -> str:

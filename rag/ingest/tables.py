@@ -10,11 +10,10 @@ extent is a million empty cells costs what its data costs.
 
 from __future__ import annotations
 
-import re
-
 import csv
 import datetime as dt
 import io
+import re
 from typing import Any, Iterable, Sequence
 
 from rag.errors import LoadError

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from dataclasses import dataclass
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, AsyncIterator, Callable
 
 from rag.types import Answer, Citation

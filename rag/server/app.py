@@ -95,7 +95,9 @@ def create_app(config: Config, api_key: str = "", page: bool = True,
                bases: KnowledgeBases | None = None) -> FastAPI:
     """The whole server over `bases` (default: the knowledge bases the settings name);
     `page=False` leaves out the chat page."""
-    from fastapi_offline import FastAPIOffline  # the /docs page's Swagger UI from the package, no CDN
+    from fastapi_offline import (
+        FastAPIOffline,  # the /docs page's Swagger UI from the package, no CDN
+    )
 
     state = State(config, api_key, bases)
     app = FastAPIOffline(title="rag", version=__version__, docs_url="/docs", redoc_url=None,
@@ -124,7 +126,7 @@ def create_app(config: Config, api_key: str = "", page: bool = True,
 def start_watching(state: State) -> list[threading.Thread]:
     """A thread for each `watch` entry: the folder indexed into its knowledge base (created when
     missing) once, then again whenever what is in it changes; each sync recorded for the listing."""
-    from rag.index.watch import Sync, parse_watch, watch
+    from rag.collections.watch import Sync, parse_watch, watch
 
     threads = []
     for name, folder in parse_watch(state.config.watch):

@@ -11,10 +11,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from rag.collections.uploads import TooLarge, UnknownDocument, UnsupportedType
 from rag.errors import ConfigError, GenerationError, LoadError, ModelError, NoIndexError, RagError, RagIndexError
 from rag.knowledge import KnowledgeBaseExists, UnknownKnowledgeBase
 from rag.server.jobs import UnknownJob
-from rag.ui.collection import TooLarge, UnknownDocument, UnsupportedType
 
 # most specific first: the first class an error is an instance of gives its status, its type
 # and its `code`. Messages are English and may be reworded; a client branches on the code, which

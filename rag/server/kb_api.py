@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from urllib.parse import quote
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 
+from rag.collections import uploads
 from rag.errors import LoadError
 from rag.knowledge import DEFAULT, safe_file_name
 from rag.server.errors import ApiError
 from rag.types import search_json
-from rag.ui import collection as coll
 
 MAX_K = 50
 MAX_FILES = 20  # files in one upload request
@@ -62,7 +62,7 @@ def _received(files: list[UploadFile], folder: Path, config) -> list[Path]:
         path = folder / name
         with path.open("wb") as out:
             shutil.copyfileobj(upload.file, out)
-        coll.check_upload(path, config)
+        uploads.check_upload(path, config)
         paths.append(path)
     return paths
 
@@ -81,8 +81,8 @@ def _index(state, name: str, rag, folder: Path, received: list[Path], progress):
     knowledge base at a time. An upload of which nothing could be read fails, saying why."""
     try:
         with state.uploading(name):
-            stored = coll.store_uploads(received, rag.config)
-            report = coll.index_uploads(rag, stored, progress=progress)
+            stored = uploads.store_uploads(received, rag.config)
+            report = uploads.index_uploads(rag, stored, progress=progress)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     if report.warnings and not (report.added or report.updated):
@@ -149,7 +149,7 @@ def router(state) -> APIRouter:
 
     @api.delete("/knowledge_bases/{name}/documents/{doc:path}", summary="Remove a document from the index")
     def remove(name: str, doc: str):
-        coll.delete_document(state.bases.get(name), doc)
+        uploads.delete_document(state.bases.get(name), doc)
         return {"doc": doc, "object": "document", "deleted": True}
 
     return api

@@ -21,11 +21,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
-from rag.errors import (ConfigError, GenerationError, LoadError, ModelError, NoIndexError, RagError,
-                        RagIndexError, Stopped)
+from rag.collections import uploads
+from rag.errors import (
+    ConfigError,
+    GenerationError,
+    LoadError,
+    ModelError,
+    NoIndexError,
+    RagError,
+    RagIndexError,
+    Stopped,
+)
+from rag.knowledge import DEFAULT
 from rag.types import Answer, Citation
 from rag.ui import collection as coll
-from rag.knowledge import DEFAULT
 from rag.ui.bases import DEFAULT_LABEL, as_bases, kb_picker, on_create, on_switch, selector
 from rag.ui.render import answer_html, error_html, pending_html, stopped_html, streaming_html
 
@@ -223,10 +232,10 @@ def on_upload(rag: Any, files: list | None, generator: str, progress: Any = None
     paths = [getattr(f, "name", f) for f in files]
     into = f"上传到 {DEFAULT_LABEL if kb == DEFAULT else kb}：" if kb else ""
     try:
-        stored = coll.store_uploads(paths, rag.config)
+        stored = uploads.store_uploads(paths, rag.config)
         yield f"{into}正在索引 {', '.join(p.name for p in stored)} …", *_panel(rag, generator), gr.update()
         track = coll.ProgressText(progress) if progress else None
-        status = into + coll.report_text(coll.index_uploads(rag, stored, progress=track), stored)
+        status = into + coll.report_text(uploads.index_uploads(rag, stored, progress=track), stored)
     except Exception as exc:  # noqa: BLE001 - the page reports it; the server stays up
         status = f"⚠ {into}未索引：{_problem(exc)}"
     yield status, *_panel(rag, generator), None
@@ -236,7 +245,7 @@ def on_delete(rag: Any, doc: str | None, generator: str):
     if not doc:
         return "先在列表中选择要删除的文档。", *_panel(rag, generator)
     try:
-        coll.delete_document(rag, doc)
+        uploads.delete_document(rag, doc)
         status = f"已删除 {doc}"
     except Exception as exc:  # noqa: BLE001
         status = f"⚠ 未删除：{_problem(exc)}"
@@ -286,7 +295,7 @@ def _side_panel(gr, config: Any) -> dict[str, Any]:
     collection = gr.HTML(elem_id="rag-collection")
     # no file_types filter: our own check names the file and the accepted types in the status line
     # the accepted types above the box, not as its label: a label covers the box's own 将文件拖放到此处
-    gr.Markdown(f"上传文件（{' '.join(sorted(coll.supported_suffixes()))}，每个 ≤ {config.max_file_mb:g} MB）",
+    gr.Markdown(f"上传文件（{' '.join(sorted(uploads.supported_suffixes()))}，每个 ≤ {config.max_file_mb:g} MB）",
                 elem_id="rag-upload-note")
     upload = gr.File(show_label=False, file_count="multiple", elem_id="rag-upload", height=120)
     status = gr.Markdown(elem_id="rag-status")
