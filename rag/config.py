@@ -114,6 +114,9 @@ class Config:
     refuse_max_doubt: str = "auto"  # asked first whether the passages answer, a P(否) this high refuses: a number, off, or auto (the generator's calibrated value)
     verify_min_anchor: float = 0.0  # share of the question the passage says next to a claim's own words
     extract_min_coverage: float = 0.85  # a passage sentence "plainly" answers: query-term coverage
+    # an FAQ entry's approved answer is given when its question is this close (rag.answer.faq)
+    faq_min_closeness: float = 0.90  # the retrieval embedder's cosine between the two questions
+    faq_min_coverage: float = 0.0  # and this share of the question's words in the entry's question
 
     def replace(self, **changes: Any) -> "Config":
         return dataclasses.replace(self, **{k: _coerce(k, v) for k, v in changes.items()})

@@ -112,7 +112,7 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     hits: tuple[Hit, ...] = ()
     timings_ms: dict[str, float] = field(default_factory=dict)
-    mode: str = "generate"  # generate | extract
+    mode: str = "generate"  # generate | extract | faq (an approved answer, given word for word)
     query: str = ""  # the standalone query actually retrieved with (after follow-up rewriting)
     tokens: dict[str, int] = field(default_factory=dict)  # model tokens: prompt, completion (none without a model)
     why: str = ""  # why it was refused: the gate, the model declining, or no sentence holding

@@ -92,7 +92,7 @@ def test_writes_results_metrics_and_report(full_run):
 def test_each_result_line_has_exactly_the_design_fields(full_run):
     lines = read_lines(full_run.out_dir / "results.jsonl")
     assert [line["id"] for line in lines] == ["q1", "q2", "q3", "q4"]
-    assert all(set(line) == DESIGN_RESULT_KEYS | {"tokens", "why", "dropped", "doubts"} for line in lines)  # our extensions
+    assert all(set(line) == DESIGN_RESULT_KEYS | {"tokens", "why", "dropped", "doubts", "mode"} for line in lines)  # ours
     assert set(lines[0]["retrieved"][0]) == {"doc", "chunk_id", "score", "text"}
     assert set(lines[0]["citations"][0]) == {"n", "doc", "chunk_id", "text"}
     latency = lines[0]["latency_ms"]
@@ -102,7 +102,7 @@ def test_each_result_line_has_exactly_the_design_fields(full_run):
 
 def test_metrics_json_has_exactly_the_design_keys(full_run):
     metrics = json.loads((full_run.out_dir / "metrics.json").read_text(encoding="utf-8"))
-    assert set(metrics) == {"n", "retrieval", "answer", "latency_ms", "by_type", "by_kind", "config"}
+    assert set(metrics) == {"n", "retrieval", "answer", "latency_ms", "by_type", "by_kind", "faq", "config"}
     assert set(metrics["retrieval"]) == DESIGN_RETRIEVAL_KEYS
     assert set(metrics["answer"]) == DESIGN_ANSWER_KEYS
     assert set(metrics["latency_ms"]) == DESIGN_LATENCY_KEYS

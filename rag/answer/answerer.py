@@ -25,6 +25,7 @@ from typing import Callable, Sequence
 
 from rag.answer.citations import attach_citations, strip_citations
 from rag.answer.extract import Closeness, Evidence, assess, closest_sentence, extract_answer, reading
+from rag.answer.faq import Match, approved
 from rag.answer.judge import doubt, judge
 from rag.answer.passages import context_of
 from rag.answer.prompt import REFUSAL, STOP, Prompt, build_prompt, language_of, select_passages
@@ -182,7 +183,11 @@ class Answerer:
         evidence = assess(query, context, subjects.docs())
         self.last_draft = None
         weak = "nothing retrieved" if not context else self._weakness(evidence, query, context)
-        if weak:
+        # an entry close in meaning answers a reworded question whose words the gate finds too few
+        faq = approved(query, context, self.closeness, self.config.faq_min_closeness, self.config.faq_min_coverage)
+        if faq:
+            answer = self._approved(question, faq, context, hits, out)
+        elif weak:
             answer = self._refusal(question, hits, out, mode, weak)
         elif mode == "extract":
             # by words alone: the extract mode is the fast one, and meaning changed none of its
@@ -340,6 +345,15 @@ class Answerer:
             by_n.setdefault(sentence.n, []).append(sentence.span)
         citations = tuple(Citation(n, context[n - 1].chunk, tuple(sorted(spans))) for n, spans in by_n.items())
         return Answer(question, out.text, False, citations, hits, mode="extract")
+
+    @staticmethod
+    def _approved(question: str, match: Match, context: tuple[Hit, ...], hits: tuple[Hit, ...], out: _Output) -> Answer:
+        """An FAQ entry's answer, word for word, cited to its row."""
+        entry = match.entry
+        out.emit(attach_citations(entry.answer, [entry.n]), convert=False)
+        citation = Citation(entry.n, context[entry.n - 1].chunk, (entry.span,))
+        return Answer(question, out.text, False, (citation,), hits, mode="faq",
+                      doubts={"faq_closeness": round(match.closeness, 4), "faq_coverage": round(match.coverage, 4)})
 
     @staticmethod
     def _refusal(question: str, hits: tuple[Hit, ...], out: _Output, mode: str, why: str) -> Answer:

@@ -159,6 +159,8 @@ def _summary(result) -> str:
                                                                      "answer_hit@5"))]
     if a["accuracy"] is not None:
         lines.append("answers    " + "  ".join(f"{k} {_fmt(v)}" for k, v in a.items()))
+    if m.get("faq", {}).get("fired"):
+        lines.append(f"faq        fired {m['faq']['fired']}  right {m['faq']['right']}")
     lat = m["latency_ms"]
     lines.append(f"latency    retrieve p50 {lat['retrieve_p50']} ms  total p50 {lat['total_p50']} ms")
     return "\n".join(lines)

@@ -106,8 +106,14 @@ def by_kind(results: Sequence[QuestionResult], cmrc: bool = False) -> dict[str, 
     return {kind: _block([r for r in results if kinds[id(r)] == kind], cmrc) for kind in sorted(set(kinds.values()))}
 
 
+def faq_figures(results: Sequence[QuestionResult]) -> dict[str, int]:
+    """How often an FAQ entry's approved answer was given, and how often that was right."""
+    fired = [r for r in results if r.mode == "faq"]
+    return {"fired": len(fired), "right": sum(bool(r.correct) for r in fired)}
+
+
 def summarize(results: Sequence[QuestionResult], config: dict[str, Any] | None = None,
               cmrc: bool = False) -> dict[str, Any]:
     """The whole metrics.json object."""
     return {**_block(results, cmrc), "by_type": by_type(results, cmrc), "by_kind": by_kind(results, cmrc),
-            "config": dict(config or {})}
+            "faq": faq_figures(results), "config": dict(config or {})}

@@ -69,6 +69,7 @@ class QuestionResult:
     why: str = ""  # why the answer was refused (Answer.why)
     dropped: tuple[tuple[str, str], ...] = ()  # model sentences not shown, with the reason
     doubts: dict[str, float] | None = None  # the model's P(否) when asked (Answer.doubts)
+    mode: str = ""  # Answer.mode: generate, extract, or faq (an approved answer given word for word)
 
     @property
     def answered(self) -> bool:
@@ -102,7 +103,8 @@ class QuestionResult:
                 "answer": self.answer, "refused": self.refused,
                 "citations": None if self.citations is None else [c.cited_json() for c in self.citations],
                 "correct": self.correct, "latency_ms": self.latency_ms, "tokens": self.tokens,
-                "why": self.why, "dropped": [list(d) for d in self.dropped], "doubts": self.doubts}
+                "why": self.why, "dropped": [list(d) for d in self.dropped], "doubts": self.doubts,
+                "mode": self.mode}
 
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> "QuestionResult":
@@ -112,7 +114,7 @@ class QuestionResult:
                    latency_ms=dict(obj.get("latency_ms") or {}),
                    answer=obj.get("answer"), refused=obj.get("refused"), tokens=obj.get("tokens"),
                    why=obj.get("why") or "", dropped=tuple(tuple(d) for d in obj.get("dropped") or ()),
-                   doubts=obj.get("doubts"),
+                   doubts=obj.get("doubts"), mode=obj.get("mode") or "",
                    citations=None if cited is None else tuple(Passage.from_json(c) for c in cited))
 
 
@@ -134,7 +136,7 @@ def answer_result(gold: GoldItem, hits: Sequence[Hit], answer: Answer) -> Questi
                           answer=answer.text, refused=bool(answer.refused),
                           citations=tuple(Passage.of_citation(c) for c in answer.citations),
                           tokens=dict(answer.tokens), why=answer.why, dropped=answer.dropped,
-                          doubts=dict(answer.doubts))
+                          doubts=dict(answer.doubts), mode=answer.mode)
 
 
 def read_results(path: str | Path) -> list[QuestionResult]:

@@ -107,6 +107,9 @@ def render_report(metrics: dict[str, Any], results: Sequence[QuestionResult], pl
         lines += ["## Answers", ""] + _table(metrics, "answer", answer_columns) + [""]
         lines += ["By what the question asks for (who, where, when, …; `open`: why, how, what):", ""]
         lines += _table(metrics, "answer", answer_columns, by="by_kind") + [""]
+        if (faq := metrics.get("faq")) and faq["fired"]:
+            lines += [f"FAQ entries answered {faq['fired']} questions with their approved answer, "
+                      f"{faq['right']} of them right.", ""]
     lines += [f"![scores by type]({plots['by_type'].name})", "", "## Latency (ms)", ""]
     lines += _latency_table(results) + ["", f"![latency]({plots['latency'].name})", ""]
     lines += ["## Worst failures", "", "### Retrieval: gold document not ranked first", ""]

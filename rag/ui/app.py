@@ -32,10 +32,9 @@ from rag.errors import (
     RagIndexError,
     Stopped,
 )
-from rag.knowledge import DEFAULT
 from rag.types import Answer, Citation
 from rag.ui import collection as coll
-from rag.ui.bases import DEFAULT_LABEL, as_bases, kb_picker, on_create, on_switch, selector
+from rag.ui.bases import as_bases, kb_picker, on_create, on_switch, selector, shown_name
 from rag.ui.render import answer_html, error_html, pending_html, stopped_html, streaming_html
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -218,7 +217,7 @@ def _panel(rag: Any, generator: str):
 
 def active_text(kb: str) -> str:
     """The knowledge base the questions and uploads go to, shown beside the question box."""
-    return f"当前知识库：**{DEFAULT_LABEL if kb == DEFAULT else kb}**（提问和上传都在这里）" if kb else ""
+    return f"当前知识库：**{shown_name(kb)}**（提问和上传都在这里）" if kb else ""
 
 
 def on_upload(rag: Any, files: list | None, generator: str, progress: Any = None, kb: str = ""):
@@ -230,7 +229,7 @@ def on_upload(rag: Any, files: list | None, generator: str, progress: Any = None
         yield gr.update(), gr.update(), gr.update(), gr.update()
         return
     paths = [getattr(f, "name", f) for f in files]
-    into = f"上传到 {DEFAULT_LABEL if kb == DEFAULT else kb}：" if kb else ""
+    into = f"上传到 {shown_name(kb)}：" if kb else ""
     try:
         stored = uploads.store_uploads(paths, rag.config)
         yield f"{into}正在索引 {', '.join(p.name for p in stored)} …", *_panel(rag, generator), gr.update()

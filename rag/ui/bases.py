@@ -53,9 +53,14 @@ def on_switch(bases: Any, kb: str, generator: str, panel: Callable) -> tuple:
 DEFAULT_LABEL = "默认"
 
 
+def shown_name(name: str) -> str:
+    """A knowledge base's name as the page shows it: the one everyone shares is 默认."""
+    return DEFAULT_LABEL if name == DEFAULT else name
+
+
 def choices(names: list[str]) -> list[tuple[str, str]]:
-    """(label, name) pairs: the knowledge base everyone shares shown as 默认."""
-    return [(DEFAULT_LABEL if name == DEFAULT else name, name) for name in names]
+    """(label, name) pairs for the selector."""
+    return [(shown_name(name), name) for name in names]
 
 
 def selector(bases: Any, chosen: str | None) -> Any:
@@ -75,7 +80,7 @@ def on_create(bases: Any, name: str) -> tuple:
     name = (name or "").strip()
     if name in (DEFAULT_LABEL, *bases.names()):
         name = DEFAULT if name == DEFAULT_LABEL else name
-        return f"知识库 {DEFAULT_LABEL if name == DEFAULT else name} 已存在，已切换到它", selector(bases, name), ""
+        return f"知识库 {shown_name(name)} 已存在，已切换到它", selector(bases, name), ""
     try:
         check_name(name)
         bases.create(name)
