@@ -115,7 +115,7 @@ class Config:
     verify_min_anchor: float = 0.0  # share of the question the passage says next to a claim's own words
     extract_min_coverage: float = 0.85  # a passage sentence "plainly" answers: query-term coverage
     # an FAQ entry's approved answer is given when its question is this close (rag.answer.faq)
-    faq_min_closeness: float = 0.90  # the retrieval embedder's cosine between the two questions
+    faq_min_closeness: float = 0.94  # the retrieval embedder's cosine between the two questions
     faq_min_coverage: float = 0.0  # and this share of the question's words in the entry's question
 
     def replace(self, **changes: Any) -> "Config":

@@ -73,3 +73,21 @@ def test_the_real_embedder_gives_an_entry_to_its_paraphrase_and_not_to_a_near_mi
     rag.index([tmp_path / "docs"])
     assert rag.ask("我的社会保障卡遗失了，去哪里补？", mode="extract").mode == "faq"
     assert rag.ask("新生儿医保怎么办理？", mode="extract").mode != "faq"
+
+
+def test_a_row_longer_than_a_chunk_is_no_entry_for_it_may_have_been_cut():
+    long_row = _chunk(8, "常见问题.csv", "常见问题", "", "问题：社保卡丢了怎么补办？，答案：" + "携带身份证办理。" * 40)
+    assert entries([Hit(long_row, 1.0, 1)], whole=260) == []
+
+
+def test_a_table_row_that_fits_a_chunk_is_never_cut_between_chunks():
+    from rag.config import Config as Settings
+    from rag.ingest.chunk import chunk_document
+    from rag.types import Document
+
+    rows = "\n\n".join(f"问题：第{n}个问题是什么？，答案：这是第{n}个答案。它有两句话，第二句说明办理地点。" for n in range(12))
+    chunks = chunk_document(Document(doc="faq.csv", text=rows, title="faq"), Settings())
+    assert len(chunks) > 1
+    for chunk in chunks:
+        for line in filter(None, chunk.text.split("\n")):
+            assert line.startswith("问题：") and line.endswith("办理地点。"), line

@@ -184,7 +184,8 @@ class Answerer:
         self.last_draft = None
         weak = "nothing retrieved" if not context else self._weakness(evidence, query, context)
         # an entry close in meaning answers a reworded question whose words the gate finds too few
-        faq = approved(query, context, self.closeness, self.config.faq_min_closeness, self.config.faq_min_coverage)
+        faq = approved(query, context, self.closeness, self.config.faq_min_closeness, self.config.faq_min_coverage,
+                       self.config.chunk_size)
         if faq:
             answer = self._approved(question, faq, context, hits, out)
         elif weak:

@@ -39,16 +39,18 @@ class Match:
     coverage: float
 
 
-def entries(hits: Sequence[Hit]) -> list[Entry]:
-    """The FAQ rows in the first SEARCHED passages."""
+def entries(hits: Sequence[Hit], whole: int = 10**9) -> list[Entry]:
+    """The FAQ rows in the first SEARCHED passages. Only rows of at most `whole` characters are
+    entries: the chunker keeps a row that fits in a chunk whole (rag.ingest.chunk), while a longer
+    one may be cut, and a cut answer must never be given as the approved one."""
     return [Entry(n, m.span(), m["q"], m["a"]) for n, hit in enumerate(hits[:SEARCHED], start=1)
-            for m in _ROW.finditer(hit.chunk.text)]
+            for m in _ROW.finditer(hit.chunk.text) if m.end() - m.start() <= whole]
 
 
-def best_match(query: str, hits: Sequence[Hit], closeness: Closeness) -> Match | None:
+def best_match(query: str, hits: Sequence[Hit], closeness: Closeness, whole: int = 10**9) -> Match | None:
     """The entry whose question is closest in meaning to `query`, with its closeness and word
-    coverage (None without entries)."""
-    found = entries(hits)
+    coverage (None without entries; `whole` as entries() takes it)."""
+    found = entries(hits, whole)
     if not found:
         return None
     cosines = closeness(query, [e.question for e in found])
@@ -58,11 +60,12 @@ def best_match(query: str, hits: Sequence[Hit], closeness: Closeness) -> Match |
 
 
 def approved(query: str, hits: Sequence[Hit], closeness: Closeness | None, min_closeness: float,
-             min_coverage: float) -> Match | None:
-    """The entry whose approved answer answers `query`, when one is close enough on both counts."""
+             min_coverage: float, whole: int) -> Match | None:
+    """The entry whose approved answer answers `query`, when one is close enough on both counts
+    (rows of at most `whole` characters, the chunk size: see entries())."""
     if closeness is None:
         return None
-    match = best_match(query, hits, closeness)
+    match = best_match(query, hits, closeness, whole)
     if match and match.closeness >= min_closeness and match.coverage >= min_coverage:
         return match
     return None

@@ -20,7 +20,8 @@ from typing import Sequence
 from rag.config import Config
 from rag.errors import ConfigError
 from rag.ingest.sections import Section, find_sections
-from rag.text.sentences import Span, clauses, sentences
+from rag.ingest.tables import is_row
+from rag.text.sentences import Span, clauses, paragraphs, sentences
 from rag.types import Chunk, Document
 
 SECTION_SEPARATOR = " > "
@@ -124,13 +125,19 @@ def _next_group(previous: _Group, unit: Span, config: Config) -> _Group:
 
 
 def _units(text: str, start: int, end: int, size: int) -> list[Span]:
-    """The section's sentences; one longer than 2 x size is cut into clause groups of about size."""
+    """The section's sentences, but a table row that fits in a chunk is one unit (a row cut
+    between chunks would part an FAQ's question from its answer); a sentence longer than
+    2 x size is cut into clause groups of about size."""
     units: list[Span] = []
-    for sentence in sentences(text, start, end):
-        if sentence.end - sentence.start <= 2 * size:
-            units.append(sentence)
-        else:
-            units += _cut_long(text, sentence, size)
+    for paragraph in paragraphs(text, start, end):
+        if paragraph.end - paragraph.start <= size and is_row(text[paragraph.start:paragraph.end]):
+            units.append(paragraph)
+            continue
+        for sentence in sentences(text, paragraph.start, paragraph.end):
+            if sentence.end - sentence.start <= 2 * size:
+                units.append(sentence)
+            else:
+                units += _cut_long(text, sentence, size)
     return units
 
 

@@ -26,6 +26,16 @@ EMPTY_ROWS_STOP = 1000
 PAIR, SEPARATOR = "：", "，"
 
 
+_PAIR = re.compile(r"(?:^|，)[^：，。！？；\n]{1,24}：")  # a `header：` opening the line or after a pair's ，
+
+
+def is_row(paragraph: str) -> bool:
+    """A line in the row convention (`header：value，header：value`), as table_lines writes them:
+    it opens with a header and holds two pairs at least. Its cells may hold whole sentences (an
+    FAQ's answer), so the chunker keeps such a line whole."""
+    return "\n" not in paragraph and len(_PAIR.findall(paragraph)) >= 2 and bool(_PAIR.match(paragraph))
+
+
 def table_lines(rows: Iterable[Sequence[str]]) -> list[str]:
     """One line per row with something in it. The header is the first row with two or more
     filled cells; rows above it (a caption) are kept as they are; a table that is only a header
