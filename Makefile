@@ -15,7 +15,7 @@ export CXXFLAGS += -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
 endif
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
-.PHONY: setup run test test-fast browser system-libs cjk-font clean-venv
+.PHONY: setup run test test-fast lint browser system-libs cjk-font clean-venv
 
 setup: $(STAMP) system-libs cjk-font
 	$(BIN)/rag setup
@@ -43,8 +43,11 @@ cjk-font:
 browser: cjk-font
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
-test: setup cjk-font browser
+test: setup cjk-font browser lint
 	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check --select F,B023,B018 rag
 
 test-fast: $(STAMP) system-libs cjk-font
 	$(BIN)/python -m pytest -q -m "not models and not browser"

@@ -144,7 +144,7 @@ class Rag:
         if _manifest(self.index_dir) is None:
             return
         try:
-            self.loaded_index
+            _ = self.loaded_index  # loads it
         except RagError:
             pass  # a damaged index: the update reports it or replaces it
 

@@ -85,12 +85,18 @@ def watch(folders: Sequence[Path], update: Callable[[], Any], on_sync: Callable[
         settled([Path(p) for p in changed], settle_s, stop)
         if stop is not None and stop.is_set():
             return
-        sync = Sync(0.0, tuple(changed))
-        try:
-            report = update()
-            sync.summary, sync.warnings = report.summary(), list(report.warnings)
-        except RagError as exc:
-            sync.error = str(exc)
-        sync.finished = time.time()
+        sync = synced(changed, update)
         if on_sync is not None:
             on_sync(sync)
+
+
+def synced(changed: Sequence[str], update: Callable[[], Any]) -> Sync:
+    """Run `update()` (an incremental index, returning its IndexReport) and say how it went."""
+    sync = Sync(0.0, tuple(changed))
+    try:
+        report = update()
+        sync.summary, sync.warnings = report.summary(), list(report.warnings)
+    except RagError as exc:
+        sync.error = str(exc)
+    sync.finished = time.time()
+    return sync

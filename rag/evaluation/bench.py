@@ -86,9 +86,9 @@ def measure_search(retriever, questions: Sequence[str], k: int) -> dict[str, flo
     retriever.search(questions[0], k)  # warm-up: first-call allocations are not steady state
     samples: dict[str, list[float]] = {"search": [], "bm25": [], "dense": []}
     for q in questions:
-        samples["search"].append(_timed(lambda: retriever.search(q, k)))
-        samples["bm25"].append(_timed(lambda: retriever.sparse(q, depth)))
-        samples["dense"].append(_timed(lambda: retriever.dense(q, depth)))
+        samples["search"].append(_timed(lambda q=q: retriever.search(q, k)))
+        samples["bm25"].append(_timed(lambda q=q: retriever.sparse(q, depth)))
+        samples["dense"].append(_timed(lambda q=q: retriever.dense(q, depth)))
     return _percentiles(samples)
 
 
@@ -108,7 +108,7 @@ def race_precisions(texts: Sequence[str], config: Config, route, rounds: int = 2
         embedder.encode_documents(texts[:2])  # load and warm up outside the clock
     for r in range(rounds):
         for name in (list(contenders) if r % 2 == 0 else list(reversed(contenders))):
-            seconds[name] += _timed(lambda: contenders[name].encode_documents(texts)) / 1000
+            seconds[name] += _timed(lambda name=name: contenders[name].encode_documents(texts)) / 1000
     speeds = {name: round(rounds * len(texts) / max(s, 1e-9), 2) for name, s in seconds.items()}
     return {"route": route.precision, "reason": choose(config.embed_precision).reason,
             "rounds": rounds, "chunks": len(texts), "chunks_per_s": speeds,

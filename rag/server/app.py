@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hmac
 import threading
-import time
+from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from fastapi import Depends, FastAPI, Request
@@ -18,7 +18,6 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from rag import __version__
 from rag.config import Config
-from rag.errors import RagError
 from rag.knowledge import DEFAULT, KnowledgeBases
 from rag.server import errors, kb_api, openai_api
 from rag.server.answers import AnswerQueue
@@ -95,9 +94,7 @@ def create_app(config: Config, api_key: str = "", page: bool = True,
                bases: KnowledgeBases | None = None) -> FastAPI:
     """The whole server over `bases` (default: the knowledge bases the settings name);
     `page=False` leaves out the chat page."""
-    from fastapi_offline import (
-        FastAPIOffline,  # the /docs page's Swagger UI from the package, no CDN
-    )
+    from fastapi_offline import FastAPIOffline  # the /docs page's Swagger UI from the package, no CDN
 
     state = State(config, api_key, bases)
     app = FastAPIOffline(title="rag", version=__version__, docs_url="/docs", redoc_url=None,
@@ -126,26 +123,19 @@ def create_app(config: Config, api_key: str = "", page: bool = True,
 def start_watching(state: State) -> list[threading.Thread]:
     """A thread for each `watch` entry: the folder indexed into its knowledge base (created when
     missing) once, then again whenever what is in it changes; each sync recorded for the listing."""
-    from rag.collections.watch import Sync, parse_watch, watch
+    from rag.collections.watch import Sync, parse_watch, synced, watch
 
     threads = []
     for name, folder in parse_watch(state.config.watch):
         rag = state.bases.get(name) if state.bases.exists(name) else state.bases.create(name)
 
-        def record(sync: Sync, name: str = name) -> None:
+        def record(sync: Sync, name: str = name, folder: Path = folder) -> None:
             state.syncs[name] = {"folder": str(folder), **sync.to_json()}
             print(f"rag serve: {name} <- {folder}: {sync.error or sync.summary}", flush=True)
 
         def keep(rag=rag, folder=folder, record=record) -> None:
             update = lambda: rag.index([folder])  # noqa: E731
-            first = Sync(0.0, (str(folder),))
-            try:
-                report = update()
-                first.summary, first.warnings = report.summary(), list(report.warnings)
-            except RagError as exc:
-                first.error = str(exc)
-            first.finished = time.time()
-            record(first)
+            record(synced([str(folder)], update))  # the folder as it is now, then as it changes
             watch([folder], update, record, state.stop_watching)
 
         thread = threading.Thread(target=keep, name=f"rag-watch-{name}", daemon=True)

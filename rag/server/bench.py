@@ -37,8 +37,8 @@ def race_search(bases: Any, name: str, questions: Sequence[str], k: int | None =
             rag.search(questions[0], k=k)  # load the index and the model before timing
             ask(questions[0]).raise_for_status()
             for question in questions:
-                local.append(_timed(lambda: rag.search(question, k=k)))
-                http_ms.append(_timed(lambda: ask(question).raise_for_status()))
+                local.append(_timed(lambda question=question: rag.search(question, k=k)))
+                http_ms.append(_timed(lambda question=question: ask(question).raise_for_status()))
     finally:
         running.stop()
     inproc, over = _summary(local), _summary(http_ms)
