@@ -121,3 +121,8 @@ def test_a_citation_names_the_page_and_says_it_came_from_a_scan():
 
 def test_a_citation_without_pages_or_dates_says_nothing_more():
     assert "rag-where" not in answer_html(answer(), turn=1)
+
+
+def test_an_approved_faq_answer_says_so():
+    faq = Answer("社保卡丢了怎么办？", "携带身份证补办[1]。", False, (Citation(1, chunk()),), mode="faq")
+    assert "常见问题的标准答案" in answer_html(faq, turn=1)

@@ -20,6 +20,7 @@ REFUSED_LABEL = "没有可靠答案"
 RELATED_LABEL = "可能相关的段落"
 READING_LABEL = "正在阅读"
 SOURCES_LABEL = "来源"
+MODE_LABELS = {"generate": "生成", "extract": "抽取", "faq": "常见问题的标准答案"}
 
 
 def anchor_id(turn: int, n: int) -> str:
@@ -127,7 +128,7 @@ def reading_html(passages: Sequence[Citation]) -> str:
 def _meta(answer: Answer) -> str:
     """Mode, time, and the standalone query when a follow-up was rewritten (so the reader sees
     how the conversation was understood)."""
-    parts = ["抽取" if answer.mode == "extract" else "生成"]
+    parts = [MODE_LABELS.get(answer.mode, "生成")]
     if (total := answer.timings_ms.get("total")) is not None:
         parts.append(f"{total / 1000:.1f} s")
     if answer.query and answer.query.strip() != answer.question.strip():
