@@ -28,6 +28,10 @@ def register(sub) -> None:
     p.add_argument("--watch", action="store_true",
                    help="then keep watching the folders: a few seconds after files change, are added or "
                         "removed (and have stopped changing), bring the index up to date; Ctrl-C stops")
+    p.add_argument("--depth", type=int, default=0, metavar="N",
+                   help="for web addresses among the PATHs: follow links within the site N clicks deep "
+                        "(default 0: the pages given; a sitemap gives its pages)")
+    p.add_argument("--max-pages", type=int, default=200, metavar="N", help="web pages fetched at most (default 200)")
     p.set_defaults(run=run)
 
 
@@ -39,12 +43,29 @@ def run(args, config) -> int:
     if args.lexicons is not None:
         config = config.replace(lexicons=args.lexicons)
     rag, paths = Rag(config), args.paths or list(DEFAULT_PATHS)
+    paths = _fetch_pages(paths, config, args.depth, args.max_pages)
     with ProgressBar() as bar:
         report = rag.index(paths, rebuild=args.rebuild, progress=bar)
     _print_report(report, args.json)
     if args.watch:
         _watch(rag, paths, args.json)
     return 0
+
+
+def _fetch_pages(paths: list[str], config, depth: int, max_pages: int) -> list[str]:
+    """Web addresses among the paths are crawled into the index's web folder, which is indexed in
+    their place (rag.collections.web)."""
+    from rag.collections.web import crawl, is_url, web_dir
+
+    urls = [p for p in paths if is_url(p)]
+    if not urls:
+        return paths
+    folder = web_dir(config)
+    result = crawl(urls, folder, depth=depth, max_pages=max_pages, max_page_mb=config.max_file_mb)
+    for url, why in result.skipped:
+        print(f"rag: warning: skipped {url}: {why}", file=sys.stderr)
+    print(result.summary(), file=sys.stderr, flush=True)
+    return [p for p in paths if not is_url(p)] + [str(folder)]
 
 
 def _print_report(report, as_json: bool) -> None:

@@ -22,6 +22,7 @@ class Extracted:
     runs_on: tuple[bool, ...] = ()  # per page: its last paragraph goes on at the top of the next
     ocr_pages: tuple[int, ...] = ()  # 1-based pages read by OCR
     ocr: bool = False  # some of the text was read by OCR
+    source: str = ""  # where the file says it came from, beating its text's 来源 line (a saved page's URL)
     masthead: str = ""  # a running header kept atop page 1: it names the publication or issuer
     dated: bool = True  # the opening lines may state a date and source (a table's first rows do not)
 

@@ -118,7 +118,8 @@ def load_file(path: Path, doc: str, config: Config, reading: Reading | None = No
     meta = extract_metadata(text, extracted.title, extracted.masthead)
     if not extracted.dated:
         meta = replace(meta, date="", source="")
-    return Document(doc=doc, text=text, title=meta.title or path.stem, date=meta.date, source=meta.source,
+    return Document(doc=doc, text=text, title=meta.title or path.stem, date=meta.date,
+                    source=extracted.source or meta.source,
                     script=script_of(text), sha256=hashlib.sha256(data).hexdigest(), path=str(path.resolve()),
                     pages=cleaned.pages, ocr_pages=extracted.ocr_pages, ocr=extracted.ocr)
 
@@ -179,6 +180,8 @@ def _read_html(data: bytes, reading: Reading) -> Extracted:
     match = _META_CHARSET.search(data[:4096])
     soup = BeautifulSoup(decode_text(data, match.group(1).decode() if match else ""), "html.parser")
     title = _html_title(soup)
+    marked = soup.find("meta", attrs={"name": "rag:url"})  # a page rag.collections.web saved
+    source = str(marked.get("content") or "") if marked else ""
     root = soup.find("article") or soup.find("main") or soup.find(attrs={"role": "main"}) or soup.body or soup
     for node in root.find_all(string=lambda s: isinstance(s, Comment)):
         node.extract()
@@ -186,7 +189,7 @@ def _read_html(data: bytes, reading: Reading) -> Extracted:
         tag.decompose()
     for tag in root.find_all(_is_noise):
         tag.decompose()
-    return Extracted(_html_text(root), title)
+    return Extracted(_html_text(root), title, source=source)
 
 
 def _is_noise(tag) -> bool:

@@ -14,7 +14,6 @@ import uuid
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from rag.errors import RagError
@@ -63,10 +62,11 @@ class Jobs:
         self._lock = threading.Lock()
         self._describe = describe_error
 
-    def submit(self, knowledge_base: str, files: Sequence[Path],
+    def submit(self, knowledge_base: str, files: Sequence[str],
                index: Callable[[Callable[[str, int, int], None]], Any]) -> tuple[Job, Future]:
-        """Queue `index(progress)`, whose result has `to_json()` (an IndexReport)."""
-        job = Job(uuid.uuid4().hex[:16], knowledge_base, tuple(p.name for p in files))
+        """Queue `index(progress)`, whose result has `to_json()` (an IndexReport); `files` names
+        what the job takes in (file names, or web addresses)."""
+        job = Job(uuid.uuid4().hex[:16], knowledge_base, tuple(files))
         with self._lock:
             self._jobs[job.id] = job
             self._forget()

@@ -17,7 +17,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 
-from rag.collections import uploads
+from rag.collections import uploads, web
 from rag.errors import LoadError
 from rag.knowledge import DEFAULT, safe_file_name
 from rag.server.errors import ApiError
@@ -35,6 +35,12 @@ class SearchRequest(BaseModel):
 
 class NewKnowledgeBase(BaseModel):
     name: str
+
+
+class WebPages(BaseModel):
+    urls: list[str] = Field(min_length=1, max_length=MAX_FILES, description="pages, sitemaps or sites (http/https)")
+    depth: int = Field(default=0, ge=0, le=3, description="links followed within each site, clicks deep")
+    max_pages: int = Field(default=200, ge=1, le=2000)
 
 
 def _documents(rag) -> list[dict]:
@@ -90,6 +96,20 @@ def _index(state, name: str, rag, folder: Path, received: list[Path], progress):
     return report
 
 
+def _index_pages(state, name: str, rag, body: WebPages, progress):
+    """The job: crawl the pages into the knowledge base's web folder and index it; what was
+    skipped (robots.txt, a 404, too big, not a page) is among the report's warnings."""
+    folder = web.web_dir(rag.config)
+    with state.uploading(name):
+        crawled = web.crawl(body.urls, folder, depth=body.depth, max_pages=body.max_pages,
+                            max_page_mb=rag.config.max_file_mb)
+        report = rag.index([folder], progress=progress)
+    report.warnings[:0] = [f"skipped {url}: {why}" for url, why in crawled.skipped]
+    if not (crawled.saved or crawled.unchanged):
+        raise LoadError("; ".join(report.warnings) or "no page could be fetched")
+    return report
+
+
 def router(state) -> APIRouter:
     api = APIRouter()
 
@@ -129,9 +149,24 @@ def router(state) -> APIRouter:
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
-        job, done = state.jobs.submit(name, received, lambda progress: _index(state, name, rag, folder, received,
+        job, done = state.jobs.submit(name, [p.name for p in received], lambda progress: _index(state, name, rag, folder, received,
                                                                               progress))
         response.headers["Location"] = f"/v1/knowledge_bases/{quote(name)}/jobs/{job.id}"  # headers are latin-1
+        if wait:
+            done.result()
+            response.status_code = 200
+        return job.to_json()
+
+    @api.post("/knowledge_bases/{name}/urls", status_code=202,
+              summary="Fetch web pages (a page, a sitemap, a site to a depth) and index them: a job, as uploads")
+    def add_urls(name: str, body: WebPages, response: Response, wait: bool = False):
+        rag = state.bases.get(name)
+        bad = [u for u in body.urls if not web.is_url(u)]
+        if bad:
+            raise ApiError(400, f"urls: {bad[0][:80]!r} is not an http(s) address")
+        job, done = state.jobs.submit(name, body.urls,
+                                      lambda progress: _index_pages(state, name, rag, body, progress))
+        response.headers["Location"] = f"/v1/knowledge_bases/{quote(name)}/jobs/{job.id}"
         if wait:
             done.result()
             response.status_code = 200

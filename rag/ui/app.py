@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
-from rag.collections import uploads
+from rag.collections import uploads, web
 from rag.errors import (
     ConfigError,
     GenerationError,
@@ -240,6 +240,31 @@ def on_upload(rag: Any, files: list | None, generator: str, progress: Any = None
     yield status, *_panel(rag, generator), None
 
 
+def on_fetch(rag: Any, text: str, generator: str, progress: Any = None, kb: str = ""):
+    """Fetch the web pages named in `text` (one address a line) into knowledge base `kb` and index
+    them; yields (status, collection, doc choices, examples, address box)."""
+    import gradio as gr
+
+    urls = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    into = f"上传到 {shown_name(kb)}：" if kb else ""
+    if not urls:
+        yield "先输入网址（http:// 或 https:// 开头，每行一个）。", gr.update(), gr.update(), gr.update(), gr.update()
+        return
+    try:
+        yield f"{into}正在抓取 {len(urls)} 个网址 …", *_panel(rag, generator), gr.update()
+        folder = web.web_dir(rag.config)
+        crawled = web.crawl(urls, folder, max_page_mb=rag.config.max_file_mb)
+        track = coll.ProgressText(progress) if progress else None
+        report = rag.index([folder], progress=track)
+        skipped = "；".join(f"{url}（{why}）" for url, why in crawled.skipped)
+        status = (f"{into}网页 保存 {len(crawled.saved)}，未变 {len(crawled.unchanged)}，移除 {len(crawled.removed)}"
+                  f"；索引 新增 {report.added}，更新 {report.updated}" + (f"；跳过：{skipped}" if skipped else ""))
+        box = ""
+    except Exception as exc:  # noqa: BLE001 - the page reports it; the server stays up
+        status, box = f"⚠ {into}未抓取：{_problem(exc)}", gr.update()
+    yield status, *_panel(rag, generator), box
+
+
 def on_delete(rag: Any, doc: str | None, generator: str):
     if not doc:
         return "先在列表中选择要删除的文档。", *_panel(rag, generator)
@@ -266,6 +291,8 @@ class Page:
     remembered: Any  # the knowledge base this browser chose last, kept across reloads
     collection: Any
     upload: Any
+    urls: Any  # web addresses to fetch into the knowledge base
+    fetch: Any
     status: Any
     doc_pick: Any
     delete: Any
@@ -297,6 +324,10 @@ def _side_panel(gr, config: Any) -> dict[str, Any]:
     gr.Markdown(f"上传文件（{' '.join(sorted(uploads.supported_suffixes()))}，每个 ≤ {config.max_file_mb:g} MB）",
                 elem_id="rag-upload-note")
     upload = gr.File(show_label=False, file_count="multiple", elem_id="rag-upload", height=120)
+    with gr.Row():
+        urls = gr.Textbox(show_label=False, placeholder="或输入网址（每行一个；网页、站点地图）", lines=1, max_lines=4,
+                          scale=3, elem_id="rag-urls")
+        fetch = gr.Button("抓取", elem_id="rag-fetch", scale=1, min_width=60, size="sm")
     status = gr.Markdown(elem_id="rag-status")
     with gr.Row():
         doc_pick = gr.Dropdown(label="删除文档", choices=[], elem_id="rag-doc-pick", scale=3)
@@ -306,7 +337,8 @@ def _side_panel(gr, config: Any) -> dict[str, Any]:
     mode = gr.Radio(list(MODES), value=config.answer_mode, label="回答方式", elem_id="rag-mode")
     generator = gr.Dropdown(coll.installed_generators(config), value=config.generator, label="生成模型",
                             elem_id="rag-generator")
-    return dict(collection=collection, upload=upload, status=status, doc_pick=doc_pick, delete=delete,
+    return dict(collection=collection, upload=upload, urls=urls, fetch=fetch, status=status, doc_pick=doc_pick,
+                delete=delete,
                 top_k=top_k, mode=mode, generator=generator)
 
 
@@ -337,6 +369,11 @@ def _wire(gr, demo, bases: Any, page: Page, history: Any, run: Callable | None) 
     page.upload.upload(upload_files, inputs=[page.upload, page.generator, page.kb],
                        outputs=[page.status, *panel, page.upload], concurrency_limit=1, concurrency_id="index")
     # asked in the browser first: a click on 删除 removes the document from the index at once
+    def fetch_pages(text, g, kb, progress=gr.Progress()):
+        yield from on_fetch(bases.get(kb), text, g, progress, kb=kb if hasattr(bases, "root") else "")
+
+    page.fetch.click(fetch_pages, inputs=[page.urls, page.generator, page.kb],
+                     outputs=[page.status, *panel, page.urls], concurrency_limit=1, concurrency_id="index")
     page.delete.click(lambda d, g, kb: on_delete(bases.get(kb), d, g), inputs=[page.doc_pick, page.generator, page.kb],
                       outputs=[page.status, *panel], concurrency_id="index", js=CONFIRM_DELETE)
     page.generator.change(lambda g, kb: _panel(bases.get(kb), g), inputs=[page.generator, page.kb], outputs=panel)
