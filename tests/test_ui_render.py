@@ -126,3 +126,12 @@ def test_a_citation_without_pages_or_dates_says_nothing_more():
 def test_an_approved_faq_answer_says_so():
     faq = Answer("社保卡丢了怎么办？", "携带身份证补办[1]。", False, (Citation(1, chunk()),), mode="faq")
     assert "常见问题的标准答案" in answer_html(faq, turn=1)
+
+
+def test_a_web_pages_citation_links_to_the_page():
+    from dataclasses import replace
+
+    page = replace(chunk("page-1.html"), source="https://www.example.gov.cn/news/a.html?x=1&y=2", date="2024-03-15")
+    html = answer_html(Answer("问", "下降至0.59%[1]。", False, (Citation(1, page, (SPAN,)),)), turn=1)
+    assert ('<a class="rag-url" href="https://www.example.gov.cn/news/a.html?x=1&amp;y=2" target="_blank" '
+            'rel="noopener">') in html and "2024-03-15 · <a" in html

@@ -86,11 +86,21 @@ def link_markers(text: str, turn: int, cited: Iterable[int]) -> str:
     return "".join(parts)
 
 
+def _where(chunk: Chunk) -> str:
+    """The page, date and source; a source that is a web address is a link to the page."""
+    if not chunk.source.startswith(("http://", "https://")):
+        return _escape(chunk.where())
+    rest = " · ".join(p for p in (chunk.page_label(), chunk.date) if p)
+    link = f'<a class="rag-url" href="{html.escape(chunk.source, quote=True)}" target="_blank" rel="noopener">' \
+           f'{_escape(chunk.source)}</a>'
+    return f"{_escape(rest)} · {link}" if rest else link
+
+
 def _source_line(chunk: Chunk) -> str:
     where = " › ".join(p.strip() for p in chunk.section.split(">") if p.strip())
     title = _escape(chunk.title or chunk.doc)
     section = f'<span class="rag-section">{_escape(where)}</span>' if where else ""
-    place = f'<span class="rag-where">{_escape(chunk.where())}</span>' if chunk.where() else ""
+    place = f'<span class="rag-where">{_where(chunk)}</span>' if chunk.where() else ""
     return (f'<span class="rag-title">{title}</span>{section}'
             f'<span class="rag-doc">{_escape(chunk.doc)}</span>{place}')
 
