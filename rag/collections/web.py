@@ -112,7 +112,7 @@ def _allowed(client, robots: dict, url: str) -> bool:
 
 def _fetch(client, url: str, folder: Path, state: dict, result: Crawl, max_page_mb: float):
     """Fetch one page into the folder; ("sitemap" | "page", links) or None when it gave nothing."""
-    known = state.get(url, {})
+    known = state.get(url, {}) if page_file(folder, url).is_file() else {}  # no copy kept: fetch it whole
     headers = {k: v for k, v in (("If-None-Match", known.get("etag")), ("If-Modified-Since", known.get("modified")))
                if v}
     try:
