@@ -122,6 +122,17 @@ def test_the_watch_setting_names_knowledge_bases_and_existing_folders(tmp_path):
         parse_watch(f"x={tmp_path / 'missing'}")
 
 
+def test_rag_serve_refuses_a_wrong_watch_entry_before_it_starts(tmp_path, monkeypatch, capsys):
+    from rag.cli.main import main
+
+    monkeypatch.setenv("RAG_WATCH", f"x={tmp_path / 'missing'}")
+    monkeypatch.setenv("RAG_KNOWLEDGE_BASES_DIR", str(tmp_path / "indexes"))
+    monkeypatch.setattr("rag.cli.ui.ensure_index", lambda rag, command="": None)
+    assert main(["serve", "--no-page"]) != 0
+    err = capsys.readouterr().err
+    assert "is not a folder" in err and len(err.strip().splitlines()) == 1
+
+
 def test_rag_serve_keeps_a_knowledge_base_in_step_with_its_watched_folder(tmp_path):
     folder = tmp_path / "shared"
     folder.mkdir()

@@ -96,6 +96,9 @@ def create_app(config: Config, api_key: str = "", page: bool = True,
     `page=False` leaves out the chat page."""
     from fastapi_offline import FastAPIOffline  # the /docs page's Swagger UI from the package, no CDN
 
+    from rag.collections.watch import parse_watch
+
+    parse_watch(config.watch)  # a wrong watch entry is a one-line error now, not a failed start later
     state = State(config, api_key, bases)
     app = FastAPIOffline(title="rag", version=__version__, docs_url="/docs", redoc_url=None,
                   description="Cited answers from Chinese document collections. OpenAI-compatible chat "
