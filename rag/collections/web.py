@@ -18,7 +18,7 @@ import time
 import urllib.robotparser
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 from urllib.parse import urldefrag, urljoin, urlparse
 
 from rag.errors import ConfigError
@@ -46,6 +46,14 @@ class Crawl:
 def web_dir(config) -> Path:
     """Where a knowledge base's pages are kept: `<index_dir>-web`, beside its uploads."""
     return Path(f"{Path(config.index_dir)}-web")
+
+
+def index_pages(rag: Any, urls: Sequence[str], depth: int = 0, max_pages: int = 200, progress=None):
+    """Crawl `urls` into the knowledge base's web folder (pages bounded by its max_file_mb) and
+    index that folder through the pipeline object; (what the crawl did, the index report)."""
+    folder = web_dir(rag.config)
+    crawled = crawl(urls, folder, depth=depth, max_pages=max_pages, max_page_mb=rag.config.max_file_mb)
+    return crawled, rag.index([folder], progress=progress)
 
 
 def is_url(path: str) -> bool:

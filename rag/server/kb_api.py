@@ -99,15 +99,22 @@ def _index(state, name: str, rag, folder: Path, received: list[Path], progress):
 def _index_pages(state, name: str, rag, body: WebPages, progress):
     """The job: crawl the pages into the knowledge base's web folder and index it; what was
     skipped (robots.txt, a 404, too big, not a page) is among the report's warnings."""
-    folder = web.web_dir(rag.config)
     with state.uploading(name):
-        crawled = web.crawl(body.urls, folder, depth=body.depth, max_pages=body.max_pages,
-                            max_page_mb=rag.config.max_file_mb)
-        report = rag.index([folder], progress=progress)
+        crawled, report = web.index_pages(rag, body.urls, body.depth, body.max_pages, progress)
     report.warnings[:0] = [f"skipped {url}: {why}" for url, why in crawled.skipped]
     if not (crawled.saved or crawled.unchanged):
         raise LoadError("; ".join(report.warnings) or "no page could be fetched")
     return report
+
+
+def _answered(name: str, submitted, response: Response, wait: bool) -> dict:
+    """A submitted job as the answer: 202 with where to follow it, or with `wait` 200 once it is over."""
+    job, done = submitted
+    response.headers["Location"] = f"/v1/knowledge_bases/{quote(name)}/jobs/{job.id}"  # headers are latin-1
+    if wait:
+        done.result()
+        response.status_code = 200
+    return job.to_json()
 
 
 def router(state) -> APIRouter:
@@ -149,13 +156,9 @@ def router(state) -> APIRouter:
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
-        job, done = state.jobs.submit(name, [p.name for p in received], lambda progress: _index(state, name, rag, folder, received,
-                                                                              progress))
-        response.headers["Location"] = f"/v1/knowledge_bases/{quote(name)}/jobs/{job.id}"  # headers are latin-1
-        if wait:
-            done.result()
-            response.status_code = 200
-        return job.to_json()
+        job = state.jobs.submit(name, [p.name for p in received],
+                                lambda progress: _index(state, name, rag, folder, received, progress))
+        return _answered(name, job, response, wait)
 
     @api.post("/knowledge_bases/{name}/urls", status_code=202,
               summary="Fetch web pages (a page, a sitemap, a site to a depth) and index them: a job, as uploads")
@@ -164,13 +167,8 @@ def router(state) -> APIRouter:
         bad = [u for u in body.urls if not web.is_url(u)]
         if bad:
             raise ApiError(400, f"urls: {bad[0][:80]!r} is not an http(s) address")
-        job, done = state.jobs.submit(name, body.urls,
-                                      lambda progress: _index_pages(state, name, rag, body, progress))
-        response.headers["Location"] = f"/v1/knowledge_bases/{quote(name)}/jobs/{job.id}"
-        if wait:
-            done.result()
-            response.status_code = 200
-        return job.to_json()
+        job = state.jobs.submit(name, body.urls, lambda progress: _index_pages(state, name, rag, body, progress))
+        return _answered(name, job, response, wait)
 
     @api.get("/knowledge_bases/{name}/jobs/{job_id}", summary="An upload's indexing job: state, progress, report")
     def job(name: str, job_id: str):

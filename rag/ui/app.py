@@ -252,10 +252,7 @@ def on_fetch(rag: Any, text: str, generator: str, progress: Any = None, kb: str 
         return
     try:
         yield f"{into}正在抓取 {len(urls)} 个网址 …", *_panel(rag, generator), gr.update()
-        folder = web.web_dir(rag.config)
-        crawled = web.crawl(urls, folder, max_page_mb=rag.config.max_file_mb)
-        track = coll.ProgressText(progress) if progress else None
-        report = rag.index([folder], progress=track)
+        crawled, report = web.index_pages(rag, urls, progress=coll.ProgressText(progress) if progress else None)
         skipped = "；".join(f"{url}（{why}）" for url, why in crawled.skipped)
         status = (f"{into}网页 保存 {len(crawled.saved)}，未变 {len(crawled.unchanged)}，移除 {len(crawled.removed)}"
                   f"；索引 新增 {report.added}，更新 {report.updated}" + (f"；跳过：{skipped}" if skipped else ""))
