@@ -15,7 +15,7 @@ export CXXFLAGS += -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
 endif
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
-.PHONY: setup run test test-fast lint browser system-libs cjk-font clean-venv
+.PHONY: setup run test fuzz test-fast lint browser system-libs cjk-font clean-venv
 
 setup: $(STAMP) system-libs cjk-font
 	$(BIN)/rag setup
@@ -48,6 +48,10 @@ test: setup cjk-font browser lint
 
 lint: $(STAMP)
 	$(BIN)/ruff check --select F,B023,B018 rag
+
+# A longer search with new random examples each run (make test draws the same ones every time).
+fuzz: $(STAMP) system-libs cjk-font
+	RAG_FUZZ_EXAMPLES=$${RAG_FUZZ_EXAMPLES:-1000} $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz_loaders.py tests/test_fuzz_api.py
 
 test-fast: $(STAMP) system-libs cjk-font
 	$(BIN)/python -m pytest -q -m "not models and not browser"

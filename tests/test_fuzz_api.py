@@ -2,7 +2,7 @@
 model of tests/server_harness.py): requests generated from the server's own OpenAPI schema, for
 every `/v1` route, with the key. Whatever they hold, no answer is a 5xx, and every answer matches
 the schema. The run is bounded (FUZZ_EXAMPLES a route) so that `make test` stays short; raise it
-to search longer: `RAG_FUZZ_EXAMPLES=500 pytest tests/test_fuzz_api.py`."""
+to search longer with new examples: `make fuzz` (RAG_FUZZ_EXAMPLES=1000 a route)."""
 
 from __future__ import annotations
 

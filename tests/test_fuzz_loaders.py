@@ -2,10 +2,12 @@
 real files of every format cut short or with bytes changed, and text of odd Unicode. Each file
 either reads into a document that chunks, or is refused with our own one-line LoadError, within a
 few seconds; nothing else may come out of a file a user uploads. OCR is off (a mutated image is
-still refused or read by the same image checks; the OCR engine itself is tested in test_ocr.py)."""
+still refused or read by the same image checks; the OCR engine itself is tested in test_ocr.py).
+`make test` draws the same examples each run; `make fuzz` draws new ones, RAG_FUZZ_EXAMPLES a test."""
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -23,7 +25,7 @@ from rag.text.sentences import sentence_spans
 
 CONFIG = Config(ocr="off")
 FEW_SECONDS = 10
-EXAMPLES = settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+EXAMPLES = settings(max_examples=int(os.environ.get("RAG_FUZZ_EXAMPLES", "100")), deadline=None, suppress_health_check=list(HealthCheck), database=None)
 
 
 def docx(path: Path) -> Path:

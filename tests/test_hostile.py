@@ -120,6 +120,16 @@ def test_an_ordinary_office_file_is_within_every_limit(tmp_path, suffix):
     assert load_one(office_file(tmp_path / f"ordinary{suffix}", {})).text
 
 
+@pytest.mark.parametrize("suffix", [".docx", ".xlsx", ".pptx"])
+def test_an_office_file_asking_for_a_zip_version_python_cannot_read_is_refused_as_unreadable(tmp_path, suffix):
+    path = office_file(tmp_path / f"newer{suffix}", {})
+    data = bytearray(path.read_bytes())
+    entry = data.index(b"PK\x01\x02")  # the first central directory entry: its bytes 6-7 say the version needed
+    data[entry + 6:entry + 8] = (64).to_bytes(2, "little")  # zip 6.4, which Python's zipfile refuses
+    path.write_bytes(bytes(data))
+    assert "not a readable" in refused(path)
+
+
 def _laugh(n: int) -> str:
     return "&lol;" * 10 if n == 1 else f"&lol{n - 1};" * 10
 
