@@ -18,7 +18,7 @@ from rag.errors import ConfigError
 
 ENV_PREFIX = "RAG_"
 DEFAULT_CONFIG_FILE = "rag.toml"
-SECRET_SETTINGS = ("openai_api_key", "embed_api_key", "milvus_token", "milvus_password")
+SECRET_SETTINGS = ("openai_api_key", "embed_api_key", "milvus_token", "milvus_password", "database_url")
 
 
 def _default_models_dir() -> str:
@@ -59,6 +59,10 @@ class Config:
 
     # folders `rag serve` keeps knowledge bases in step with: NAME=FOLDER entries separated by ;
     watch: str = ""
+    # users, rights, kept conversations and the audit log of `rag serve` (rag.accounts): any
+    # SQLAlchemy URL (postgresql://...); "" = SQLite in rag.db inside knowledge_bases_dir
+    database_url: str = ""
+    session_hours: float = 12.0  # a chat-page login lasts this long
     # loading
     max_file_mb: float = 50.0
     # limits on what a file may unfold into, checked before the work is done (hostile input: rag.ingest.archive)

@@ -17,9 +17,11 @@ ALLOWED = {
     "index": BASE | {"text", "ingest", "models"},
     "retrieval": BASE | {"text", "index"},
     "answer": BASE | {"text", "retrieval", "models"},
+    # who may do what, and what they asked: over the knowledge bases, beside the shells
+    "accounts": BASE | {"knowledge"},
     # the HTTP shell: knowledge bases (one pipeline each), uploads into them and watched folders
-    # (what the chat page and the CLI use too), and the chat page it mounts; nothing deeper
-    "server": BASE | {"knowledge", "collections", "ui"},
+    # (what the chat page and the CLI use too), the accounts, and the chat page it mounts; nothing deeper
+    "server": BASE | {"knowledge", "collections", "accounts", "ui"},
 }
 TOP_LEVEL = ("__init__.py", "__main__.py", "config.py", "errors.py", "types.py", "pipeline.py", "knowledge.py")
 

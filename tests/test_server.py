@@ -314,10 +314,12 @@ def test_kb_on_the_command_line_names_the_index_folder(monkeypatch, tmp_path, ca
 # --- the chat page on the same server ---------------------------------------------------------
 def test_the_chat_page_is_served_at_the_root_beside_the_api_and_takes_the_key_as_password(tmp_path):
     with fake_models(), live_server(tmp_path, api_key="K", page=True) as running:
-        assert httpx.get(running.url + "/", timeout=30).status_code == 200
+        assert httpx.get(running.url + "/", timeout=30).headers["location"] == "/login"
         assert "Not authenticated" in httpx.get(running.url + "/config").text
-        assert httpx.post(running.url + "/login", data={"username": "me", "password": "wrong"}).status_code == 400
-        assert httpx.post(running.url + "/login", data={"username": "me", "password": "K"}).status_code == 200
+        assert httpx.post(running.url + "/login", data={"username": "me", "password": "wrong"}).status_code == 401
+        with httpx.Client(base_url=running.url, timeout=30) as browser:
+            assert browser.post("/login", data={"username": "me", "password": "K"}).status_code == 303
+            assert browser.get("/").status_code == 200 and browser.get("/config").json()["username"] == "me"
         models = httpx.get(running.url + "/v1/models", headers={"Authorization": "Bearer K"})
         assert models.json()["data"][0]["id"] == "default"
 

@@ -9,8 +9,8 @@ from ui_fakes import FakeRag
 
 from rag.config import Config
 from rag.knowledge import KnowledgeBases
-from rag.ui.app import ChatBackend, Settings, _panel, active_text, respond
-from rag.ui.bases import OneBase, on_create, on_switch
+from rag.ui.app import ChatBackend, Settings, active_text, on_switch, respond
+from rag.ui.bases import OneBase, on_create
 
 
 class FakeBases:
@@ -37,13 +37,13 @@ def bases(tmp_path):
 
 
 def test_switching_shows_the_other_knowledge_base_and_clears_the_conversation(bases):
-    collection, _choices, examples, chat, history = on_switch(bases, "empty", "g", _panel)
-    assert "还没有文档：上传文件即可建立索引" in collection and chat == [] and history == ()
+    collection, _choices, examples, chat, history, conversation = on_switch(bases, "empty", "g")
+    assert "还没有文档：上传文件即可建立索引" in collection and chat == [] and history == () and conversation == ""
     assert examples["samples"] == [] and examples["visible"] is False  # no examples about other documents
 
 
 def test_example_questions_name_the_knowledge_bases_own_documents(bases):
-    _collection, _choices, examples, _chat, _history = on_switch(bases, "default", "g", _panel)
+    _collection, _choices, examples, _chat, _history, _conversation = on_switch(bases, "default", "g")
     assert examples["samples"] and all(q[0].startswith("《") for q in examples["samples"])
 
 

@@ -13,7 +13,7 @@ from rag.cli.options import resolve_kb
 from rag.config import apply_runtime_env, load_config
 from rag.errors import RagError
 
-COMMANDS = ("setup", "index", "search", "ask", "chunks", "ui", "serve", "eval", "bench")
+COMMANDS = ("setup", "index", "search", "ask", "chunks", "ui", "serve", "users", "audit", "eval", "bench")
 
 
 def build_parser() -> argparse.ArgumentParser:

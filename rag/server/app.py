@@ -1,8 +1,11 @@
 """The FastAPI app of `rag serve`: the API under /v1, /healthz, the OpenAPI page at /docs, and
 the chat page mounted at /, all over one set of knowledge bases and one answer queue.
 
-With an API key every /v1 route wants `Authorization: Bearer KEY` (401 otherwise), and the chat
-page asks for the same key as its password (compared as UTF-8 bytes: any Unicode key works).
+Who is asking (rag.accounts): with no users and no --api-key, anyone, with every right, as on a
+laptop. Otherwise every /v1 route wants `Authorization: Bearer KEY` (401 otherwise): the server's
+--api-key (an admin) or a user's own key (`rag users key NAME`), and each caller sees and changes
+only the knowledge bases their rights allow (rag.accounts.visible). The chat page logs in with a
+user's name and password, or with the --api-key as the password (rag.server.login).
 Every path under /v1 answers in OpenAI's error shape, an unknown one or a wrong method too, even
 with the chat page mounted at / (which would otherwise take them)."""
 
@@ -17,22 +20,28 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from rag import __version__
+from rag.accounts import OPEN, Accounts, Caller, Conversations, Visible
 from rag.config import Config
 from rag.knowledge import DEFAULT, KnowledgeBases
-from rag.server import errors, kb_api, openai_api
+from rag.server import accounts_api, errors, kb_api, login, openai_api
 from rag.server.answers import AnswerQueue
 from rag.server.jobs import Jobs
 from rag.types import Answer, Citation
 
 
+KEY_CALLER = "api-key"  # who the server's own --api-key is, in the audit log and as a conversation's owner
+
+
 class State:
-    """What the routes share: the knowledge bases, the answer queue, the key."""
+    """What the routes share: the knowledge bases, who may use them, the answer queue, the key."""
 
     def __init__(self, config: Config, api_key: str = "", bases: KnowledgeBases | None = None):
         self.config = config
         self.bases = bases or KnowledgeBases(config)
         if not self.bases.exists(DEFAULT):  # `model="default"` always names a knowledge base
             self.bases.create(DEFAULT)
+        self.accounts = Accounts.of(self.bases.config)
+        self.conversations = Conversations(self.accounts.engine)
         self.queue = AnswerQueue()
         self.jobs = Jobs(errors.job_error)
         self.syncs: dict[str, dict] = {}  # knowledge base -> its watched folder's last sync (Sync.to_json)
@@ -46,8 +55,27 @@ class State:
         with self._lock:
             return self._uploads.setdefault(name, threading.Lock())
 
-    def models(self) -> list[tuple[str, int]]:
-        return [(name, int((self.bases.root / name).stat().st_mtime)) for name in self.bases.names()]
+    def guarded(self) -> bool:
+        """Whether callers must say who they are: the server has a key or users."""
+        return bool(self.api_key) or self.accounts.has_users()
+
+    def authenticate(self, given: bytes) -> Caller | None:
+        """Who sent the bearer token `given` (b"" for none); None when it is no one's. An open
+        server takes any (OpenAI clients always send one)."""
+        if not self.guarded():
+            return OPEN
+        if self.api_key and same_key(given, self.api_key):
+            return Caller(KEY_CALLER, admin=True)
+        try:
+            return self.accounts.by_key(given.decode("utf-8"))
+        except UnicodeDecodeError:
+            return None
+
+    def view(self, caller: Caller) -> Visible:
+        return Visible(self.bases, self.accounts, caller)
+
+    def models(self, view: Visible) -> list[tuple[str, int]]:
+        return [(name, int((self.bases.root / name).stat().st_mtime)) for name in view.names()]
 
     def ask(self, rag: Any, question: str, history: Sequence[tuple[str, str]],
             on_token: Callable[[str], None] | None, should_stop: Callable[[], bool] | None = None,
@@ -77,16 +105,16 @@ def _header_bytes(value: str) -> bytes:
 
 
 def _key_check(state: State):
-    bearer = HTTPBearer(auto_error=False, description="the key `rag serve` was started with")
+    bearer = HTTPBearer(auto_error=False, description="a user's key (`rag users key NAME`) or the key `rag serve` "
+                                                      "was started with")
 
-    async def check(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
-        if not state.api_key:
-            return
-        given = credentials.credentials if credentials else ""
-        if not same_key(_header_bytes(given), state.api_key):
-            raise errors.ApiError(401, "missing or wrong API key: send the header 'Authorization: Bearer KEY' "
-                                       "with the key `rag serve` was started with", "invalid_request_error",
-                                  "invalid_api_key")
+    def check(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
+        caller = state.authenticate(_header_bytes(credentials.credentials) if credentials else b"")
+        if caller is None:
+            raise errors.ApiError(401, "missing or wrong API key: send the header 'Authorization: Bearer KEY' with "
+                                       "your key (`rag users key NAME`) or the key `rag serve` was started with",
+                                  "invalid_request_error", "invalid_api_key")
+        request.state.caller = caller
     return check
 
 
@@ -108,11 +136,13 @@ def create_app(config: Config, api_key: str = "", page: bool = True,
     guarded = dict(prefix="/v1", dependencies=[Depends(_key_check(state))])
     app.include_router(openai_api.router(state), tags=["OpenAI-compatible"], **guarded)
     app.include_router(kb_api.router(state), tags=["knowledge bases"], **guarded)
+    app.include_router(accounts_api.router(state), tags=["conversations and audit"], **guarded)
     _no_such_route(app, guarded["dependencies"])  # after the routes, before the page mounted at /
 
-    @app.get("/healthz", tags=["health"], summary="Whether the server is up, and what it serves")
+    @app.get("/healthz", tags=["health"], summary="Whether the server is up (and, when it is open, what it serves)")
     def healthz():
-        return {"status": "ok", "version": __version__, "knowledge_bases": state.bases.names()}
+        shown = {} if state.guarded() else {"knowledge_bases": state.bases.names()}  # names are for those let in
+        return {"status": "ok", "version": __version__, **shown}
 
     app.router.on_shutdown.append(state.queue.close)
     app.router.on_shutdown.append(state.jobs.close)
@@ -182,11 +212,15 @@ def _no_such_route(app: FastAPI, dependencies: list) -> None:
 def _mount_page(app: FastAPI, state: State) -> None:
     import gradio as gr
 
-    from rag.ui.app import build_app, mount_options
+    from rag.ui.app import Access, build_app, mount_options
 
-    demo = build_app(state.bases, start=DEFAULT, run=state.queue.run)
+    def caller(request) -> Caller:
+        return login.page_caller(state, request) or Caller("", admin=False)
+
+    access = Access(view=lambda request: state.view(caller(request)), conversations=state.conversations,
+                    owner=lambda request: caller(request).owner(), logout="/logout")
+    demo = build_app(state.bases, start=DEFAULT, run=state.queue.run, access=access)
     demo.queue(default_concurrency_limit=1)
-    auth = (lambda _user, password: same_key(password, state.api_key)) if state.api_key else None
-    gr.mount_gradio_app(app, demo, path="/", auth=auth,
-                        auth_message="rag: 密码是 rag serve 的 API key（用户名任意）" if auth else None,
+    login.install(app, state)
+    gr.mount_gradio_app(app, demo, path="/", auth_dependency=lambda request: login.page_user(state, request),
                         **mount_options(state.config))

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from rag.accounts import AccountError, NotAllowed, UnknownConversation
 from rag.collections.uploads import TooLarge, UnknownDocument, UnsupportedType
 from rag.errors import ConfigError, GenerationError, LoadError, ModelError, NoIndexError, RagError, RagIndexError
 from rag.knowledge import KnowledgeBaseExists, UnknownKnowledgeBase
@@ -23,6 +24,9 @@ STATUS = (
     (UnknownKnowledgeBase, 404, "not_found_error", "unknown_knowledge_base"),
     (UnknownDocument, 404, "not_found_error", "unknown_document"),
     (UnknownJob, 404, "not_found_error", "unknown_job"),
+    (UnknownConversation, 404, "not_found_error", "unknown_conversation"),
+    (NotAllowed, 403, "permission_error", "not_allowed"),
+    (AccountError, 400, "invalid_request_error", "bad_account"),
     (KnowledgeBaseExists, 409, "conflict_error", "knowledge_base_exists"),
     (TooLarge, 413, "invalid_request_error", "file_too_large"),
     (UnsupportedType, 415, "invalid_request_error", "unsupported_file_type"),
@@ -34,7 +38,7 @@ STATUS = (
     (LoadError, 400, "invalid_request_error", "unreadable_file"),
     (RagError, 400, "invalid_request_error", "bad_request"),
 )
-HTTP_TYPES = {401: "authentication_error", 404: "not_found_error", 405: "invalid_request_error",
+HTTP_TYPES = {401: "authentication_error", 403: "permission_error", 404: "not_found_error", 405: "invalid_request_error",
               413: "invalid_request_error", 415: "invalid_request_error"}
 HTTP_CODES = {400: "invalid_request", 401: "invalid_api_key", 404: "unknown_route", 405: "method_not_allowed",
               413: "request_too_large", 415: "unsupported_media_type"}

@@ -14,9 +14,10 @@ import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 
+from rag.accounts import WRITE, Visible
 from rag.collections import uploads, web
 from rag.errors import LoadError
 from rag.knowledge import DEFAULT, safe_file_name
@@ -117,36 +118,45 @@ def _answered(name: str, submitted, response: Response, wait: bool) -> dict:
     return job.to_json()
 
 
+def viewer(state):
+    """The dependency giving a route the knowledge bases as its caller may see them."""
+    def view(request: Request) -> Visible:
+        return state.view(request.state.caller)
+    return view
+
+
 def router(state) -> APIRouter:
     api = APIRouter()
+    seen = Depends(viewer(state))
 
     @api.post("/search", summary="The passages hybrid retrieval returns (rag search --json)")
-    def search(body: SearchRequest):
-        hits = state.bases.get(body.knowledge_base).search(body.query, k=body.k)
+    def search(body: SearchRequest, bases: Visible = seen):
+        hits = bases.get(body.knowledge_base).search(body.query, k=body.k)
         return search_json(body.query, hits)
 
-    @api.get("/knowledge_bases", summary="The knowledge bases")
-    def list_bases():
-        return {"object": "list", "data": [describe(n, state.bases.get(n), state.syncs.get(n))
-                                           for n in state.bases.names()]}
+    @api.get("/knowledge_bases", summary="The knowledge bases the caller may read")
+    def list_bases(bases: Visible = seen):
+        return {"object": "list", "data": [{**describe(n, bases.get(n), state.syncs.get(n)), "right": bases.right(n)}
+                                           for n in bases.names()]}
 
-    @api.post("/knowledge_bases", status_code=201, summary="Create an empty knowledge base")
-    def create(body: NewKnowledgeBase):
-        return describe(body.name, state.bases.create(body.name))
+    @api.post("/knowledge_bases", status_code=201, summary="Create an empty knowledge base (admins)")
+    def create(body: NewKnowledgeBase, bases: Visible = seen):
+        return describe(body.name, bases.create(body.name))
 
-    @api.delete("/knowledge_bases/{name}", summary="Delete a knowledge base, its index and uploads")
-    def delete(name: str):
-        state.bases.delete(name)
+    @api.delete("/knowledge_bases/{name}", summary="Delete a knowledge base, its index and uploads (admins)")
+    def delete(name: str, bases: Visible = seen):
+        bases.delete(name)
         return {"name": name, "object": "knowledge_base", "deleted": True}
 
     @api.get("/knowledge_bases/{name}/documents", summary="The documents of a knowledge base")
-    def documents(name: str):
-        return {"object": "list", "data": _documents(state.bases.get(name))}
+    def documents(name: str, bases: Visible = seen):
+        return {"object": "list", "data": _documents(bases.get(name))}
 
     @api.post("/knowledge_bases/{name}/documents", status_code=202,
               summary="Upload files: checked at once, indexed by a job (202; wait=true: 200 when it is over)")
-    def upload(name: str, files: list[UploadFile], request: Request, response: Response, wait: bool = False):
-        rag = state.bases.get(name)
+    def upload(name: str, files: list[UploadFile], request: Request, response: Response, wait: bool = False,
+               bases: Visible = seen):
+        rag = bases.get(name, WRITE)
         _check_length(request, rag.config)
         if len(files) > MAX_FILES:
             raise ApiError(413, f"{len(files)} files in one upload: at most {MAX_FILES}")
@@ -156,33 +166,36 @@ def router(state) -> APIRouter:
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
+        bases.record("doc.upload", name, ", ".join(p.name for p in received))
         job = state.jobs.submit(name, [p.name for p in received],
                                 lambda progress: _index(state, name, rag, folder, received, progress))
         return _answered(name, job, response, wait)
 
     @api.post("/knowledge_bases/{name}/urls", status_code=202,
               summary="Fetch web pages (a page, a sitemap, a site to a depth) and index them: a job, as uploads")
-    def add_urls(name: str, body: WebPages, response: Response, wait: bool = False):
-        rag = state.bases.get(name)
+    def add_urls(name: str, body: WebPages, response: Response, wait: bool = False, bases: Visible = seen):
+        rag = bases.get(name, WRITE)
         bad = [u for u in body.urls if not web.is_url(u)]
         if bad:
             raise ApiError(400, f"urls: {bad[0][:80]!r} is not an http(s) address")
+        bases.record("urls.add", name, " ".join(body.urls))
         job = state.jobs.submit(name, body.urls, lambda progress: _index_pages(state, name, rag, body, progress))
         return _answered(name, job, response, wait)
 
     @api.get("/knowledge_bases/{name}/jobs/{job_id}", summary="An upload's indexing job: state, progress, report")
-    def job(name: str, job_id: str):
-        state.bases.get(name)  # 404 for an unknown knowledge base first
+    def job(name: str, job_id: str, bases: Visible = seen):
+        bases.get(name)  # 404 for an unknown knowledge base first
         return state.jobs.get(name, job_id).to_json()
 
     @api.get("/knowledge_bases/{name}/jobs", summary="The knowledge base's recent indexing jobs")
-    def jobs(name: str):
-        state.bases.get(name)
+    def jobs(name: str, bases: Visible = seen):
+        bases.get(name)
         return {"object": "list", "data": [j.to_json() for j in state.jobs.of(name)]}
 
     @api.delete("/knowledge_bases/{name}/documents/{doc:path}", summary="Remove a document from the index")
-    def remove(name: str, doc: str):
-        uploads.delete_document(state.bases.get(name), doc)
+    def remove(name: str, doc: str, bases: Visible = seen):
+        uploads.delete_document(bases.get(name, WRITE), doc)
+        bases.record("doc.delete", name, doc)
         return {"doc": doc, "object": "document", "deleted": True}
 
     return api

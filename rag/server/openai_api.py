@@ -3,7 +3,11 @@
 earlier turns its history). The reply's content is the cited answer with its [n] markers, and
 the reply carries `citations` (the objects of `rag ask --json`) and `refused`; streamed, the
 pieces come as `chat.completion.chunk` events: the first carries `sources` (the passages being
-read, as soon as they are found), the last the citations."""
+read, as soon as they are found), the last the citations.
+
+A request naming a `conversation_id` (POST /v1/conversations makes one) continues that kept
+conversation: its stored turns are the history, the last user message the question, and the new
+turn is kept in it."""
 
 from __future__ import annotations
 
@@ -12,10 +16,11 @@ import time
 import uuid
 from typing import Any, AsyncIterator
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from rag.accounts import Visible
 from rag.errors import RagError
 from rag.server.answers import Sources
 from rag.server.errors import ApiError, error_body, status_of
@@ -39,6 +44,8 @@ class ChatRequest(BaseModel):
     model: str = Field(description="a knowledge base, as GET /v1/models lists them")
     messages: list[Message] = Field(min_length=1)
     stream: bool = False
+    conversation_id: str | None = Field(default=None, description="a kept conversation of yours to continue "
+                                                                  "(POST /v1/conversations); not an OpenAI field")
 
 
 def question_and_history(messages: list[Message]) -> tuple[str, list[tuple[str, str]]]:
@@ -61,16 +68,18 @@ def _usage(answer: Answer) -> dict[str, int]:
     return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
 
 
-def _extras(answer: Answer) -> dict[str, Any]:
+def _extras(answer: Answer, conversation_id: str | None = None) -> dict[str, Any]:
     made = answer.to_json()
-    return {"citations": made["citations"], "refused": made["refused"]}
+    kept = {"conversation_id": conversation_id} if conversation_id else {}
+    return {"citations": made["citations"], "refused": made["refused"], **kept}
 
 
-def completion(model: str, answer: Answer, reply_id: str, created: int) -> dict[str, Any]:
+def completion(model: str, answer: Answer, reply_id: str, created: int,
+               conversation_id: str | None = None) -> dict[str, Any]:
     return {"id": reply_id, "object": "chat.completion", "created": created, "model": model,
             "choices": [{"index": 0, "message": {"role": "assistant", "content": answer.text},
                          "finish_reason": "stop", "logprobs": None}],
-            "usage": _usage(answer), **_extras(answer)}
+            "usage": _usage(answer), **_extras(answer, conversation_id)}
 
 
 def chunk(model: str, reply_id: str, created: int, delta: dict, finish: str | None = None,
@@ -85,7 +94,8 @@ def sources_json(sources: Sources) -> list[dict[str, Any]]:
     return [{**p.to_json(), "spans": [list(span) for span in p.spans]} for p in sources.passages]
 
 
-async def _events(first: Any, rest: AsyncIterator, model: str, reply_id: str, created: int):
+async def _events(first: Any, rest: AsyncIterator, model: str, reply_id: str, created: int,
+                  keep: Any = None, conversation_id: str | None = None):
     item = first
     # the first chunk carries the passages being read, in a field OpenAI clients ignore
     early = {"sources": sources_json(item)} if isinstance(item, Sources) else {}
@@ -96,11 +106,22 @@ async def _events(first: Any, rest: AsyncIterator, model: str, reply_id: str, cr
         while isinstance(item, str):
             yield chunk(model, reply_id, created, {"content": item})
             item = await anext(rest)
-        yield chunk(model, reply_id, created, {}, "stop", usage=_usage(item), **_extras(item))
+        if keep:
+            keep(item)
+        yield chunk(model, reply_id, created, {}, "stop", usage=_usage(item), **_extras(item, conversation_id))
     except RagError as exc:  # after the first piece the status is sent: the error is an event
         _status, kind, code = status_of(exc)
         yield f"data: {json.dumps(error_body(str(exc), kind, code), ensure_ascii=False)}\n\n"
     yield "data: [DONE]\n\n"
+
+
+def _kept_history(conversations, owner: str, conversation_id: str, model: str) -> list[tuple[str, str]]:
+    """The stored turns of the caller's conversation, which must be over the same knowledge base."""
+    conversation = conversations.get(owner, conversation_id)
+    if conversation["knowledge_base"] != model:
+        raise ApiError(400, f"conversation {conversation_id!r} is over knowledge base "
+                            f"{conversation['knowledge_base']!r}, not {model!r}: ask it with that model")
+    return [(m["question"], m["answer"]) for m in conversation["messages"]]
 
 
 def _model(name: str, created: int) -> dict[str, Any]:
@@ -108,30 +129,43 @@ def _model(name: str, created: int) -> dict[str, Any]:
 
 
 def router(state) -> APIRouter:
-    api = APIRouter()
+    from rag.server.kb_api import viewer
 
-    @api.get("/models", summary="The knowledge bases, each as a model id")
-    def models():
-        return {"object": "list", "data": [_model(name, created) for name, created in state.models()]}
+    api = APIRouter()
+    seen = Depends(viewer(state))
+
+    @api.get("/models", summary="The knowledge bases the caller may read, each as a model id")
+    def models(bases: Visible = seen):
+        return {"object": "list", "data": [_model(name, created) for name, created in state.models(bases)]}
 
     @api.get("/models/{name}", summary="One knowledge base as a model")
-    def model(name: str):
-        state.bases.get(name)  # 404 when there is none
-        return _model(name, dict(state.models())[name])
+    def model(name: str, bases: Visible = seen):
+        bases.get(name)  # 404 when there is none, or the caller may not read it
+        return _model(name, dict(state.models(bases))[name])
 
     @api.post("/chat/completions", summary="A cited answer from a knowledge base (OpenAI chat format)")
-    async def chat(body: ChatRequest):
+    async def chat(body: ChatRequest, bases: Visible = seen):
         question, history = question_and_history(body.messages)
-        rag = state.bases.get(body.model)
+        rag = bases.get(body.model)
+        owner, kept = bases.caller.owner(), body.conversation_id
+        if kept:
+            history = _kept_history(state.conversations, owner, kept, body.model)
+
         def ask(on_token, should_stop=None, on_sources=None):
             return state.ask(rag, question, history, on_token, should_stop, on_sources)
 
+        def keep(answer: Answer) -> None:
+            if kept:
+                state.conversations.add_turn(owner, kept, answer)
+
         reply_id, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
         if not body.stream:
-            return completion(body.model, await state.queue.answer(ask), reply_id, created)
+            answer = await state.queue.answer(ask)
+            keep(answer)
+            return completion(body.model, answer, reply_id, created, kept)
         pieces = state.queue.stream(ask)
         first = await anext(pieces)  # an error before the first piece is still a plain 4xx
-        return StreamingResponse(_events(first, pieces, body.model, reply_id, created),
+        return StreamingResponse(_events(first, pieces, body.model, reply_id, created, keep, kept),
                                  media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
     return api

@@ -34,7 +34,8 @@ from rag.errors import (
 )
 from rag.types import Answer, Citation
 from rag.ui import collection as coll
-from rag.ui.bases import as_bases, kb_picker, on_create, on_switch, selector, shown_name
+from rag.ui import conversations as convs
+from rag.ui.bases import as_bases, kb_picker, on_create, selector, shown_name
 from rag.ui.render import answer_html, error_html, pending_html, stopped_html, streaming_html
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -66,6 +67,17 @@ class Streamed:
     sources: tuple[Citation, ...] = ()  # the passages being read, as soon as they are found
 
 
+@dataclass(frozen=True)
+class Access:
+    """What the page asks the server about each request: the knowledge bases as its user may see
+    them (rag.accounts.Visible: names, get, may_write, record), the store of kept conversations
+    and whose they are, and where to log out. `rag ui` alone: everything, for one person."""
+    view: Callable[[Any], Any]
+    conversations: Any = None  # rag.accounts.Conversations, or None: nothing is kept
+    owner: Callable[[Any], str] = lambda _request: ""
+    logout: str = ""  # the logout address, when the page has logins
+
+
 class ChatBackend:
     """Answers one question at a time with the session's settings applied to the shared pipeline
     of the session's knowledge base. `run(job)` runs a job in its turn (rag serve passes its answer
@@ -83,8 +95,8 @@ class ChatBackend:
 
     def ask(self, question: str, history: Sequence[tuple[str, str]], settings: Settings,
             on_token: Callable[[str], None], session: str = "",
-            on_sources: Callable[[Sequence[Citation]], None] | None = None) -> Answer:
-        rag = self.bases.get(settings.kb)
+            on_sources: Callable[[Sequence[Citation]], None] | None = None, bases: Any = None) -> Answer:
+        rag = (bases or self.bases).get(settings.kb)
         stop = self._stops[session] = threading.Event()
 
         def job() -> Answer:
@@ -164,8 +176,9 @@ def _message(role: str, content: str) -> dict[str, str]:
 
 
 def respond(backend: ChatBackend, question: str, chat: list, history: tuple, settings: Settings,
-            session: str = ""):
-    """The chat handler: yields (textbox, chat, history) as the answer streams in."""
+            session: str = "", bases: Any = None, on_answer: Callable[[Answer], None] | None = None):
+    """The chat handler: yields (textbox, chat, history) as the answer streams in; the finished
+    answer also goes to `on_answer` (to be kept). `bases`: the knowledge bases as the user sees them."""
     question = (question or "").strip()
     if not question:
         yield "", chat, history
@@ -175,13 +188,15 @@ def respond(backend: ChatBackend, question: str, chat: list, history: tuple, set
     yield "", chat, history
     text, sources = "", ()
     ask = lambda on_token, on_sources: backend.ask(question, history, settings, on_token, session,  # noqa: E731
-                                                   on_sources)
+                                                   on_sources, bases)
     for update in stream_answer(ask):
         if update.stopped:
             shown = stopped_html(text)
         elif update.answer is not None:
             shown = answer_html(update.answer, turn)
             history = tuple(history) + ((question, update.answer.text),)
+            if on_answer:
+                on_answer(update.answer)
         elif update.error:
             shown = error_html(update.error)
         elif update.sources:
@@ -262,6 +277,18 @@ def on_fetch(rag: Any, text: str, generator: str, progress: Any = None, kb: str 
     yield status, *_panel(rag, generator), box
 
 
+def on_switch(seen: Any, kb: str, generator: str, conv: str = "", store: Any = None, owner: str = "") -> tuple:
+    """Another knowledge base: its documents, and a new conversation (follow-ups would mix them),
+    unless it is the one the open conversation is over (reopened from the list); (*panel, chat,
+    history, conversation)."""
+    import gradio as gr
+
+    shown = _panel(seen.get(kb), generator)
+    if store is not None and conv and store.get(owner, conv)["knowledge_base"] == kb:
+        return *shown, gr.update(), gr.update(), conv
+    return *shown, [], (), ""
+
+
 def on_delete(rag: Any, doc: str | None, generator: str):
     if not doc:
         return "先在列表中选择要删除的文档。", *_panel(rag, generator)
@@ -282,10 +309,20 @@ class Page:
     stop: Any
     active: Any  # which knowledge base the page asks and uploads to
     examples: Any
+    user: Any  # who is logged in, and the way out
     kb: Any
     new_kb: Any
     create: Any
     remembered: Any  # the knowledge base this browser chose last, kept across reloads
+    conversation: Any  # the kept conversation this tab continues ("" = a new one)
+    remembered_conversation: Any  # the one this browser had open, reopened after a reload
+    conv_group: Any
+    conv_pick: Any
+    conv_new: Any
+    conv_delete: Any
+    conv_export: Any
+    conv_title: Any
+    conv_rename: Any
     collection: Any
     upload: Any
     urls: Any  # web addresses to fetch into the knowledge base
@@ -339,70 +376,201 @@ def _side_panel(gr, config: Any) -> dict[str, Any]:
                 top_k=top_k, mode=mode, generator=generator)
 
 
-def _wire(gr, demo, bases: Any, page: Page, history: Any, run: Callable | None) -> None:
+def user_text(request: Any, access: Access) -> str:
+    name = getattr(request, "username", None) or ""
+    return f"已登录：**{name}** · [退出]({access.logout})" if name and access.logout else ""
+
+
+GONE = "知识库 {kb} 已不存在（可能已在别处删除），请在上方重新选择知识库"
+
+
+def writable(seen: Any, kb: str) -> tuple[Any, str]:
+    """The pipeline of `kb` when the user may change it, else why not (in Chinese)."""
+    if kb not in seen.names():  # deleted from another page or over the API since this one chose it
+        return None, GONE.format(kb=kb)
+    try:
+        return (seen.get(kb, "write") if hasattr(seen, "may_write") else seen.get(kb)), ""
+    except RagError as exc:
+        return None, _problem(exc)
+
+
+def _record(seen: Any, action: str, kb: str, detail: str) -> None:
+    if hasattr(seen, "record"):
+        seen.record(action, kb, detail)
+
+
+def _no_bases() -> tuple:
+    import gradio as gr
+
+    return ("当前没有你可以阅读的知识库：请管理员授权（rag users grant）", gr.update(value=""),
+            gr.update(choices=[], value=None), gr.update(samples=[], visible=False))
+
+
+def _wire(gr, demo, bases: Any, page: Page, history: Any, run: Callable | None, access: Access) -> None:
     backend = ChatBackend(bases, run)
+    store = access.conversations
+    panel = [page.collection, page.doc_pick, page.examples]
 
-    def ask(q, c, h, k, m, g, kb, request: gr.Request):
-        yield from respond(backend, q, c, h, Settings(int(k), m, g, kb or ""), _session(request))
+    def ask(q, c, h, k, m, g, kb, conv, request: gr.Request):
+        answered: list[Answer] = []
+        for shown in respond(backend, q, c, h, Settings(int(k), m, g, kb or ""), _session(request),
+                             bases=access.view(request), on_answer=answered.append):
+            yield *shown, gr.update()
+        if store is not None and answered:
+            yield gr.update(), gr.update(), gr.update(), convs.keep(store, access.owner(request), conv, kb, answered[0])
 
-    def upload_files(files, g, kb, progress=gr.Progress()):
-        if kb not in bases.names():  # deleted from another page or over the API since this one chose it
-            yield (f"⚠ 未上传：知识库 {kb} 已不存在（可能已在别处删除），请在上方重新选择知识库", gr.update(), gr.update(),
-                   gr.update(), None)
-            return
-        yield from on_upload(bases.get(kb), files, g, progress, kb=kb if hasattr(bases, "root") else "")
+    def refreshed(conv, request: gr.Request):
+        """The conversation list and the export of the open one, as they are now."""
+        owner = access.owner(request)
+        return (gr.update(choices=convs.choices(store, owner), value=conv or None),
+                convs.export(store, owner, conv) if conv else None)
 
-    chat_io = dict(inputs=[page.question, page.chat, history, page.top_k, page.mode, page.generator, page.kb],
-                   outputs=[page.question, page.chat, history], concurrency_limit=1, concurrency_id="answer")
-    page.question.submit(ask, **chat_io)
-    page.send.click(ask, **chat_io)
+    chat_io = dict(inputs=[page.question, page.chat, history, page.top_k, page.mode, page.generator, page.kb,
+                           page.conversation],
+                   outputs=[page.question, page.chat, history, page.conversation], concurrency_limit=1,
+                   concurrency_id="answer")
+    for started in (page.question.submit(ask, **chat_io), page.send.click(ask, **chat_io)):
+        if store is not None:
+            started.then(refreshed, inputs=[page.conversation], outputs=[page.conv_pick, page.conv_export])
+
     def stop(request: gr.Request) -> None:
         backend.stop(_session(request))
 
     page.stop.click(stop, queue=False)  # not queued: it must get through while the answer holds the queue
-    # the chat's own 清除 (trash) button is the one way to clear: it empties the follow-up history too
-    page.chat.clear(lambda: (), outputs=[history], queue=False)
-    panel = [page.collection, page.doc_pick, page.examples]
+    # the chat's own 清除 (trash) button clears the page and starts a new conversation (the old one is kept)
+    page.chat.clear(lambda: ((), "", gr.update(value=None)), outputs=[history, page.conversation, page.conv_pick],
+                    queue=False)
+
+    def upload_files(files, g, kb, request: gr.Request, progress=gr.Progress()):
+        seen = access.view(request)
+        rag, problem = writable(seen, kb)
+        if problem:
+            yield f"⚠ 未上传：{problem}", gr.update(), gr.update(), gr.update(), None
+            return
+        _record(seen, "doc.upload", kb, ", ".join(Path(getattr(f, "name", f)).name for f in files or []))
+        yield from on_upload(rag, files, g, progress, kb=kb if hasattr(bases, "root") else "")
+
     page.upload.upload(upload_files, inputs=[page.upload, page.generator, page.kb],
                        outputs=[page.status, *panel, page.upload], concurrency_limit=1, concurrency_id="index")
-    # asked in the browser first: a click on 删除 removes the document from the index at once
-    def fetch_pages(text, g, kb, progress=gr.Progress()):
-        yield from on_fetch(bases.get(kb), text, g, progress, kb=kb if hasattr(bases, "root") else "")
+
+    def fetch_pages(text, g, kb, request: gr.Request, progress=gr.Progress()):
+        seen = access.view(request)
+        rag, problem = writable(seen, kb)
+        if problem:
+            yield f"⚠ 未抓取：{problem}", gr.update(), gr.update(), gr.update(), gr.update()
+            return
+        _record(seen, "urls.add", kb, " ".join((text or "").split()))
+        yield from on_fetch(rag, text, g, progress, kb=kb if hasattr(bases, "root") else "")
 
     page.fetch.click(fetch_pages, inputs=[page.urls, page.generator, page.kb],
                      outputs=[page.status, *panel, page.urls], concurrency_limit=1, concurrency_id="index")
-    page.delete.click(lambda d, g, kb: on_delete(bases.get(kb), d, g), inputs=[page.doc_pick, page.generator, page.kb],
-                      outputs=[page.status, *panel], concurrency_id="index", js=CONFIRM_DELETE)
-    page.generator.change(lambda g, kb: _panel(bases.get(kb), g), inputs=[page.generator, page.kb], outputs=panel)
-    # another knowledge base: its documents, and a fresh conversation (follow-ups would mix them)
-    page.kb.change(lambda g, kb: on_switch(bases, kb, g, _panel), inputs=[page.generator, page.kb],
-                   outputs=[*panel, page.chat, history])
-    def create(name, remembered):
-        status, chosen, box = on_create(bases, name)
+
+    def delete(doc, g, kb, request: gr.Request):
+        seen = access.view(request)
+        rag, problem = writable(seen, kb)
+        if problem:
+            return f"⚠ 未删除：{problem}", gr.update(), gr.update(), gr.update()
+        if doc:
+            _record(seen, "doc.delete", kb, doc)
+        return on_delete(rag, doc, g)
+
+    # asked in the browser first: a click on 删除 removes the document from the index at once
+    page.delete.click(delete, inputs=[page.doc_pick, page.generator, page.kb], outputs=[page.status, *panel],
+                      concurrency_id="index", js=CONFIRM_DELETE)
+    def regenerate(g, kb, request: gr.Request):
+        return _panel(access.view(request).get(kb), g)
+
+    page.generator.change(regenerate, inputs=[page.generator, page.kb], outputs=panel)
+
+    def switch(g, kb, conv, request: gr.Request):
+        if not kb:
+            return *(gr.update() for _ in panel), gr.update(), gr.update(), gr.update()
+        return on_switch(access.view(request), kb, g, conv, store, access.owner(request))
+
+    page.kb.change(switch, inputs=[page.generator, page.kb, page.conversation],
+                   outputs=[*panel, page.chat, history, page.conversation])
+
+    def create(name, remembered, request: gr.Request):
+        status, chosen, box = on_create(access.view(request), name)
         return status, chosen, box, chosen.get("value", remembered)  # remembered with the answer itself
 
     page.create.click(create, inputs=[page.new_kb, page.remembered],
                       outputs=[page.status, page.kb, page.new_kb, page.remembered], concurrency_id="index")
-    # a reload shows every knowledge base the server has now, and the one this browser last chose
-    def load(g, kb, remembered):
-        names = bases.names()
-        chosen = remembered if remembered in names else (kb if kb in names else names[0])
-        return selector(bases, chosen), active_text(chosen), *_panel(bases.get(chosen), g)
 
-    demo.load(load, inputs=[page.generator, page.kb, page.remembered], outputs=[page.kb, page.active, *panel])
+    def load(g, kb, remembered, remembered_conv, request: gr.Request):
+        """A reload shows the knowledge bases the user may read now, the one this browser last
+        chose, and the conversation it had open."""
+        seen, owner = access.view(request), access.owner(request)
+        names = seen.names()
+        chat, past, conv = [], (), ""
+        if store is not None and remembered_conv in {i for _, i in convs.choices(store, owner)}:
+            kept_chat, kept_history, kept_kb = convs.chat_of(store, owner, remembered_conv)
+            if kept_kb in names:
+                chat, past, conv, remembered = kept_chat, kept_history, remembered_conv, kept_kb
+        chosen = remembered if remembered in names else (kb if kb in names else (names[0] if names else None))
+        shown = (active_text(chosen), *_panel(seen.get(chosen), g)) if chosen else _no_bases()
+        listed = gr.update(choices=convs.choices(store, owner), value=conv or None) if store is not None else gr.update()
+        return (selector(seen, chosen), *shown, user_text(request, access), gr.update(visible=store is not None),
+                listed, chat, past, conv)
+
+    demo.load(load, inputs=[page.generator, page.kb, page.remembered, page.remembered_conversation],
+              outputs=[page.kb, page.active, *panel, page.user, page.conv_group, page.conv_pick, page.chat, history,
+                       page.conversation])
     # another page or the API may have created or deleted one since: opening the selector asks again
-    page.kb.focus(lambda kb: selector(bases, kb), inputs=[page.kb], outputs=[page.kb], queue=False)
+    def listed(kb, request: gr.Request):
+        return selector(access.view(request), kb)
+
+    page.kb.focus(listed, inputs=[page.kb], outputs=[page.kb], queue=False)
     page.kb.change(lambda kb: (kb, active_text(kb)), inputs=[page.kb], outputs=[page.remembered, page.active],
                    queue=False)
+    page.conversation.change(lambda conv: conv, inputs=[page.conversation], outputs=[page.remembered_conversation],
+                             queue=False)
+    if store is not None:
+        _wire_conversations(gr, page, history, access, refreshed)
 
 
-def build_app(source: Any, start: str = "", run: Callable | None = None):
+def _wire_conversations(gr, page: Page, history: Any, access: Access, refreshed: Callable) -> None:
+    store = access.conversations
+    listing = dict(inputs=[page.conversation], outputs=[page.conv_pick, page.conv_export])
+
+    def reopen(conv, request: gr.Request):
+        if not conv:
+            return gr.update(), gr.update(), gr.update(), gr.update()
+        chat, past, kb = convs.chat_of(store, access.owner(request), conv)
+        return chat, past, conv, selector(access.view(request), kb)
+
+    page.conv_pick.input(reopen, inputs=[page.conv_pick], outputs=[page.chat, history, page.conversation, page.kb]
+                         ).then(refreshed, **listing)
+    page.conv_new.click(lambda: ([], (), ""), outputs=[page.chat, history, page.conversation], queue=False
+                        ).then(refreshed, **listing)
+
+    def remove(conv, request: gr.Request):
+        if conv:
+            store.delete(access.owner(request), conv)
+        return [], (), ""
+
+    page.conv_delete.click(remove, inputs=[page.conversation], outputs=[page.chat, history, page.conversation],
+                           js="(c) => [c && confirm('删除这个对话？此操作不能撤销。') ? c : '']").then(refreshed, **listing)
+
+    def rename(conv, title, request: gr.Request):
+        if conv and (title or "").strip():
+            store.rename(access.owner(request), conv, title)
+        return ""
+
+    page.conv_rename.click(rename, inputs=[page.conversation, page.conv_title], outputs=[page.conv_title]
+                           ).then(refreshed, **listing)
+
+
+def build_app(source: Any, start: str = "", run: Callable | None = None, access: Access | None = None):
     """The Blocks page over knowledge bases (rag.knowledge.KnowledgeBases), opened on `start`, or
     over one pipeline object (`Rag` or anything with the same methods). `run(job)` takes the
-    page's questions in turn (see ChatBackend)."""
+    page's questions in turn (see ChatBackend); `access` says what each request's user may see
+    (by default everything) and where conversations are kept."""
     import gradio as gr
 
     bases = as_bases(source, start)
+    listed = access is None  # a server's page lists only what its user may read: filled when it loads
+    access = access or Access(view=lambda _request: bases)
     first = bases.get(start) if start else bases.get(bases.names()[0])
     with gr.Blocks(title="rag · 文档问答", analytics_enabled=False) as demo:
         history = gr.State(())  # per session: (question, answer) pairs for follow-ups
@@ -410,11 +578,16 @@ def build_app(source: Any, start: str = "", run: Callable | None = None):
             with gr.Column(scale=3, min_width=420):
                 chat_parts = _chat_column(gr)
             with gr.Column(scale=1, min_width=300, elem_id="rag-side"):
+                user = gr.Markdown(elem_id="rag-user")
                 gr.Markdown("### 文档库")
-                kb_parts = kb_picker(gr, bases, start or bases.names()[0])
+                kb_parts = kb_picker(gr, bases, start or bases.names()[0], listed=listed)
                 kb_parts["remembered"] = gr.BrowserState("", storage_key="rag-kb")
+                conv_parts = convs.panel(gr)
                 side_parts = _side_panel(gr, first.config)
-        _wire(gr, demo, bases, Page(**chat_parts, **kb_parts, **side_parts), history, run)
+        kept = dict(conversation=gr.State(""),
+                    remembered_conversation=gr.BrowserState("", storage_key="rag-conversation"))
+        _wire(gr, demo, bases, Page(**chat_parts, user=user, **kb_parts, **kept, **conv_parts, **side_parts),
+              history, run, access)
     return demo
 
 

@@ -5,7 +5,7 @@ rag.knowledge; a page over one index folder (`rag ui --index DIR`) offers nothin
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from rag.errors import ConfigError, RagError
 from rag.knowledge import DEFAULT, MAX_NAME, check_name
@@ -33,21 +33,17 @@ def as_bases(source: Any, start: str = "") -> Any:
     return source if hasattr(source, "names") else OneBase(source, start)
 
 
-def kb_picker(gr, bases: Any, start: str) -> dict[str, Any]:
-    """The selector, the name box and the create button."""
-    names = bases.names()
+def kb_picker(gr, bases: Any, start: str, listed: bool = True) -> dict[str, Any]:
+    """The selector, the name box and the create button; not `listed`, the selector starts
+    empty (the page fills it with what its user may read when it loads)."""
+    names = bases.names() if listed else []
     kb = gr.Dropdown(choices(names), value=start if start in names else (names[0] if names else None), label="知识库",
-                     elem_id="rag-kb", interactive=len(names) > 1 or hasattr(bases, "root"))
+                     elem_id="rag-kb", interactive=len(names) > 1 or hasattr(bases, "root") or not listed)
     with gr.Row():
         new_kb = gr.Textbox(show_label=False, placeholder="新知识库名称（字母、数字、-、_、汉字）", scale=3,
                             elem_id="rag-new-kb", lines=1, max_lines=1)
         create = gr.Button("新建", elem_id="rag-create-kb", scale=1, min_width=60, size="sm")
     return dict(kb=kb, new_kb=new_kb, create=create)
-
-
-def on_switch(bases: Any, kb: str, generator: str, panel: Callable) -> tuple:
-    """The chosen knowledge base's documents, and an empty chat and history."""
-    return *panel(bases.get(kb), generator), [], ()
 
 
 DEFAULT_LABEL = "默认"
@@ -87,5 +83,5 @@ def on_create(bases: Any, name: str) -> tuple:
     except ConfigError:  # the selection stays where the user is
         return f"⚠ 未新建：名称“{name}”不可用，请用 1-{MAX_NAME} 个字母、数字、汉字、- 或 _", gr.update(), gr.update()
     except RagError as exc:
-        return f"⚠ 未新建：{exc}", gr.update(), gr.update()
+        return f"⚠ 未新建：{getattr(exc, 'zh', '') or exc}", gr.update(), gr.update()
     return f"已新建知识库 {name}：上传文件即可建立索引", selector(bases, name), ""

@@ -1,0 +1,119 @@
+"""The tables, and the versioned schema: `schema_version` holds the number of the last step of
+STEPS applied, and opening a database applies the steps after it in order, in one transaction
+each. A new column or table is a new step at the end; a step is never edited once released."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    select,
+)
+
+metadata = MetaData()
+
+schema_version = Table("schema_version", metadata, Column("version", Integer, nullable=False))
+
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("password_hash", String(200), nullable=False, default=""),  # argon2; "" = no page login
+    Column("admin", Boolean, nullable=False, default=False),
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("created", DateTime(timezone=True), nullable=False),
+)
+
+keys = Table(
+    "api_keys", metadata,
+    Column("id", String(16), primary_key=True),  # the key's public part, to find its hash
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("secret_hash", String(200), nullable=False),  # argon2 of the key's secret part
+    Column("created", DateTime(timezone=True), nullable=False),
+)
+
+grants = Table(
+    "grants", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("knowledge_base", String(200), nullable=False, index=True),
+    Column("grantee", String(64), nullable=False),  # a user's name, or EVERYONE
+    Column("right", String(8), nullable=False),  # read | write
+    UniqueConstraint("knowledge_base", "grantee"),
+)
+
+conversations = Table(
+    "conversations", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("owner", String(64), nullable=False, index=True),  # the user's name ("" on an open server)
+    Column("knowledge_base", String(200), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("created", DateTime(timezone=True), nullable=False),
+    Column("updated", DateTime(timezone=True), nullable=False),
+)
+
+turns = Table(
+    "turns", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("conversation_id", String(32), ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("question", Text, nullable=False),
+    Column("answer", Text, nullable=False),
+    Column("refused", Boolean, nullable=False),
+    Column("citations", JSON, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+audit = Table(
+    "audit", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("target", String(400), nullable=False),
+    Column("detail", Text, nullable=False, default=""),
+)
+
+
+sessions = Table(
+    "sessions", metadata,
+    Column("token_hash", String(64), primary_key=True),  # SHA-256 of the cookie's random token
+    Column("name", String(64), nullable=False),
+    Column("admin", Boolean, nullable=False),
+    Column("key_digest", String(64), nullable=False, default=""),  # a login with the server's --api-key: its SHA-256
+    Column("expires", DateTime(timezone=True), nullable=False, index=True),
+)
+
+
+def _first(connection) -> None:
+    for table in (users, keys, grants, conversations, turns, audit, sessions):
+        table.create(connection, checkfirst=True)  # two processes opening a new database at once
+
+
+STEPS: list[Callable] = [_first]
+
+
+def migrate(engine: Engine) -> int:
+    """Bring the database to the last step; the version it is at."""
+    schema_version.create(engine, checkfirst=True)
+    with engine.begin() as connection:
+        found = connection.execute(select(schema_version.c.version)).scalar()
+        if found is None:
+            connection.execute(schema_version.insert().values(version=0))
+            found = 0
+    for number, step in enumerate(STEPS[found:], start=found + 1):
+        with engine.begin() as connection:
+            step(connection)
+            connection.execute(schema_version.update().values(version=number))
+    return len(STEPS)
