@@ -129,6 +129,6 @@ class Conversations:
 
 
 def _summary(row) -> dict[str, Any]:
-    return {"id": row["id"], "object": "conversation", "title": row["title"], "knowledge_base": row["knowledge_base"],
-            "created": row["created"].isoformat(timespec="seconds"), "updated": row["updated"].isoformat(timespec="seconds"),
-            "turns": row["turns"]}
+    return {"id": row["id"], "object": "conversation", "title": row["title"],
+            "knowledge_base": row["knowledge_base"], "created": row["created"].isoformat(timespec="seconds"),
+            "updated": row["updated"].isoformat(timespec="seconds"), "turns": row["turns"]}

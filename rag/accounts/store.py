@@ -146,7 +146,8 @@ class Accounts:
         with self.engine.connect() as c:
             keyed = set(c.execute(select(t.keys.c.user_id)).scalars())
             rows = c.execute(select(t.users).order_by(t.users.c.name)).mappings().all()
-        return [{"name": r["name"], "admin": r["admin"], "disabled": r["disabled"], "password": bool(r["password_hash"]),
+        return [{"name": r["name"], "admin": r["admin"], "disabled": r["disabled"],
+                 "password": bool(r["password_hash"]),
                  "key": r["id"] in keyed, "created": r["created"].isoformat(timespec="seconds")} for r in rows]
 
     def _user_id(self, c, name: str) -> int:

@@ -103,5 +103,8 @@ def run(args, config) -> int:
         print(f"{'everyone' if args.name == '*' else args.name}: no right to {args.kb} granted", file=sys.stderr)
     elif args.action == "rights":
         grants = accounts.grants()
-        print(json.dumps(grants, ensure_ascii=False)) if args.json else _table(grants, ("knowledge_base", "grantee", "right"))
+        if args.json:
+            print(json.dumps(grants, ensure_ascii=False))
+        else:
+            _table(grants, ("knowledge_base", "grantee", "right"))
     return 0

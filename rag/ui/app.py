@@ -509,7 +509,8 @@ def _wire(gr, demo, bases: Any, page: Page, history: Any, run: Callable | None, 
                 chat, past, conv, remembered = kept_chat, kept_history, remembered_conv, kept_kb
         chosen = remembered if remembered in names else (kb if kb in names else (names[0] if names else None))
         shown = (active_text(chosen), *_panel(seen.get(chosen), g)) if chosen else _no_bases()
-        listed = gr.update(choices=convs.choices(store, owner), value=conv or None) if store is not None else gr.update()
+        listed = (gr.update(choices=convs.choices(store, owner), value=conv or None) if store is not None
+                  else gr.update())
         return (selector(seen, chosen), *shown, user_text(request, access), gr.update(visible=store is not None),
                 listed, chat, past, conv)
 
