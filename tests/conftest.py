@@ -64,3 +64,15 @@ def poverty_lexicon():
     apply_lexicons(Config(lexicons="poverty-alleviation"))
     yield
     apply_lexicons(Config())
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium through Playwright, for the tests marked `browser` (tests/browser_harness.py)."""
+    from browser_harness import launch
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = launch(p)
+        yield chromium
+        chromium.close()

@@ -374,6 +374,8 @@ def test_a_closed_stream_stops_the_model(tmp_path):
             with http.stream("POST", "/v1/chat/completions",
                              json={"model": "default", "messages": user(TENG), "stream": True}) as reply:
                 next(reply.iter_lines())  # the first event: the answer is being written
-        sent = generator.pieces_sent
+        time.sleep(1.0)  # time for the server to notice, on a busy machine too
+        stopped_at = generator.pieces_sent
         time.sleep(1.0)
-        assert generator.pieces_sent - sent <= 3 and generator.pieces_sent < len(long_answer) // 2
+        assert generator.pieces_sent == stopped_at  # the model was let go, not left writing to no one
+        assert stopped_at < len(long_answer) // 4

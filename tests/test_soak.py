@@ -16,6 +16,6 @@ def test_a_soak_of_searches_listings_and_uploads_fails_nothing(tmp_path):
         result = soak(server.url, KEY, seconds=15, users=10, questions=["藤县贫困发生率", "黔江区扶贫资金"])
     print("\n" + soak_table(result))
     rows = {r["name"]: r for r in result["rows"]}
-    assert result["total"]["failures"] == 0 and result["total"]["requests"] > 100
+    assert result["total"]["failures"] == 0 and result["total"]["requests"] > 100, result["errors"]
     assert rows["POST documents (upload)"]["requests"] > 0 and rows["GET job (outcome)"]["failures"] == 0
     assert rows["POST /v1/search"]["p95_ms"] < 1000 and rows["POST documents (hostile)"]["requests"] > 0

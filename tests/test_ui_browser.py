@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import queue
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -18,66 +17,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from browser_harness import FINAL, ChatPage, free_port
 from conftest import ROOT
 from ui_fakes import FakeRag
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCREENSHOT = ROOT / "eval" / "runs" / "ui" / "chat.png"
-FINAL = "#rag-chat .rag-answer:not(.rag-streaming)"
 GBK_NOTE = "平南县扶贫简报\n\n平南县2019年建成扶贫车间37个，带动贫困群众就业1260人。\n"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (installs Debian's chromium)")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-class ChatPage:
-    """One browser tab on the chat page, recording every request it makes."""
-
-    def __init__(self, context, url: str):
-        self.url = url
-        self.page = context.new_page()
-        self.requests: list[str] = []
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.goto(url)
-        self.page.wait_for_selector("#rag-collection .rag-coll", timeout=30_000)
-
-    def ask(self, question: str) -> None:
-        box = self.page.locator("#rag-question textarea")
-        box.fill(question)
-        box.press("Enter")
-
-    def wait_answer(self, n: int, timeout_s: float = 30) -> str:
-        """The text of the n-th finished answer (1-based), once it is final."""
-        self.page.wait_for_function(f"document.querySelectorAll('{FINAL}').length >= {n}",
-                                    timeout=timeout_s * 1000)
-        return self.page.locator(FINAL).nth(n - 1).inner_text()
-
-    def wait_streaming_text(self, timeout_s: float = 60) -> str:
-        """Text of an answer while it is still streaming (fails if it only ever appears whole)."""
-        selector = "#rag-chat .rag-streaming .rag-text:not(.rag-pending)"
-        self.page.wait_for_selector(selector, timeout=timeout_s * 1000)
-        return self.page.locator(selector).last.inner_text()
-
-    def external_requests(self) -> list[str]:
-        return [u for u in self.requests if not u.startswith((self.url, "data:", "blob:"))]
 
 
 @pytest.fixture(scope="module")

@@ -21,22 +21,30 @@ class Visible:
         return self.accounts.readable(self.caller, self.bases.names())
 
     def right(self, name: str) -> str:
-        return self.accounts.right(self.caller, name) if self.bases.exists(name) else ""
+        """admin, write, read or "" (the knowledge base need not exist: get() says so)."""
+        return self.accounts.right(self.caller, name)
 
     def exists(self, name: str) -> bool:
-        return bool(self.right(name))
+        return bool(self.right(name)) and self.bases.exists(name)
+
+    def _unknown(self, name: str) -> UnknownKnowledgeBase:
+        return UnknownKnowledgeBase(f"knowledge base {name!r} does not exist: create it first, or ask an admin "
+                                    f"for the right to read it (yours: {', '.join(self.names()) or 'none'})")
 
     def get(self, name: str, need: str = READ) -> Any:
-        """The pipeline of `name` when the caller may `need` (read or write) it."""
+        """The pipeline of `name` when the caller may `need` (read or write) it. The rights are
+        asked first, the folders after (through the cache: an index being swapped in is not gone)."""
         check_name(name)
         right = self.right(name)
         if not right:
-            raise UnknownKnowledgeBase(f"knowledge base {name!r} does not exist: create it first, or ask an admin "
-                                       f"for the right to read it (yours: {', '.join(self.names()) or 'none'})")
+            raise self._unknown(name)
         if need == WRITE and right == READ:
             raise NotAllowed(f"you may read knowledge base {name!r} but not change it: ask an admin for "
                              "`rag users grant NAME KB write`", zh=f"你只能阅读知识库 {name}，不能上传或删除文档：请管理员授予写权限")
-        return self.bases.get(name)
+        try:
+            return self.bases.get(name)
+        except UnknownKnowledgeBase:
+            raise self._unknown(name) from None
 
     def may_write(self, name: str) -> bool:
         return self.right(name) in (WRITE, ADMIN)

@@ -36,9 +36,12 @@ def soak(url: str, key: str, seconds: int, users: int = 20, kb: str = "default",
         if not stats.is_file():
             raise RagError(f"locust wrote no stats (exit {done.returncode}): {done.stderr.strip()[-300:]}")
         rows = [_row(r) for r in csv.DictReader(stats.open(encoding="utf-8"))]
+        failed = Path(prefix + "_failures.csv")
+        errors = [f"{r['Method']} {r['Name']}: {r['Error']} (x{r['Occurrences']})"
+                  for r in csv.DictReader(failed.open(encoding="utf-8"))] if failed.is_file() else []
     total = next(r for r in rows if r["name"] == "Aggregated")
     return {"seconds": seconds, "users": users, "rows": [r for r in rows if r["name"] != "Aggregated"],
-            "total": total}
+            "total": total, "errors": errors}
 
 
 def _row(row: dict[str, str]) -> dict[str, Any]:

@@ -9,7 +9,9 @@ Nothing leaves the machine: analytics off, no share link, no fonts or scripts fr
 and the small script below are served inline from rag/ui/static/).
 """
 
-from __future__ import annotations
+# no `from __future__ import annotations`: Gradio finds the `request: gr.Request` parameters of the
+# handlers by evaluating their annotations, which must therefore be objects, not strings naming a
+# `gr` it cannot see
 
 import html
 import queue
@@ -377,8 +379,12 @@ def _side_panel(gr, config: Any) -> dict[str, Any]:
 
 
 def user_text(request: Any, access: Access) -> str:
+    """Who is logged in, and the way out (in this tab, not a new one)."""
     name = getattr(request, "username", None) or ""
-    return f"已登录：**{name}** · [退出]({access.logout})" if name and access.logout else ""
+    if not (name and access.logout):
+        return ""
+    return (f'<div class="rag-user">已登录：<b>{html.escape(name)}</b> · '
+            f'<a href="{html.escape(access.logout)}" target="_self">退出</a></div>')
 
 
 GONE = "知识库 {kb} 已不存在（可能已在别处删除），请在上方重新选择知识库"
@@ -579,7 +585,7 @@ def build_app(source: Any, start: str = "", run: Callable | None = None, access:
             with gr.Column(scale=3, min_width=420):
                 chat_parts = _chat_column(gr)
             with gr.Column(scale=1, min_width=300, elem_id="rag-side"):
-                user = gr.Markdown(elem_id="rag-user")
+                user = gr.HTML(elem_id="rag-user")
                 gr.Markdown("### 文档库")
                 kb_parts = kb_picker(gr, bases, start or bases.names()[0], listed=listed)
                 kb_parts["remembered"] = gr.BrowserState("", storage_key="rag-kb")
