@@ -206,3 +206,20 @@ def test_writers_in_many_threads_are_never_locked_out(accounts):
     for thread in threads:
         thread.join()
     assert not failures and store.get("张三", kept)["turns"] == 90 and len(accounts.audit(1000)) == 91
+
+
+def test_a_grant_to_a_group_reaches_its_members_while_they_are_in_it(accounts):
+    for name in ("张三", "李四"):
+        accounts.add_user(name)
+    accounts.join("张三", "财务科")
+    accounts.grant("@财务科", "账目", WRITE)
+    accounts.grant(EVERYONE, "账目", READ)
+    assert accounts.right(Caller("张三"), "账目") == WRITE and accounts.right(Caller("李四"), "账目") == READ
+    assert accounts.groups() == {"财务科": ["张三"]}
+    accounts.leave("张三", "财务科")
+    assert accounts.right(Caller("张三"), "账目") == READ
+
+
+def test_a_user_name_cannot_pass_for_a_group(accounts):
+    with pytest.raises(AccountError, match="leading '@'"):
+        accounts.add_user("@财务科")

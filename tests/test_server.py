@@ -289,6 +289,13 @@ def test_the_key_may_come_from_the_environment(monkeypatch):
     assert api_key_for("0.0.0.0", None) == "from-env" and api_key_for("127.0.0.1", "given") == "given"
 
 
+def test_another_host_guarded_by_users_needs_no_key(monkeypatch):
+    from rag.cli.serve import api_key_for
+
+    monkeypatch.delenv("RAG_API_KEY", raising=False)
+    assert api_key_for("0.0.0.0", None, users=2) == ""
+
+
 # --- knowledge base names and --kb ------------------------------------------------------------
 @pytest.mark.parametrize("name", ["default", "政策_2024", "team-a", "財政"])
 def test_knowledge_base_names_of_letters_digits_dashes_and_chinese_are_taken(name):

@@ -10,6 +10,7 @@ from rag.accounts.conversations import Conversations, UnknownConversation
 from rag.accounts.store import (
     ADMIN,
     EVERYONE,
+    GROUP,
     OPEN,
     READ,
     WRITE,
@@ -21,5 +22,5 @@ from rag.accounts.store import (
 )
 from rag.accounts.visible import Visible
 
-__all__ = ["ADMIN", "EVERYONE", "OPEN", "READ", "WRITE", "AccountError", "Accounts", "Caller", "Conversations",
+__all__ = ["ADMIN", "EVERYONE", "GROUP", "OPEN", "READ", "WRITE", "AccountError", "Accounts", "Caller", "Conversations",
            "NotAllowed", "UnknownConversation", "Visible", "open_database"]

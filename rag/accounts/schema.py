@@ -48,7 +48,7 @@ grants = Table(
     "grants", metadata,
     Column("id", Integer, primary_key=True),
     Column("knowledge_base", String(200), nullable=False, index=True),
-    Column("grantee", String(64), nullable=False),  # a user's name, or EVERYONE
+    Column("grantee", String(65), nullable=False),  # a user's name, @group, or EVERYONE
     Column("right", String(8), nullable=False),  # read | write
     UniqueConstraint("knowledge_base", "grantee"),
 )
@@ -86,6 +86,14 @@ audit = Table(
 )
 
 
+members = Table(
+    "members", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("group_name", String(64), nullable=False, index=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    UniqueConstraint("group_name", "user_id"),
+)
+
 sessions = Table(
     "sessions", metadata,
     Column("token_hash", String(64), primary_key=True),  # SHA-256 of the cookie's random token
@@ -97,7 +105,7 @@ sessions = Table(
 
 
 def _first(connection) -> None:
-    for table in (users, keys, grants, conversations, turns, audit, sessions):
+    for table in (users, keys, grants, conversations, turns, audit, sessions, members):
         table.create(connection, checkfirst=True)  # two processes opening a new database at once
 
 

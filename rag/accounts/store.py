@@ -6,8 +6,8 @@ checked against it. A verified key is remembered (by its SHA-256) so that a sear
 argon2's 50 ms each time, but the user is looked up on every request: a key stops working the
 moment its user is disabled or given a new key.
 
-Rights: `read` (search and ask) or `write` (also upload and delete), granted to a user or to
-EVERYONE; admins have every right and alone create and delete knowledge bases and manage users."""
+Rights: `read` (search and ask) or `write` (also upload and delete), granted to a user, to a
+group of users (`@NAME`) or to EVERYONE, the strongest one holding; admins have every right and alone create and delete knowledge bases and manage users."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ from rag.errors import ConfigError, RagError
 READ, WRITE, ADMIN = "read", "write", "admin"
 RIGHTS = (READ, WRITE)
 EVERYONE = "*"
+GROUP = "@"  # a grantee beginning so is a group
 KEY_PREFIX = "rag-"
 _NAME = re.compile(r"^[^\s/\\*:]{1,64}$")
 _HASHER = PasswordHasher()
@@ -96,10 +97,17 @@ def open_database(url: str) -> Engine:
 
 
 def check_user_name(name: str) -> str:
-    if not _NAME.match(name or ""):
+    if not _NAME.match(name or "") or name.startswith(GROUP):
         raise AccountError(f"user name {name!r} is not valid: use 1-64 characters without spaces, '/', '\\', "
-                           "':' or '*'")
+                           "':', '*' or a leading '@'")
     return name
+
+
+def check_group(group: str) -> str:
+    if not _NAME.match(group or "") or group.startswith(GROUP):
+        raise AccountError(f"group name {group!r} is not valid: use 1-64 characters without spaces, '/', '\\', "
+                           "':', '*' or a leading '@'")
+    return group
 
 
 def check_right(right: str) -> str:
@@ -126,6 +134,14 @@ class Accounts:
     @classmethod
     def of(cls, config: Config) -> "Accounts":
         return cls(open_database(database_url(config)))
+
+    @classmethod
+    def users_in(cls, config: Config) -> int:
+        """How many users the settings' database has, without making one where there is none."""
+        url = database_url(config)
+        if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+            return 0
+        return len(cls.of(config).users())
 
     # --- users ------------------------------------------------------------------------------------
     def has_users(self) -> bool:
@@ -217,6 +233,39 @@ class Accounts:
             row = c.execute(select(t.users).where(t.users.c.name == name)).mappings().first()
         return None if row is None or row["disabled"] else Caller(row["name"], bool(row["admin"]))
 
+    # --- groups -----------------------------------------------------------------------------------
+    def join(self, name: str, group: str, actor: str = "") -> None:
+        """Put user `name` in `group` (a group exists while it has members)."""
+        group = check_group(group)
+        with self.engine.begin() as c:
+            user_id = self._user_id(c, name)
+            c.execute(delete(t.members).where(t.members.c.group_name == group, t.members.c.user_id == user_id))
+            c.execute(insert(t.members).values(group_name=group, user_id=user_id))
+            self._record(c, actor, "group.join", GROUP + group, name)
+
+    def leave(self, name: str, group: str, actor: str = "") -> None:
+        group = check_group(group)
+        with self.engine.begin() as c:
+            user_id = self._user_id(c, name)
+            c.execute(delete(t.members).where(t.members.c.group_name == group, t.members.c.user_id == user_id))
+            self._record(c, actor, "group.leave", GROUP + group, name)
+
+    def groups(self) -> dict[str, list[str]]:
+        """Every group and its members' names."""
+        query = (select(t.members.c.group_name, t.users.c.name).join(t.users, t.users.c.id == t.members.c.user_id)
+                 .order_by(t.members.c.group_name, t.users.c.name))
+        found: dict[str, list[str]] = {}
+        with self.engine.connect() as c:
+            for group, name in c.execute(query):
+                found.setdefault(group, []).append(name)
+        return found
+
+    def _grantees(self, c, caller: Caller) -> list[str]:
+        """Whom a grant may name to reach `caller`: them, their groups, everyone."""
+        groups = c.execute(select(t.members.c.group_name).join(t.users, t.users.c.id == t.members.c.user_id)
+                           .where(t.users.c.name == caller.name)).scalars()
+        return [caller.name, EVERYONE, *(GROUP + g for g in groups)]
+
     # --- chat-page sessions -----------------------------------------------------------------------
     def start_session(self, caller: Caller, hours: float, key_digest: str = "") -> str:
         """A new session for `caller` lasting `hours`: the cookie's token (stored only hashed)."""
@@ -248,7 +297,9 @@ class Accounts:
     def grant(self, grantee: str, knowledge_base: str, right: str, actor: str = "") -> None:
         check_right(right)
         with self.engine.begin() as c:
-            if grantee != EVERYONE:
+            if grantee.startswith(GROUP):
+                check_group(grantee[1:])
+            elif grantee != EVERYONE:
                 self._user_id(c, grantee)
             c.execute(delete(t.grants).where(t.grants.c.knowledge_base == knowledge_base,
                                              t.grants.c.grantee == grantee))
@@ -281,7 +332,7 @@ class Accounts:
         with self.engine.connect() as c:
             held = set(c.execute(select(t.grants.c.right).where(
                 t.grants.c.knowledge_base == knowledge_base,
-                t.grants.c.grantee.in_([caller.name, EVERYONE]))).scalars())
+                t.grants.c.grantee.in_(self._grantees(c, caller)))).scalars())
         return WRITE if WRITE in held else READ if READ in held else ""
 
     def readable(self, caller: Caller, names: list[str]) -> list[str]:

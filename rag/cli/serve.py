@@ -2,7 +2,7 @@
 (OpenAI-compatible chat, search, knowledge bases) and the chat page at /, on one server.
 
 Bound to 127.0.0.1 unless told otherwise; any other address needs an API key (--api-key or
-RAG_API_KEY), which every /v1 route then asks for. The default knowledge base is indexed from
+RAG_API_KEY) or users (`rag users`), which every /v1 route and the chat page then ask for. The default knowledge base is indexed from
 seeds/ first when it is missing, as `rag ui` does.
 """
 
@@ -31,19 +31,28 @@ def register(subparsers) -> None:
     parser.set_defaults(run=run)
 
 
-def api_key_for(host: str, given: str | None) -> str:
-    """The key to require; refuses a non-loopback address without one."""
+def api_key_for(host: str, given: str | None, users: int = 0) -> str:
+    """The key to require; refuses a non-loopback address that neither a key nor users guard."""
     from rag.server.run import LOOPBACK
 
     key = given if given is not None else os.environ.get(KEY_VARIABLE, "")
-    if host not in LOOPBACK and not key:
-        raise ConfigError(f"serving on {host} needs an API key: pass --api-key KEY or set {KEY_VARIABLE} "
-                          "(or bind 127.0.0.1)")
+    if host not in LOOPBACK and not key and not users:
+        raise ConfigError(f"serving on {host} needs an API key or users: pass --api-key KEY, set {KEY_VARIABLE}, "
+                          "or add users (`rag users add NAME --admin`); or bind 127.0.0.1")
     return key
 
 
+def _guard(key: str, users: int) -> str:
+    if users:
+        return f"{users} users{' and the API key' if key else ''}: each sees what they are granted"
+    return "API key required" if key else "no API key: open to anyone who can reach it"
+
+
 def run(args: argparse.Namespace, config: Config) -> int:
-    key = api_key_for(args.host, args.api_key)
+    from rag.accounts import Accounts
+
+    users = Accounts.users_in(config)
+    key = api_key_for(args.host, args.api_key, users)
     from rag.cli.ui import ensure_index
     from rag.knowledge import DEFAULT, KnowledgeBases
     from rag.server.app import create_app
@@ -56,7 +65,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
     app = create_app(config, api_key=key, page=not args.no_page, bases=bases)
     shown = f"[{args.host}]" if ":" in args.host else args.host
     print(f"rag serve: http://{shown}:{args.port}/v1 (API; docs at /docs), chat page at http://{shown}:{args.port}/ "
-          f"({'API key required' if key else 'no API key'}; Ctrl-C to stop)", file=sys.stderr, flush=True)
+          f"({_guard(key, users)}; Ctrl-C to stop)", file=sys.stderr, flush=True)
     try:
         serve_forever(app, args.host, args.port)
     except OSError:

@@ -1,5 +1,6 @@
-"""`rag users add|list|disable|enable|passwd|key|grant|revoke|rights`: the people who share one
-`rag serve`, their keys and passwords, and what each may do with each knowledge base. Works on
+"""`rag users add|list|disable|enable|passwd|key|join|leave|groups|grant|revoke|rights`: the
+people who share one `rag serve`, their keys and passwords, their groups, and what each may do
+with each knowledge base. Works on
 the server's database (the `database_url` setting; by default rag.db in knowledge_bases_dir)
 while the server runs: a change holds from the server's next request."""
 
@@ -30,8 +31,15 @@ def register(sub) -> None:
                        ("passwd", "set a user's chat-page password"),
                        ("key", "issue a new API key (replacing the old one), shown once")):
         actions.add_parser(verb, help=text).add_argument("name")
-    grant = actions.add_parser("grant", help="let a user (or '*', everyone) read or write a knowledge base")
-    grant.add_argument("name", help="a user, or '*' for everyone")
+    for verb, text in (("join", "put a user in a group (grant to @GROUP to reach all its members)"),
+                       ("leave", "take a user out of a group")):
+        member = actions.add_parser(verb, help=text)
+        member.add_argument("name")
+        member.add_argument("group")
+    actions.add_parser("groups", help="the groups and their members").add_argument("--json", action="store_true")
+    grant = actions.add_parser("grant", help="let a user, a group (@GROUP) or everyone ('*') read or write a "
+                                             "knowledge base")
+    grant.add_argument("name", help="a user, @GROUP, or '*' for everyone")
     grant.add_argument("kb", help="a knowledge base")
     grant.add_argument("right", choices=["read", "write"], help="read: search and ask; write: also upload and delete")
     revoke = actions.add_parser("revoke", help="take a user's (or everyone's) right to a knowledge base away")
@@ -92,6 +100,16 @@ def run(args, config) -> int:
         key = accounts.new_key(args.name, actor=ACTOR)
         print(f"the API key of {args.name} (shown once; the old one no longer works):", file=sys.stderr)
         print(key)
+    elif args.action in ("join", "leave"):
+        (accounts.join if args.action == "join" else accounts.leave)(args.name, args.group.lstrip("@"), actor=ACTOR)
+        print(f"{args.name} {'is in' if args.action == 'join' else 'is no longer in'} @{args.group.lstrip('@')}",
+              file=sys.stderr)
+    elif args.action == "groups":
+        groups = accounts.groups()
+        if args.json:
+            print(json.dumps(groups, ensure_ascii=False))
+        else:
+            _table([{"group": f"@{g}", "members": " ".join(names)} for g, names in groups.items()], ("group", "members"))
     elif args.action == "grant":
         bases = KnowledgeBases(config)
         if not bases.exists(args.kb):
