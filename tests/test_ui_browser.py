@@ -303,3 +303,25 @@ def test_after_a_reload_the_selector_lists_every_knowledge_base_and_uploads_land
         listed = httpx.get(server.url + "/v1/knowledge_bases/青禾县/documents").json()
         assert "note.txt" in str(listed)
         assert "note.txt" not in str(httpx.get(server.url + "/v1/knowledge_bases/default/documents").json())
+
+
+def test_rag_ui_over_knowledge_bases_keeps_its_conversation_across_a_reload(context, tmp_path):
+    from server_harness import SEEDS, fake_models, test_config
+
+    from rag.knowledge import DEFAULT, KnowledgeBases
+    from rag.ui.app import serve
+
+    with fake_models():
+        bases = KnowledgeBases(test_config(tmp_path))
+        bases.create(DEFAULT).index([SEEDS])
+        demo = serve(bases, port=free_port(), block=False, start=DEFAULT)
+        try:
+            tab = ChatPage(context, demo.local_url)
+            tab.ask("藤县的贫困发生率下降到了多少?")
+            assert "0.59%" in tab.wait_answer(1)
+            tab.page.reload()
+            tab.page.wait_for_function(f"document.querySelectorAll('{FINAL}').length === 1", timeout=30_000)
+            assert "0.59%" in tab.page.locator(FINAL).first.inner_text()
+            assert (tmp_path / "indexes" / "rag.db").is_file()
+        finally:
+            demo.close()

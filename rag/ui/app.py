@@ -613,10 +613,20 @@ def launch_options(config: Any, host: str, port: int) -> dict[str, Any]:
     return dict(server_name=host, server_port=port, share=False, inbrowser=False, quiet=True, **mount_options(config))
 
 
+def _one_persons(bases: Any) -> Access | None:
+    """`rag ui` over knowledge bases keeps its one user's conversations in the accounts database
+    beside them, as `rag serve` keeps each user's; over one index folder it keeps none."""
+    if not hasattr(bases, "root"):
+        return None
+    from rag.accounts import Accounts, Conversations
+
+    return Access(view=lambda _request: bases, conversations=Conversations(Accounts.of(bases.config).engine))
+
+
 def serve(source: Any, host: str = "127.0.0.1", port: int = 7860, block: bool = True, start: str = ""):
     """Start the page; prints its address. Returns the Blocks when `block` is False (tests)."""
     bases = as_bases(source, start)
-    demo = build_app(bases, start)
+    demo = build_app(bases, start, access=_one_persons(bases))
     demo.queue(default_concurrency_limit=1)
     config = bases.get(start or bases.names()[0]).config
     demo.launch(prevent_thread_lock=True, **launch_options(config, host, port))
