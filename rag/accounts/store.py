@@ -43,6 +43,10 @@ class AccountError(RagError):
     """A user, key or right that cannot be as asked (unknown user, name taken, bad right)."""
 
 
+class DatabaseError(RagError):
+    """The accounts database cannot be read or written (locked too long, damaged, unreachable)."""
+
+
 class NotAllowed(RagError):
     """The caller may see the knowledge base but not do this to it (a reader uploading); `zh`
     says it to the chat page's users."""
@@ -76,6 +80,11 @@ def database_url(config: Config) -> str:
     return f"sqlite:///{Path(config.knowledge_bases_dir).resolve() / DATABASE_FILE}"
 
 
+def _shown_url(url: str) -> str:
+    """A database URL without its password."""
+    return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", url)
+
+
 def open_database(url: str) -> Engine:
     """An engine on `url`, its schema brought up to date. SQLite runs in WAL mode and waits up to
     10 s for a lock rather than failing, so the server and `rag users` can write at once."""
@@ -84,7 +93,7 @@ def open_database(url: str) -> Engine:
     try:
         engine = create_engine(url, connect_args={"timeout": 10} if url.startswith("sqlite") else {})
     except Exception as exc:  # a URL SQLAlchemy cannot parse, a driver not installed
-        raise ConfigError(f"database_url {url!r} is not usable: {exc}") from None
+        raise ConfigError(f"database_url {_shown_url(url)!r} is not usable: {exc}") from None
     if url.startswith("sqlite"):
         @event.listens_for(engine, "connect")
         def _pragmas(connection, _record) -> None:
@@ -134,6 +143,13 @@ class Accounts:
     @classmethod
     def of(cls, config: Config) -> "Accounts":
         return cls(open_database(database_url(config)))
+
+    @staticmethod
+    def failed(exc: Exception, config: Config) -> DatabaseError:
+        """One line for a database error (a SQLAlchemy one), naming the database and the cause."""
+        cause = getattr(exc, "orig", None) or exc
+        return DatabaseError(f"the accounts database {_shown_url(database_url(config))} failed: "
+                             f"{type(cause).__name__}: {' '.join(str(cause).split())[:200]}")
 
     @classmethod
     def users_in(cls, config: Config) -> int:

@@ -16,7 +16,13 @@ def register(sub) -> None:
 def run(args, config) -> int:
     from rag.accounts import Accounts
 
-    for entry in Accounts.of(config).audit(args.limit):
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        entries = Accounts.of(config).audit(args.limit)
+    except SQLAlchemyError as exc:
+        raise Accounts.failed(exc, config) from None
+    for entry in entries:
         if args.json:
             print(json.dumps(entry, ensure_ascii=False))
         else:

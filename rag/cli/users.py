@@ -70,59 +70,91 @@ def _table(rows: list[dict], columns: tuple[str, ...]) -> None:
         print("  ".join(str(line[c]) + " " * (w - _width(str(line[c]))) for c, w in zip(columns, widths)).rstrip())
 
 
-def run(args, config) -> int:
-    from rag.accounts import Accounts
+def _show(data, rows: list[dict], columns: tuple[str, ...], as_json: bool) -> None:
+    """`data` as one JSON line, or `rows` as a table."""
+    if as_json:
+        print(json.dumps(data, ensure_ascii=False))
+    else:
+        _table(rows, columns)
+
+
+def _add(accounts, args, _config) -> None:
+    password = "" if args.no_password else _password(args.name)
+    if not args.no_password and not password:
+        raise RagError("the password is empty: give one, or pass --no-password for a key-only user")
+    accounts.add_user(args.name, password, admin=args.admin, actor=ACTOR)
+    print(f"added {'admin' if args.admin else 'user'} {args.name}; `rag users key {args.name}` issues an API key",
+          file=sys.stderr)
+
+
+def _list(accounts, args, _config) -> None:
+    users = accounts.users()
+    mark = lambda flag, word: word if flag else ""  # noqa: E731
+    rows = [{**u, "admin": mark(u["admin"], "yes"), "disabled": mark(u["disabled"], "yes"),
+             "password": mark(u["password"], "set"), "key": mark(u["key"], "set")} for u in users]
+    _show(users, rows, ("name", "admin", "disabled", "password", "key", "created"), args.json)
+
+
+def _disable(accounts, args, _config) -> None:
+    accounts.set_disabled(args.name, args.action == "disable", actor=ACTOR)
+    print(f"{args.name} {args.action}d", file=sys.stderr)
+
+
+def _passwd(accounts, args, _config) -> None:
+    accounts.set_password(args.name, _password(args.name), actor=ACTOR)
+    print(f"password of {args.name} set", file=sys.stderr)
+
+
+def _key(accounts, args, _config) -> None:
+    key = accounts.new_key(args.name, actor=ACTOR)
+    print(f"the API key of {args.name} (shown once; the old one no longer works):", file=sys.stderr)
+    print(key)
+
+
+def _member(accounts, args, _config) -> None:
+    group = args.group.lstrip("@")
+    (accounts.join if args.action == "join" else accounts.leave)(args.name, group, actor=ACTOR)
+    print(f"{args.name} {'is in' if args.action == 'join' else 'is no longer in'} @{group}", file=sys.stderr)
+
+
+def _groups(accounts, args, _config) -> None:
+    groups = accounts.groups()
+    _show(groups, [{"group": f"@{g}", "members": " ".join(names)} for g, names in groups.items()],
+          ("group", "members"), args.json)
+
+
+def _grant(accounts, args, config) -> None:
     from rag.knowledge import KnowledgeBases
 
-    accounts = Accounts.of(config)
-    if args.action == "add":
-        password = "" if args.no_password else _password(args.name)
-        if not args.no_password and not password:
-            raise RagError("the password is empty: give one, or pass --no-password for a key-only user")
-        accounts.add_user(args.name, password, admin=args.admin, actor=ACTOR)
-        print(f"added {'admin' if args.admin else 'user'} {args.name}; `rag users key {args.name}` issues an API key",
-              file=sys.stderr)
-    elif args.action == "list":
-        users = accounts.users()
-        if args.json:
-            print(json.dumps(users, ensure_ascii=False))
-        else:
-            _table([{**u, "admin": "yes" if u["admin"] else "", "disabled": "yes" if u["disabled"] else "",
-                     "password": "set" if u["password"] else "", "key": "set" if u["key"] else ""} for u in users],
-                   ("name", "admin", "disabled", "password", "key", "created"))
-    elif args.action in ("disable", "enable"):
-        accounts.set_disabled(args.name, args.action == "disable", actor=ACTOR)
-        print(f"{args.name} {args.action}d", file=sys.stderr)
-    elif args.action == "passwd":
-        accounts.set_password(args.name, _password(args.name), actor=ACTOR)
-        print(f"password of {args.name} set", file=sys.stderr)
-    elif args.action == "key":
-        key = accounts.new_key(args.name, actor=ACTOR)
-        print(f"the API key of {args.name} (shown once; the old one no longer works):", file=sys.stderr)
-        print(key)
-    elif args.action in ("join", "leave"):
-        (accounts.join if args.action == "join" else accounts.leave)(args.name, args.group.lstrip("@"), actor=ACTOR)
-        print(f"{args.name} {'is in' if args.action == 'join' else 'is no longer in'} @{args.group.lstrip('@')}",
-              file=sys.stderr)
-    elif args.action == "groups":
-        groups = accounts.groups()
-        if args.json:
-            print(json.dumps(groups, ensure_ascii=False))
-        else:
-            _table([{"group": f"@{g}", "members": " ".join(names)} for g, names in groups.items()], ("group", "members"))
-    elif args.action == "grant":
-        bases = KnowledgeBases(config)
-        if not bases.exists(args.kb):
-            raise RagError(f"no knowledge base {args.kb!r} under {bases.root} (known: {', '.join(bases.names())})")
-        accounts.grant(args.name, args.kb, args.right, actor=ACTOR)
-        print(f"{'everyone' if args.name == '*' else args.name} may {args.right} {args.kb}", file=sys.stderr)
-    elif args.action == "revoke":
-        accounts.revoke(args.name, args.kb, actor=ACTOR)
-        print(f"{'everyone' if args.name == '*' else args.name}: no right to {args.kb} granted", file=sys.stderr)
-    elif args.action == "rights":
-        grants = accounts.grants()
-        if args.json:
-            print(json.dumps(grants, ensure_ascii=False))
-        else:
-            _table(grants, ("knowledge_base", "grantee", "right"))
+    bases = KnowledgeBases(config)
+    if not bases.exists(args.kb):
+        raise RagError(f"no knowledge base {args.kb!r} under {bases.root} (known: {', '.join(bases.names())})")
+    accounts.grant(args.name, args.kb, args.right, actor=ACTOR)
+    print(f"{'everyone' if args.name == '*' else args.name} may {args.right} {args.kb}", file=sys.stderr)
+
+
+def _revoke(accounts, args, _config) -> None:
+    accounts.revoke(args.name, args.kb, actor=ACTOR)
+    print(f"{'everyone' if args.name == '*' else args.name}: no right to {args.kb} granted", file=sys.stderr)
+
+
+def _rights(accounts, args, _config) -> None:
+    grants = accounts.grants()
+    _show(grants, grants, ("knowledge_base", "grantee", "right"), args.json)
+
+
+ACTIONS = {"add": _add, "list": _list, "disable": _disable, "enable": _disable, "passwd": _passwd, "key": _key,
+           "join": _member, "leave": _member, "groups": _groups, "grant": _grant, "revoke": _revoke,
+           "rights": _rights}
+
+
+def run(args, config) -> int:
+    from rag.accounts import Accounts
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        ACTIONS[args.action](Accounts.of(config), args, config)
+    except SQLAlchemyError as exc:
+        raise Accounts.failed(exc, config) from None
     return 0
