@@ -34,6 +34,17 @@ def test_bare_urls_are_removed_and_the_rest_of_the_line_kept():
     assert paragraphs(raw) == ["(2017-03-14 07:18:00) 来源:内江日报", "正文。"]
 
 
+def test_a_sites_footer_breadcrumb_and_buttons_are_removed():
+    raw = ("当前位置：首页 > 政务公开 > 工作动态\n正文第一句。\n【打印本页】【关闭窗口】\n"
+           "蜀ICP备05003831号 川公网安备51100202000101号 网站标识码：5110000012\n版权所有：某市人民政府\n技术支持：某网络公司")
+    assert paragraphs(raw) == ["正文第一句。"]
+
+
+def test_a_body_sentence_naming_an_organiser_is_kept():
+    raw = "主办单位：县扶贫开发办公室\n活动于5月9日在白马村举行。"
+    assert paragraphs(raw) == ["主办单位：县扶贫开发办公室", "活动于5月9日在白马村举行。"]
+
+
 def test_editor_credits_are_removed():
     assert paragraphs("正文。\n(责编:李敏军、陈露露)\n编辑:周海波兰萍\u00a0\u00a0") == ["正文。"]
 

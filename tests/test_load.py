@@ -171,6 +171,32 @@ def test_html_without_an_article_uses_the_body_and_the_page_title(tmp_path):
     assert doc.title == "扶贫简报" and doc.text == "正文第一段。\n\n正文第二段。"
 
 
+def links(*titles: str) -> str:
+    return "".join(f"<li><a href='/{n}.html'>{t}</a></li>" for n, t in enumerate(titles))
+
+
+PORTAL_PAGE = ("<html><head><title>白马村光伏电站发电收益_某县人民政府</title></head><body>"
+               f"<div class='dh'><ul>{links('首页', '政务公开', '政务服务', '互动交流')}</ul></div>"
+               "<div class='wz'>当前位置：<a href='/'>首页</a> &gt; <a href='/zw'>政务公开</a> &gt; "
+               "<a href='/dt'>工作动态</a></div><table><tr><td class='zw'><h1>白马村光伏电站发电收益</h1>"
+               "<p>白马村光伏电站今年发电收益二十三万元，收益用于村内公益岗位。</p>"
+               "<p>详情见<a href='/gf.html'>光伏扶贫专题</a>。</p></td>"
+               f"<td class='yc'><b>热点新闻</b><ul>{links('全县召开春耕生产推进会', '县领导督导安全生产工作', '我县新增三家龙头企业')}"
+               "</ul></td></tr></table></body></html>")
+
+
+def test_html_menus_and_headline_lists_go_whatever_their_class_names(tmp_path):
+    doc = load_one(write(tmp_path / "portal.html", PORTAL_PAGE))
+    assert doc.text.split("\n\n") == ["# 白马村光伏电站发电收益", "白马村光伏电站今年发电收益二十三万元，收益用于村内公益岗位。",
+                                      "详情见光伏扶贫专题。"]  # a link inside a sentence stays
+
+
+def test_a_page_that_is_only_a_list_of_links_keeps_them(tmp_path):
+    page = f"<html><body><h1>政策文件目录</h1><ul>{links(*(f'关于做好第{n}批扶贫项目申报工作的通知' for n in range(12)))}</ul></body></html>"
+    doc = load_one(write(tmp_path / "index.html", page))
+    assert "关于做好第11批扶贫项目申报工作的通知" in doc.text
+
+
 def test_docx_headings_become_sections(tmp_path):
     import docx
 

@@ -189,7 +189,43 @@ def _read_html(data: bytes, reading: Reading) -> Extracted:
         tag.decompose()
     for tag in root.find_all(_is_noise):
         tag.decompose()
+    _drop_link_lists(root)
     return Extracted(_html_text(root), title, source=source)
+
+
+LINK_SHARE = 0.5  # a block whose text is mostly its links' text is navigation or a headline list
+_LINK_BLOCKS = ["div", "ul", "ol", "dl", "table", "tbody", "tr", "td", "section", "aside", "nav", "p", "span",
+                "header", "footer"]
+
+
+def _chars(text: str) -> int:
+    return len(text) - sum(1 for ch in text if ch.isspace())
+
+
+def _is_link_list(tag) -> bool:
+    links = tag.find_all("a")
+    if len(links) < 3:
+        return False
+    text = _chars(tag.get_text())
+    return text > 0 and sum(_chars(a.get_text()) for a in links) >= LINK_SHARE * text
+
+
+def _drop_link_lists(root) -> None:
+    """Blocks that are mostly links (menus, breadcrumbs, lists of other headlines), whatever
+    their class names: most Chinese portals name theirs in pinyin (dh, xglj) or not at all. A
+    page that is itself a list of links keeps them (nothing but links would be left)."""
+    lists, inside = [], set()
+    for tag in root.find_all(_LINK_BLOCKS):
+        if id(tag) in inside or any(id(parent) in inside for parent in tag.parents):
+            continue
+        if _is_link_list(tag):
+            lists.append(tag)
+            inside.add(id(tag))
+    whole = _chars(root.get_text())
+    dropped = sum(_chars(tag.get_text()) for tag in lists)
+    if whole - dropped >= max(20, 0.1 * whole):
+        for tag in lists:
+            tag.decompose()
 
 
 def _is_noise(tag) -> bool:
