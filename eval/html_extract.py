@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 import unicodedata
+from collections import Counter
 from pathlib import Path
 
 import trafilatura
@@ -138,7 +139,193 @@ def old_table(s: dict) -> str:
 <tr><td align="center" bgcolor="#EEEEEE">{FOOTER}<br>技术支持：内江网络科技有限公司</td></tr></table></body></html>"""
 
 
-TEMPLATES = {"a gov portal": gov_portal, "b news portal": news_portal, "c html5": html5, "d old table": old_table}
+# ---- held-out templates (e-i), written without looking at rag's reader ----------------------------------------
+SHORT = ("春耕备耕通知|防汛值班安排|招聘公告|统计月报|政务公开指南|依申请公开|领导信息|机构职能|政策解读|人事信息|"
+         "财政预决算|建议提案办理|统计公报|数据发布|统计法规|统计执法|诚信建设|党建工作|专题专栏|下载中心").split("|")
+CHANNELS = ["时政", "国际", "经济", "台湾", "教育", "科技", "体育", "文化", "社会", "健康", "旅游", "汽车", "地方", "视频"]
+FIGURE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)([万萬亿億]?(?:元|人|户|戶|个|個|亩|畝|公里)|%)")
+
+
+def when(s: dict, style: str) -> str:
+    """The page's date as different sites print it."""
+    y, m, d = (int(x) for x in s["date"][:10].split("-"))
+    hm = s["date"][11:16]
+    return {"cn": f"{y}年{m:02}月{d:02}日 {hm}", "cn short": f"{y}年{m}月{d}日 {hm}", "iso": f"{y}-{m:02}-{d:02}",
+            "slash": f"{y}/{m}/{d}", "dot": f"{y}.{m:02}.{d:02} {hm}"}[style]
+
+
+def links(names: list[str], sep: str = " | ", wrap: str = "{}") -> str:
+    return sep.join(wrap.format(f'<a href="/{i}/">{n}</a>') for i, n in enumerate(names))
+
+
+def ranked(n: int, start: int) -> str:
+    return "".join(f'<li><span class="num{" top" if i < 3 else ""}">{i + 1}</span><a href="/n{i}.html">'
+                   f"{HEADLINES[(start + i) % len(HEADLINES)]}</a></li>" for i in range(n))
+
+
+def figures(s: dict) -> list[list[str]]:
+    """A header and four figures of the seed's body (the words before a number, the number, its unit)."""
+    rows: list[list[str]] = []
+    for p in s["paras"]:
+        for m in FIGURE.finditer(p):
+            label = re.search(r"[\u4e00-\u9fff]*$", p[:m.start()]).group()[-8:]
+            if len(label) >= 4 and len(rows) < 4 and all(label != r[1] for r in rows):
+                rows.append([str(len(rows) + 1), label, m.group(1), m.group(2)])
+    return [["序号", "指标", "数值", "单位"], *rows]
+
+
+CAPTION = "表1 主要指标完成情况"
+
+
+def people(s: dict) -> str:
+    """(e) people.com.cn-style channel article: channel bars, (责编：…), 相关新闻, share icons, comment count,
+    a numbered 排行榜 rail, a footer of link rows and licence numbers."""
+    body = "".join(f"<p>　　{p}</p>" for p in s["paras"])
+    return f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>{s['title']}--广西频道--人民网</title>
+<meta name="keywords" content="脱贫攻坚"><meta name="publishdate" content="{when(s, 'iso')}">
+<script src="/img/2020wbc/js/jquery.js"></script></head><body>
+<div class="w1000 top"><div class="fl">{links(["人民网首页", "频道", "人民日报", "英文", "日文", "法文"])}</div>
+<div class="fr"><a href="#">注册</a> <a href="#">登录</a></div></div>
+<div class="w1000 header"><a href="/"><img src="/img/logo.png" alt="人民网"></a><span class="pindao">广西频道</span>
+<div class="nav">{links(CHANNELS, " ")}</div><div class="subnav">{links(["广西要闻", "时政", "原创", "社会", "图片"], "｜")}</div></div>
+<div class="main cf"><div class="layout rm_txt cf"><div class="col col-1 fl">
+<div class="route"><a href="#">人民网</a>&gt;&gt;<a href="#">广西频道</a>&gt;&gt;<a href="#">原创稿件</a></div>
+<h1>{s['title']}</h1><div class="col-1-1 fl">{when(s, 'cn')} | 来源：<a href="#">{s['source']}</a></div>
+<div class="col-1-1 fr"><span>分享到：</span><a class="wx" title="微信"></a><a class="wb" title="微博"></a>
+<a class="qq" title="QQ空间"></a><span class="sm">扫一扫在手机打开当前页</span></div>
+<div class="rm_txt_con cf">{body}<div class="edit cf">(责编：韦衍行、章华维)</div></div>
+<div class="rm_relevant cf"><div class="title">相关新闻</div><ul>{lis(6, 3)}</ul></div>
+<div class="rm_comment"><span>评论(<em>23</em>)</span> <a href="#">我要评论</a> 已有<em>23</em>人参与</div>
+<div class="share_box">分享让更多人看到 <a class="wx"></a><a class="wb"></a></div></div>
+<div class="col col-2 fr"><div class="rm_ranking"><div class="title">排行榜</div><ol>{ranked(10, 6)}</ol></div>
+<div class="rm_pic"><div class="title">图说广西</div><ul>{lis(4, 16)}</ul></div></div></div></div>
+<div class="w1000 copyright"><p>{links(["人民日报社概况", "关于人民网", "报社招聘", "招聘英才", "广告服务", "合作加盟",
+   "供稿服务", "网站声明", "网站地图", "在线评论", "问题反馈", "联系我们"])}</p>
+<p>人民网版权所有，未经书面授权禁止使用</p><p>Copyright © 1997-2020 by www.people.com.cn. all rights reserved</p>
+<p>互联网新闻信息服务许可证10120170001　京ICP证000006号　京公网安备11000002000008号</p>
+<p>增值电信业务经营许可证B1-20060145　网络视听许可证0104065　违法和不良信息举报电话：010-65363263</p></div>
+</body></html>"""
+
+
+def wechat(s: dict) -> str:
+    """(f) a WeChat public-account article saved from the browser: #js_content holding <section><span> soup with the
+    account's own 关注/编辑/二维码 lines inside it, the meta line, 阅读原文, 在看/赞 bar, 留言, QR prompt."""
+    def para(i: int, p: str) -> str:
+        cut = max(p.find("，"), p.find(","), len(p) // 3)  # editors colour the first clause
+        return [f'<section style="margin:0 8px;line-height:1.75em"><span style="font-size:15px">{p}</span></section>',
+                f'<p style="line-height:1.75em"><span style="font-size:15px"><strong><span style="color:#c00000">'
+                f'{p[:cut]}</span></strong>{p[cut:]}</span></p>',
+                f'<section><section style="padding:0 8px"><p><span style="letter-spacing:1px">{p}</span></p>'
+                "</section></section>"][i % 3] + ('<p><br></p>' if i % 2 else "")
+    body = "".join(para(i, p) for i, p in enumerate(s["paras"]))
+    img = '<p style="text-align:center"><img class="rich_pages wxw-img" data-src="https://mmbiz.qpic.cn/mmbiz_jpg/a/640"></p>'
+    return f"""<!DOCTYPE html><html><head><meta charset="utf-8"><meta property="og:title" content="{s['title']}">
+<title>{s['title']}</title><script>var nickname = "{s['source']}"; var ct = "1589165400";</script></head>
+<body id="activity-detail" class="zh_CN"><div id="js_article" class="rich_media"><div class="rich_media_inner">
+<div id="page-content" class="rich_media_area_primary"><div class="rich_media_area_primary_inner"><div id="img-content" class="rich_media_wrp">
+<h1 class="rich_media_title" id="activity-name">
+          {s['title']}
+</h1><div id="meta_content" class="rich_media_meta_list"><span class="rich_media_meta rich_media_meta_text">原创</span>
+<span class="rich_media_meta rich_media_meta_text">李婷</span> <span class="rich_media_meta rich_media_meta_nickname" id="profileBt">
+<a href="javascript:void(0);" id="js_name">{s['source']}</a></span>
+<em id="publish_time" class="rich_media_meta rich_media_meta_text">{when(s, 'cn short')}</em></div>
+<div class="rich_media_content" id="js_content" style="visibility:visible">
+<section style="text-align:center"><span style="color:#888;font-size:12px">点击上方蓝字 关注我们</span></section>
+{img}{body}{img}<section style="text-align:center"><span>END</span></section>
+<section><span style="font-size:12px;color:#888">来源：{s['source']}</span></section>
+<section><span style="font-size:12px;color:#888">编辑：李婷　审核：张强</span></section>
+<section style="text-align:center"><img data-src="https://mmbiz.qpic.cn/qrcode.jpg"><p><span>长按识别二维码关注我们</span></p></section>
+<section><span>分享、点赞、在看，三连走一波</span></section></div>
+<div id="js_tags" class="article-tag__list">收录于话题 <span>#脱贫攻坚</span> <span>12个</span></div></div>
+<div class="rich_media_tool" id="js_toobar3"><a id="js_view_source" href="#">阅读原文</a> <span>阅读 </span><span id="readNum3">2345</span>
+<span id="like3"><span class="praise_num">56</span></span> <span class="media_tool_meta">在看</span> <span>8</span>
+<a id="js_report_article3" href="#">投诉</a></div></div>
+<div class="rich_media_area_extra"><div class="mpda_bottom_container"><p>喜欢此内容的人还喜欢</p><ul>{lis(3, 7)}</ul></div>
+<div id="js_cmt_area"><p class="discuss_title">精选留言</p><a href="#">写留言</a><ul>
+<li><span class="nickname">山里人家</span><p>为家乡的扶贫干部点赞！</p><span>赞 12</span></li>
+<li><span class="nickname">小雨</span><p>我们村的路也修好了，感谢政府</p><span>赞 5</span></li></ul></div></div></div></div>
+<div id="js_pc_qr_code" class="qr_code_pc_outer"><div class="qr_code_pc_inner"><img id="js_pc_qr_code_img">
+<p>微信扫一扫<br>关注该公众号</p></div></div></div></body></html>"""
+
+
+def dedecms(s: dict) -> str:
+    """(g) a DedeCMS county site (GBK): <iframe> nav, <div class="con"> of Word-pasted <p style="text-indent:2em">
+    with <font>/<span lang> runs and &nbsp; indents, 上一篇/下一篇, 收藏/挑错/打印, <div class="bottom">."""
+    def para(p: str) -> str:
+        runs = re.split(r"(\d+)", p)  # Word wraps numbers in their own run
+        inner = "".join(f'<span lang="EN-US">{r}</span>' if r.isdigit() else f'<font face="仿宋_GB2312">{r}</font>'
+                        for r in runs if r)
+        return f'<p class="MsoNormal" style="text-indent:2em">&nbsp;&nbsp;{inner}<o:p></o:p></p>'
+    side = lambda head, k: (f"<dl class='tbox light'><dt class='light'><strong>{head}</strong></dt><dd class='light'>"
+                            f"<ul class='c1 ico2'>{lis(10, k)}</ul></dd></dl>")
+    return f"""<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">
+<title>{s['title']}_安岳县人民政府</title><meta name="keywords" content="扶贫"><meta name="description" content="{s['paras'][0][:40]}">
+<link href="/templets/default/style/dedecms.css" rel="stylesheet"></head><body class="articleview">
+<iframe src="/top.html" width="1000" height="160" frameborder="0" scrolling="no"></iframe>
+<div class="w960 center clear mt1"><div class="pleft"><div class="place"><strong>当前位置:</strong> <a href="/">主页</a> &gt;
+<a href="/a/xw/">新闻中心</a> &gt; <a href="/a/xw/xz/">乡镇动态</a> &gt;</div><div class="viewbox"><div class="title"><h2>{s['title']}</h2></div>
+<div class="info"><small>发布日期：</small>{when(s, 'iso')}&nbsp;&nbsp;<small>来源：</small>{s['source']}&nbsp;&nbsp;<small>作者：</small>admin
+&nbsp;&nbsp;<small>点击：</small><script src="/plus/count.php?view=yes&aid=1234&mid=1"></script>次</div>
+<div class="content"><table width="100%"><tr><td><div class="con">{''.join(para(p) for p in s['paras'])}</div></td></tr></table></div>
+<div class="boxoff"><strong>------分隔线----------------------------</strong></div><div class="handle">
+<div class="context"><ul><li>上一篇：<a href="/a/1233.html">{HEADLINES[10]}</a></li><li>下一篇：<a href="/a/1235.html">{HEADLINES[11]}</a></li></ul></div>
+<div class="actbox"><ul><li id="act-fav"><a href="/plus/stow.php?aid=1234">收藏</a></li><li id="act-err"><a href="#">挑错</a></li>
+<li id="act-pus"><a href="#">推荐</a></li><li id="act-pnt"><a href="#" onclick="window.print();">打印</a></li></ul></div></div></div></div>
+<div class="pright">{side("推荐内容", 2)}{side("热点内容", 12)}</div></div>
+<div class="bottom"><p>{links(["关于我们", "网站地图", "联系方式", "留言板"], " | ")}</p>
+<p>Copyright &copy; 2012-2020 安岳县人民政府 版权所有　地址：安岳县岳阳镇兴安街10号　电话：028-24522110</p>
+<p>蜀ICP备12008790号-1　技术支持：<a href="#">安岳县信息中心</a>　Powered by <a href="http://www.dedecms.com">DedeCMS</a></p></div>
+</body></html>"""
+
+
+def stats_table(s: dict) -> str:
+    """(h) an old bureau page: search form with a <select>, no <h1>, a data <table> inside the body, and a sidebar of
+    twenty short links with neither class nor id."""
+    rows = figures(s)
+    table = (f'<p align="center"><b>{CAPTION}</b></p><table border="1" cellspacing="0" cellpadding="4" align="center">'
+             + "".join("<tr>" + "".join(f"<{'th' if i == 0 else 'td'}>{c}</{'th' if i == 0 else 'td'}>" for c in r)
+                       + "</tr>" for i, r in enumerate(rows)) + "</table>")
+    paras = [f"<p>{p}</p>" for p in s["paras"]]
+    body = "".join(paras[:2]) + table + "".join(paras[2:])
+    return f"""<html><head><meta charset="utf-8"><title>{s['title']}｜安岳县统计局</title></head><body>
+<div id="top"><img src="/images/top.jpg"><form action="/search.jsp" method="get">站内搜索：<input type="text" name="keyword">
+<select name="field"><option value="title">标题</option><option value="all">全文</option></select>
+<input type="submit" value="检索"></form></div>
+<div id="menu">{links(NAV + ["统计数据", "统计公报"], "")}</div>
+<div style="width:980px;margin:0 auto"><div style="float:left;width:720px">
+<div>您所在的位置：<a href="/">首页</a> » <a href="#">统计数据</a> » <a href="#">统计分析</a></div>
+<div align="center" style="margin-top:20px"><strong><font size="4">{s['title']}</font></strong></div>
+<div align="center" style="color:#666">作者：综合科　日期：{when(s, 'slash')}　阅读：335次</div><hr size="1">
+<div style="font-size:14px;line-height:2">{body}</div>
+<div align="right">【<a href="javascript:window.close()">关闭</a>】【<a href="javascript:window.print()">打印</a>】</div></div>
+<div style="float:right;width:240px"><div><b>最新发布</b></div><div>{links(SHORT, "<br>")}</div></div></div>
+<div style="clear:both;text-align:center">主办：安岳县统计局　地址：安岳县岳阳镇外南街　蜀ICP备05003831号-3</div>
+</body></html>"""
+
+
+def mobile(s: dict) -> str:
+    """(i) a mobile gov page (m.xxx.gov.cn): <header> with back button and site name, dot dates, 推荐阅读 list,
+    电脑版/手机版 footer, a fixed bottom bar."""
+    body = "".join(f'<p>{p}</p>' + ('<p><img src="/m/pic.jpg"></p>' if i == 1 else "") for i, p in enumerate(s["paras"]))
+    return f"""<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1,user-scalable=no">
+<title>{s['title']}</title><link rel="stylesheet" href="/m/css/wap.css"></head><body>
+<header class="m-head"><a href="javascript:history.back()" class="back">&lt; 返回</a><div class="title">内江市人民政府</div>
+<a class="menu" href="#">☰</a></header>
+<div class="m-tabs">{links(["首页", "要闻", "公开", "服务", "互动"], "")}</div>
+<div class="m-art"><div class="m-art-title">{s['title']}</div><div class="m-art-info"><span>{when(s, 'dot')}</span>
+<span>{s['source']}</span></div><div class="m-art-con">{body}</div>
+<div class="m-font">字号：<a href="#">大</a> <a href="#">中</a> <a href="#">小</a></div></div>
+<div class="m-more"><h3>推荐阅读</h3><ul>{lis(5, 9, True)}</ul></div>
+<div class="m-foot"><p><a href="#">电脑版</a> | <a href="#">手机版</a></p><p>主办：内江市人民政府办公室</p>
+<p>网站标识码：5110000012　蜀ICP备05003831号</p></div>
+<div class="m-bar" style="position:fixed;bottom:0"><a href="/">首页</a><a href="#">分享</a><a href="#">收藏</a><a href="#top">顶部</a></div>
+</body></html>"""
+
+
+TEMPLATES = {"a gov portal": gov_portal, "b news portal": news_portal, "c html5": html5, "d old table": old_table,
+             "e people.cn": people, "f wechat": wechat, "g dedecms gbk": dedecms, "h data table": stats_table,
+             "i mobile": mobile}
+GBK = {"d", "g"}  # templates declared gb2312 and encoded GBK
 
 
 def seeds() -> list[dict]:
@@ -166,17 +353,43 @@ def pieces(text: str) -> list[str]:
 INFO = re.compile(r"发布(时间|日期)|来源|^\d\d?\.\d\d?\.\d{4}")  # the page's date/source line: neither body nor noise
 
 
-def score(seed: dict, text: str, title: str, date: str) -> dict:
+def date_forms(seed: dict) -> list[str]:
+    y, m, d = (int(x) for x in seed["date"][:10].split("-"))
+    return [f"{y}-{m:02}-{d:02}", f"{y}年{m:02}月{d:02}日", f"{y}年{m}月{d}日", f"{y}/{m}/{d}", f"{y}.{m:02}.{d:02}"]
+
+
+def in_order(line: str, cells: list[str]) -> bool:
+    at = 0
+    for c in cells:
+        at = line.find(c, at)
+        if at < 0:
+            return False
+        at += len(c)
+    return True
+
+
+def score(seed: dict, text: str, title: str, date: str, table: list[list[str]]) -> dict:
+    """table: the rows of a data table the page carries in its body (its cells count as neither body nor noise;
+    "table" = share of its rows found with their cells in order on one line)."""
     body = norm("\n".join(seed["paras"]))
     sentences = [p for p in pieces("\n".join(seed["paras"])) if len(p) >= 6]
     flat = norm(text)
-    recall = sum(s in flat for s in sentences) / len(sentences)
-    good = bad = junk = 0
+    found = [s in flat for s in sentences]
+    cells = sorted({norm(c) for r in table for c in r} | ({norm(CAPTION)} if table else set()), key=len, reverse=True)
+    good = bad = 0
+    junk: list[str] = []
     for p in pieces(text):
+        rest = p
+        for c in cells:
+            rest = rest.replace(c, "")
         if p in body:
             good += len(p)
-        elif p not in norm(seed["title"]) and not INFO.search(p):
-            bad, junk = bad + len(p), junk + 1
+        elif table and not rest.strip("|:-"):
+            continue
+        elif p not in norm(seed["title"]) and not INFO.search(p) and not (
+                len(p) <= 60 and any(f in p for f in date_forms(seed))):
+            bad += len(p)
+            junk.append(p)
     # paragraph breaks: adjacent body paragraphs both found -> on separate lines, or run together?
     lines = "\n".join(norm(ln) for ln in text.splitlines() if ln.strip())
     kept = merged = 0
@@ -184,10 +397,13 @@ def score(seed: dict, text: str, title: str, date: str) -> dict:
         a, b = norm(a)[-10:], norm(b)[:10]
         kept += f"{a}\n{b}" in lines
         merged += a + b in lines
-    return {"recall": recall, "precision": good / (good + bad) if good + bad else 0.0, "junk": junk,
-            "title": norm(title) == norm(seed["title"]), "date": date[:10] == seed["date"][:10],
+    rows_ok = sum(any(in_order(ln, [norm(c) for c in r]) for ln in lines.split("\n")) for r in table)
+    return {"recall": sum(found) / len(sentences), "precision": good / (good + bad) if good + bad else 0.0,
+            "junk": len(junk), "title": norm(title) == norm(seed["title"]), "date": date[:10] == seed["date"][:10],
             "wrong_date": bool(date) and date[:10] != seed["date"][:10],
-            "breaks": kept / (kept + merged) if kept + merged else 0.0}
+            "breaks": kept / (kept + merged) if kept + merged else 0.0,
+            "table": rows_ok / len(table) if table else None,
+            "_junk": junk, "_lost": [s for s, f in zip(sentences, found) if not f]}
 
 
 def ours(path: Path, data: bytes) -> tuple[str, str, str]:
@@ -210,21 +426,29 @@ def trafila(mode: str):
 EXTRACTORS = {"rag _read_html": ours, "trafilatura": trafila("default"),
               "trafilatura recall": trafila("recall"), "trafilatura precision": trafila("precision"),
               "trafilatura strict date": trafila("strict date")}
-COLS = ("recall", "precision", "junk", "title", "date", "wrong_date", "breaks", "ms")
+COLS = ("recall", "precision", "junk", "title", "date", "wrong_date", "breaks", "table", "ms")
+
+
+def cell(got: list[dict], col: str) -> str:
+    vals = [float(s[col]) for s in got if s[col] is not None]
+    return f"{statistics.mean(vals):.{1 if col in ('ms', 'junk') else 2}f}" if vals else "-"
 
 
 def main(argv: list[str]) -> None:
     keep = Path(argv[argv.index("--keep") + 1]) if "--keep" in argv else None
+    pick = argv[argv.index("--templates") + 1].split(",") if "--templates" in argv else [t[0] for t in TEMPLATES]
+    templates = {t: f for t, f in TEMPLATES.items() if t[0] in pick}
     folder = keep or Path(tempfile.mkdtemp(prefix="html_extract_"))
     folder.mkdir(parents=True, exist_ok=True)
     rows: dict[tuple[str, str], list[dict]] = {}
     per_page: dict[str, list[str]] = {}
     for seed in seeds():
-        for tname, template in TEMPLATES.items():
+        for tname, template in templates.items():
             html = template(seed)
-            data = html.encode("gbk", "xmlcharrefreplace") if tname.startswith("d") else html.encode("utf-8")
+            data = html.encode("gbk", "xmlcharrefreplace") if tname[0] in GBK else html.encode("utf-8")
             path = folder / f"{seed['name'][:3]}_{tname[0]}.html"
             path.write_bytes(data)
+            table = figures(seed) if template is stats_table else []
             for ename, extract in EXTRACTORS.items():
                 extract(path, data)  # warm-up: first-call imports and caches are not per-page cost
                 times = []
@@ -232,21 +456,29 @@ def main(argv: list[str]) -> None:
                     t0 = time.perf_counter()
                     text, title, date = extract(path, data)
                     times.append((time.perf_counter() - t0) * 1000)
-                s = score(seed, text, title, date) | {"ms": statistics.median(times)}
+                s = score(seed, text, title, date, table) | {"ms": statistics.median(times)}
                 rows.setdefault((tname, ename), []).append(s)
                 per_page.setdefault(ename, []).append(f"{path.stem} {s['recall']:.2f}/{s['precision']:.2f}/"
                                                       f"{s['junk']} {date[:10] or '-'}")
     if keep is None:
         shutil.rmtree(folder)
-    print(f"pages {'in ' + str(folder) if keep else 'not kept (--keep DIR)'}: 5 seeds x {len(TEMPLATES)} templates. "
+    print(f"pages {'in ' + str(folder) if keep else 'not kept (--keep DIR)'}: 5 seeds x {len(templates)} templates. "
           "junk = boilerplate lines kept; title, date = share right; wrong_date = share with a wrong date; "
-          "breaks = adjacent body paragraphs kept apart\n")
+          "breaks = adjacent body paragraphs kept apart; table = rows of (h)'s data table kept on one line\n")
     print(f"| template | extractor | {' | '.join(COLS)} |\n|---|---|" + "---:|" * len(COLS))
-    for tname in [*TEMPLATES, "all"]:
+    for tname in [*templates, "all"]:
         for ename in EXTRACTORS:
             got = [s for (t, e), ss in rows.items() if e == ename and tname in (t, "all") for s in ss]
-            cells = [f"{statistics.mean(float(s[c]) for s in got):.{1 if c in ('ms', 'junk') else 2}f}" for c in COLS]
-            print(f"| {tname} | {ename} | {' | '.join(cells)} |")
+            print(f"| {tname} | {ename} | {' | '.join(cell(got, c) for c in COLS)} |")
+    if "--examples" in argv:  # the commonest leaked lines and some lost sentences, per template
+        print("\nexamples: junk lines kept (pages of 5) / body sentences lost")
+        for tname in templates:
+            for ename in ("rag _read_html", "trafilatura"):
+                got = rows[(tname, ename)]
+                top = Counter(j[:30] for s in got for j in s["_junk"]).most_common(4)
+                lost = [f"{s['_lost'][0][:25]}…({len(s['_lost'])})" for s in got if s["_lost"]][:2]
+                print(f"  {tname} / {ename}: junk {'; '.join(f'{j} x{n}' for j, n in top) or '-'}"
+                      f" | lost {'; '.join(lost) or '-'}")
     print("\nper page: recall/precision/junk date")
     for ename, items in per_page.items():
         print(f"  {ename}: " + "; ".join(items))

@@ -158,6 +158,16 @@ def test_the_panel_names_the_models_and_counts_documents_and_chunks(rag):
     assert "multilingual-e5-small" in html and "qwen2.5-coder-0.5b-instruct" in html
 
 
+def test_a_watched_knowledge_base_shows_its_last_sync_and_how_it_went(rag):
+    sync = {"folder": "/srv/共享/通知", "finished": 1796650205, "changed": ["a.txt", "b.docx"], "summary": "...",
+            "warnings": ["b.docx: not a readable DOCX"], "error": ""}
+    html = coll.collection_html(coll.collection_info(rag, "g", sync))
+    assert "自动同步 <code>/srv/共享/通知</code>" in html and "2 个文件有变动，1 条警告" in html
+    failed = coll.collection_html(coll.collection_info(rag, "g", {**sync, "error": "folder is gone"}))
+    assert "⚠ folder is gone" in failed
+    assert "自动同步" not in coll.collection_html(coll.collection_info(rag, "g"))
+
+
 def test_the_configured_generator_and_the_installed_ones_are_offered(config):
     config = config.replace(generator="qwen2.5-coder-1.5b-instruct")
     Path(config.models_dir).mkdir(parents=True)

@@ -325,3 +325,22 @@ def test_rag_ui_over_knowledge_bases_keeps_its_conversation_across_a_reload(cont
             assert (tmp_path / "indexes" / "rag.db").is_file()
         finally:
             demo.close()
+
+
+def test_a_watched_knowledge_base_shows_its_last_sync_on_rag_serves_page(context, tmp_path):
+    from server_harness import fake_models, live_server
+
+    folder = tmp_path / "共享"
+    folder.mkdir()
+    (folder / "通知.txt").write_text("白马村光伏电站今年发电收益二十三万元。\n", encoding="utf-8")
+    with fake_models(), live_server(tmp_path, page=True, watch=f"通知={folder}") as server:
+        for _ in range(100):  # the first sync runs as the server starts
+            if httpx.get(server.url + "/v1/knowledge_bases").json()["data"][-1].get("last_sync"):
+                break
+            time.sleep(0.2)
+        tab = ChatPage(context, server.url + "/")
+        tab.page.locator("#rag-kb input").click()
+        tab.page.get_by_role("option", name="通知").click()
+        tab.page.wait_for_function("document.querySelector('#rag-collection').innerText.includes('自动同步')",
+                                   timeout=15_000)
+        assert str(folder) in tab.page.locator("#rag-collection .rag-coll-sync").inner_text()

@@ -218,7 +218,7 @@ def _mount_page(app: FastAPI, state: State) -> None:
         return login.page_caller(state, request) or Caller("", admin=False)
 
     access = Access(view=lambda request: state.view(caller(request)), conversations=state.conversations,
-                    owner=lambda request: caller(request).owner(), logout="/logout")
+                    owner=lambda request: caller(request).owner(), logout="/logout", sync=state.syncs.get)
     demo = build_app(state.bases, start=DEFAULT, run=state.queue.run, access=access)
     demo.queue(default_concurrency_limit=1)
     login.install(app, state)

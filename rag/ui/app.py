@@ -78,6 +78,7 @@ class Access:
     conversations: Any = None  # rag.accounts.Conversations, or None: nothing is kept
     owner: Callable[[Any], str] = lambda _request: ""
     logout: str = ""  # the logout address, when the page has logins
+    sync: Callable[[str], dict | None] = lambda _kb: None  # a watched knowledge base's last sync
 
 
 class ChatBackend:
@@ -222,11 +223,12 @@ def example_questions(info: coll.CollectionInfo) -> list[str]:
     return [f"《{title}》主要讲了什么？" for title in titles[:MAX_EXAMPLES]]
 
 
-def _panel(rag: Any, generator: str):
-    """The side panel's documents, the delete list and the examples, of one knowledge base."""
+def _panel(rag: Any, generator: str, sync: dict | None = None):
+    """The side panel's documents (and its watched folder's last sync), the delete list and the
+    examples, of one knowledge base."""
     import gradio as gr
 
-    info = coll.collection_info(rag, generator)
+    info = coll.collection_info(rag, generator, sync)
     examples = [[q] for q in example_questions(info)]
     return (coll.collection_html(info), gr.update(choices=coll.document_choices(info), value=None),
             gr.update(samples=examples, visible=bool(examples)))
@@ -237,7 +239,8 @@ def active_text(kb: str) -> str:
     return f"当前知识库：**{shown_name(kb)}**（提问和上传都在这里）" if kb else ""
 
 
-def on_upload(rag: Any, files: list | None, generator: str, progress: Any = None, kb: str = ""):
+def on_upload(rag: Any, files: list | None, generator: str, progress: Any = None, kb: str = "",
+              sync: dict | None = None):
     """Check, store and index uploaded files into knowledge base `kb` (named in the status);
     yields (status, collection, doc choices, file box)."""
     import gradio as gr
@@ -249,15 +252,16 @@ def on_upload(rag: Any, files: list | None, generator: str, progress: Any = None
     into = f"上传到 {shown_name(kb)}：" if kb else ""
     try:
         stored = uploads.store_uploads(paths, rag.config)
-        yield f"{into}正在索引 {', '.join(p.name for p in stored)} …", *_panel(rag, generator), gr.update()
+        yield f"{into}正在索引 {', '.join(p.name for p in stored)} …", *_panel(rag, generator, sync), gr.update()
         track = coll.ProgressText(progress) if progress else None
         status = into + coll.report_text(uploads.index_uploads(rag, stored, progress=track), stored)
     except Exception as exc:  # noqa: BLE001 - the page reports it; the server stays up
         status = f"⚠ {into}未索引：{_problem(exc)}"
-    yield status, *_panel(rag, generator), None
+    yield status, *_panel(rag, generator, sync), None
 
 
-def on_fetch(rag: Any, text: str, generator: str, progress: Any = None, kb: str = ""):
+def on_fetch(rag: Any, text: str, generator: str, progress: Any = None, kb: str = "",
+             sync: dict | None = None):
     """Fetch the web pages named in `text` (one address a line) into knowledge base `kb` and index
     them; yields (status, collection, doc choices, examples, address box)."""
     import gradio as gr
@@ -268,7 +272,7 @@ def on_fetch(rag: Any, text: str, generator: str, progress: Any = None, kb: str 
         yield "先输入网址（http:// 或 https:// 开头，每行一个）。", gr.update(), gr.update(), gr.update(), gr.update()
         return
     try:
-        yield f"{into}正在抓取 {len(urls)} 个网址 …", *_panel(rag, generator), gr.update()
+        yield f"{into}正在抓取 {len(urls)} 个网址 …", *_panel(rag, generator, sync), gr.update()
         crawled, report = web.index_pages(rag, urls, progress=coll.ProgressText(progress) if progress else None)
         skipped = "；".join(f"{url}（{why}）" for url, why in crawled.skipped)
         status = (f"{into}网页 保存 {len(crawled.saved)}，未变 {len(crawled.unchanged)}，移除 {len(crawled.removed)}"
@@ -276,30 +280,31 @@ def on_fetch(rag: Any, text: str, generator: str, progress: Any = None, kb: str 
         box = ""
     except Exception as exc:  # noqa: BLE001 - the page reports it; the server stays up
         status, box = f"⚠ {into}未抓取：{_problem(exc)}", gr.update()
-    yield status, *_panel(rag, generator), box
+    yield status, *_panel(rag, generator, sync), box
 
 
-def on_switch(seen: Any, kb: str, generator: str, conv: str = "", store: Any = None, owner: str = "") -> tuple:
+def on_switch(seen: Any, kb: str, generator: str, conv: str = "", store: Any = None, owner: str = "",
+              sync: dict | None = None) -> tuple:
     """Another knowledge base: its documents, and a new conversation (follow-ups would mix them),
     unless it is the one the open conversation is over (reopened from the list); (*panel, chat,
     history, conversation)."""
     import gradio as gr
 
-    shown = _panel(seen.get(kb), generator)
+    shown = _panel(seen.get(kb), generator, sync)
     if store is not None and conv and store.get(owner, conv)["knowledge_base"] == kb:
         return *shown, gr.update(), gr.update(), conv
     return *shown, [], (), ""
 
 
-def on_delete(rag: Any, doc: str | None, generator: str):
+def on_delete(rag: Any, doc: str | None, generator: str, sync: dict | None = None):
     if not doc:
-        return "先在列表中选择要删除的文档。", *_panel(rag, generator)
+        return "先在列表中选择要删除的文档。", *_panel(rag, generator, sync)
     try:
         uploads.delete_document(rag, doc)
         status = f"已删除 {doc}"
     except Exception as exc:  # noqa: BLE001
         status = f"⚠ 未删除：{_problem(exc)}"
-    return status, *_panel(rag, generator)
+    return status, *_panel(rag, generator, sync)
 
 
 @dataclass
@@ -454,7 +459,7 @@ def _wire(gr, demo, bases: Any, page: Page, history: Any, run: Callable | None, 
             yield f"⚠ 未上传：{problem}", gr.update(), gr.update(), gr.update(), None
             return
         _record(seen, "doc.upload", kb, ", ".join(Path(getattr(f, "name", f)).name for f in files or []))
-        yield from on_upload(rag, files, g, progress, kb=kb if hasattr(bases, "root") else "")
+        yield from on_upload(rag, files, g, progress, kb=kb if hasattr(bases, "root") else "", sync=access.sync(kb))
 
     page.upload.upload(upload_files, inputs=[page.upload, page.generator, page.kb],
                        outputs=[page.status, *panel, page.upload], concurrency_limit=1, concurrency_id="index")
@@ -466,7 +471,7 @@ def _wire(gr, demo, bases: Any, page: Page, history: Any, run: Callable | None, 
             yield f"⚠ 未抓取：{problem}", gr.update(), gr.update(), gr.update(), gr.update()
             return
         _record(seen, "urls.add", kb, " ".join((text or "").split()))
-        yield from on_fetch(rag, text, g, progress, kb=kb if hasattr(bases, "root") else "")
+        yield from on_fetch(rag, text, g, progress, kb=kb if hasattr(bases, "root") else "", sync=access.sync(kb))
 
     page.fetch.click(fetch_pages, inputs=[page.urls, page.generator, page.kb],
                      outputs=[page.status, *panel, page.urls], concurrency_limit=1, concurrency_id="index")
@@ -478,20 +483,20 @@ def _wire(gr, demo, bases: Any, page: Page, history: Any, run: Callable | None, 
             return f"⚠ 未删除：{problem}", gr.update(), gr.update(), gr.update()
         if doc:
             _record(seen, "doc.delete", kb, doc)
-        return on_delete(rag, doc, g)
+        return on_delete(rag, doc, g, access.sync(kb))
 
     # asked in the browser first: a click on 删除 removes the document from the index at once
     page.delete.click(delete, inputs=[page.doc_pick, page.generator, page.kb], outputs=[page.status, *panel],
                       concurrency_id="index", js=CONFIRM_DELETE)
     def regenerate(g, kb, request: gr.Request):
-        return _panel(access.view(request).get(kb), g)
+        return _panel(access.view(request).get(kb), g, access.sync(kb))
 
     page.generator.change(regenerate, inputs=[page.generator, page.kb], outputs=panel)
 
     def switch(g, kb, conv, request: gr.Request):
         if not kb:
             return *(gr.update() for _ in panel), gr.update(), gr.update(), gr.update()
-        return on_switch(access.view(request), kb, g, conv, store, access.owner(request))
+        return on_switch(access.view(request), kb, g, conv, store, access.owner(request), access.sync(kb))
 
     page.kb.change(switch, inputs=[page.generator, page.kb, page.conversation],
                    outputs=[*panel, page.chat, history, page.conversation])
@@ -514,7 +519,7 @@ def _wire(gr, demo, bases: Any, page: Page, history: Any, run: Callable | None, 
             if kept_kb in names:
                 chat, past, conv, remembered = kept_chat, kept_history, remembered_conv, kept_kb
         chosen = remembered if remembered in names else (kb if kb in names else (names[0] if names else None))
-        shown = (active_text(chosen), *_panel(seen.get(chosen), g)) if chosen else _no_bases()
+        shown = (active_text(chosen), *_panel(seen.get(chosen), g, access.sync(chosen))) if chosen else _no_bases()
         listed = (gr.update(choices=convs.choices(store, owner), value=conv or None) if store is not None
                   else gr.update())
         return (selector(seen, chosen), *shown, user_text(request, access), gr.update(visible=store is not None),

@@ -29,6 +29,7 @@ class CollectionInfo:
     generator: str
     index_dir: str
     problem: str = ""  # why the index could not be read, shown instead of the list
+    sync: dict | None = None  # the last sync of the folder `rag serve` watches for it (Sync.to_json + folder)
 
     @property
     def chunks(self) -> int:
@@ -38,7 +39,7 @@ class CollectionInfo:
 EMPTY = "还没有文档：上传文件即可建立索引"
 
 
-def collection_info(rag: Any, generator: str) -> CollectionInfo:
+def collection_info(rag: Any, generator: str, sync: dict | None = None) -> CollectionInfo:
     """The documents in the index, or an empty collection with the reason when there is none."""
     config = rag.config
     try:
@@ -49,14 +50,30 @@ def collection_info(rag: Any, generator: str) -> CollectionInfo:
         docs, problem = (), EMPTY
     except RagIndexError as exc:
         docs, problem = (), str(exc)
-    return CollectionInfo(docs, config.embed_model, generator, str(config.index_dir), problem)
+    return CollectionInfo(docs, config.embed_model, generator, str(config.index_dir), problem, sync)
+
+
+def sync_html(sync: dict | None) -> str:
+    """When the watched folder was last brought in, and how it went."""
+    if not sync:
+        return ""
+    e = html.escape
+    when = time.strftime("%m-%d %H:%M", time.localtime(sync.get("finished") or 0))
+    changed = len(sync.get("changed") or ())
+    if sync.get("error"):
+        outcome = f'<span class="rag-coll-problem">⚠ {e(sync["error"])}</span>'
+    else:
+        warned = len(sync.get("warnings") or ())
+        outcome = f"{changed} 个文件有变动" + (f"，{warned} 条警告" if warned else "")
+    return (f'<div class="rag-coll-sync" title="{e(chr(10).join(sync.get("warnings") or ()))}">'
+            f'自动同步 <code>{e(sync.get("folder", ""))}</code> · {when} · {outcome}</div>')
 
 
 def collection_html(info: CollectionInfo) -> str:
     e = html.escape
     head = (f'<div class="rag-coll-stats"><b>{len(info.documents)}</b> 篇文档 · <b>{info.chunks}</b> 个段落</div>'
             f'<div class="rag-coll-models">嵌入模型 <code>{e(info.embed_model)}</code><br>'
-            f'生成模型 <code>{e(info.generator)}</code></div>')
+            f'生成模型 <code>{e(info.generator)}</code></div>{sync_html(info.sync)}')
     if info.problem:
         return f'<div class="rag-coll">{head}<div class="rag-coll-empty">{e(info.problem)}</div></div>'
     rows = "".join(f'<li title="{e(d.doc)}"><span class="rag-coll-title">{e(d.title or d.doc)}</span>'
