@@ -8,12 +8,9 @@ from fakes import FakeEmbedder
 
 from rag.config import Config
 from rag.errors import ModelError
-from rag.models.embedder import (
-    SentenceTransformerEmbedder,
-    embedder_name,
-    make_embedder,
-    weights_fingerprint,
-)
+from rag.models.embed_local import SentenceTransformerEmbedder, weights_fingerprint
+from rag.models.embedder import make_embedder
+from rag.models.embedding import embedder_name
 from rag.models.registry import REGISTRY
 
 

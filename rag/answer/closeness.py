@@ -14,7 +14,7 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING, Callable, Sequence
 
 if TYPE_CHECKING:
-    from rag.models.embedder import Embedder
+    from rag.models.embedding import Embedder
 
 MEMO_SIZE = 512  # (question, sentence) pairs: the prompt, its second try and the fallback share them
 

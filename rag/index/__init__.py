@@ -21,6 +21,7 @@ from rag.index.build import (
     update_documents,
     update_index,
 )
-from rag.index.loaded import Index, load_index
+from rag.index.loaded import Index
+from rag.index.vectors import load_index
 
 __all__ = ["Index", "IndexReport", "load_index", "remove_documents", "update_documents", "update_index"]

@@ -22,11 +22,11 @@ import numpy as np
 from rag.config import Config
 from rag.errors import NoIndexError, RagIndexError
 from rag.index import atomic
-from rag.index.loaded import load_index
 from rag.index.manifest import DocEntry, Manifest
 from rag.index.sparse import terms_fingerprint
 from rag.index.store import embed_key
-from rag.index.vectors import VectorBackend, make_vector_backend
+from rag.index.backend import VectorBackend
+from rag.index.vectors import load_index, make_vector_backend
 from rag.ingest.chunk import chunk_document
 from rag.types import Chunk, Document
 

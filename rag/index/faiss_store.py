@@ -18,7 +18,7 @@ from rag.index.manifest import MANIFEST_FILE, Manifest
 from rag.index.ranked import Ranked
 from rag.index.sparse import SparseIndex
 from rag.index.store import ChunkStore
-from rag.index.vectors import VectorsFor
+from rag.index.backend import VectorsFor
 from rag.types import Chunk
 
 DENSE_FILE = "dense.faiss"

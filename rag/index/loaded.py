@@ -8,13 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rag.config import Config
 from rag.errors import RagIndexError
 from rag.index.manifest import Manifest
 from rag.index.sparse import SparseIndex, terms_fingerprint
 from rag.index.store import ChunkStore
-from rag.index.vectors import VectorStore, make_vector_backend
-from rag.models.embedder import embedder_name
+from rag.index.backend import VectorStore
 
 
 @dataclass
@@ -52,15 +50,3 @@ def read_parts(folder: Path, manifest: Manifest) -> tuple[ChunkStore, SparseInde
     sparse = (SparseIndex.load(folder, len(store)) if manifest.tokenizer == terms_fingerprint()
               else SparseIndex.build([c.index_text for c in store.chunks]))  # cheap; keeps queries consistent
     return store, sparse
-
-
-def load_index(index_dir: Path, config: Config) -> Index:
-    index = make_vector_backend(config).load(Path(index_dir))
-    manifest, where = index.manifest, index.folder
-    wanted = embedder_name(config.embed_model)
-    if manifest.embed_name != wanted:
-        raise RagIndexError(f"index {where} was built with embedding model {manifest.embed_name}, "
-                            f"the settings name {wanted}: run `rag index --rebuild`")
-    if not len(index.store) == len(index.dense) == manifest.chunk_count:
-        raise RagIndexError(f"index {where} is damaged (chunk counts disagree): run `rag index --rebuild`")
-    return index

@@ -31,7 +31,7 @@ from rag.index.milvus_meta import CLEANED, Manifests
 from rag.index.milvus_rows import MilvusVectors, create_collection, read_chunks, vector_dim, write_rows
 from rag.index.sparse import SparseIndex
 from rag.index.store import ChunkStore
-from rag.index.vectors import VectorsFor
+from rag.index.backend import VectorsFor
 from rag.types import Chunk
 
 INDEX_TYPES = ("auto", "FLAT", "HNSW", "AUTOINDEX")

@@ -1,80 +1,29 @@
-"""Where the chunk vectors live: the VectorStore protocol (one loaded index's dense side), the
-VectorBackend protocol (opening and publishing an index on one kind of store) and the factory.
+"""Where the chunk vectors live, chosen by the `vector_store` setting (the factory), and opening an
+index for searching on it:
 
     faiss   files in the index folder beside the chunk store and BM25 (the default; one machine)
     milvus  one Milvus collection per knowledge base, shared by every `rag serve` replica; a local
             .db path runs the embedded Milvus Lite, http://host:19530 a standalone or cluster
 
 Either way the BM25 side is bm25s over the same chunk texts and fusion is ours (rag.retrieval),
-so a backend changes where vectors are kept, never what a search returns.
+so a backend changes where vectors are kept, never what a search returns. The protocols the
+backends keep are rag.index.backend.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Protocol, Sequence
 
-import numpy as np
-
-from rag.errors import ConfigError
-from rag.index.ranked import Ranked
-
-if TYPE_CHECKING:
-    from rag.config import Config
-    from rag.index.loaded import Index
-    from rag.index.manifest import Manifest
-    from rag.types import Chunk
+from rag.config import Config
+from rag.errors import ConfigError, RagIndexError
+from rag.index.backend import VectorBackend
+from rag.index.loaded import Index
+from rag.models.embedding import embedder_name
 
 BACKENDS = ("faiss", "milvus")
-VectorsFor = Callable[[Sequence["Chunk"]], np.ndarray]  # the vectors of chunks, embedding only new texts
 
 
-class VectorStore(Protocol):
-    kind: str  # how it searches: flat | hnsw | milvus-FLAT | milvus-HNSW ...
-
-    def __len__(self) -> int: ...
-
-    def search(self, query: np.ndarray, depth: int, allowed: np.ndarray | None = None) -> Ranked:
-        """Top `depth` store rows by cosine (inner product of unit vectors), optionally only
-        among the `allowed` rows."""
-        ...
-
-    def vectors(self, rows: np.ndarray) -> np.ndarray:
-        """The stored vectors of these store rows, in that order (an update reuses them)."""
-        ...
-
-
-class VectorBackend(Protocol):
-    name: str
-
-    def where(self, folder: Path) -> str:
-        """Where the index of this folder lives, for messages."""
-        ...
-
-    def revision(self, folder: Path) -> int:
-        """The published revision of this folder's index; 0 when there is none."""
-        ...
-
-    def load(self, folder: Path) -> "Index":
-        """The published index (raises RagIndexError naming what to do when there is none)."""
-        ...
-
-    def publish(self, folder: Path, manifest: "Manifest", chunks: Sequence["Chunk"], vectors_for: VectorsFor) -> None:
-        """Make `chunks` (in store order) the searchable state, atomically: a failure or a kill
-        midway leaves the previous state searchable."""
-        ...
-
-    def drop(self, folder: Path) -> None:
-        """Delete what the store keeps of this folder's index outside the folder (the caller
-        removes the folder)."""
-        ...
-
-    def dense_kind(self, count: int) -> str:
-        """The search structure a build of `count` chunks gets (recorded in the manifest)."""
-        ...
-
-
-def make_vector_backend(config: "Config") -> VectorBackend:
+def make_vector_backend(config: Config) -> VectorBackend:
     """The backend named by config.vector_store; cheap (nothing connects until used)."""
     if config.vector_store == "faiss":
         from rag.index.faiss_store import FaissBackend
@@ -85,3 +34,15 @@ def make_vector_backend(config: "Config") -> VectorBackend:
 
         return MilvusBackend(config)
     raise ConfigError(f"setting 'vector_store' is '{config.vector_store}'; valid choices: {', '.join(BACKENDS)}")
+
+
+def load_index(index_dir: Path, config: Config) -> Index:
+    index = make_vector_backend(config).load(Path(index_dir))
+    manifest, where = index.manifest, index.folder
+    wanted = embedder_name(config.embed_model)
+    if manifest.embed_name != wanted:
+        raise RagIndexError(f"index {where} was built with embedding model {manifest.embed_name}, "
+                            f"the settings name {wanted}: run `rag index --rebuild`")
+    if not len(index.store) == len(index.dense) == manifest.chunk_count:
+        raise RagIndexError(f"index {where} is damaged (chunk counts disagree): run `rag index --rebuild`")
+    return index

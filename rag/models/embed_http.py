@@ -15,7 +15,7 @@ import numpy as np
 
 from rag.config import Config
 from rag.errors import ModelError
-from rag.models.embedder import E5_PROMPTS, Progress, embedder_name
+from rag.models.embedding import E5_PROMPTS, Progress, embedder_name
 
 BATCH = 32  # texts per request: small enough for any server's limit, large enough to batch on a GPU
 TIMEOUT_S = 120.0
