@@ -364,7 +364,8 @@ def date_forms(seed: dict) -> list[str]:
 
 def score(seed: dict, text: str, title: str, date: str, table: list[list[str]]) -> dict:
     """table: the rows of a data table the page carries in its body (its cells count as neither body nor noise;
-    "table" = share of its rows found with their cells in order, kept apart, on one line)."""
+    "table" = share of its rows found with their cells in order, kept apart (by a separator, or by punctuation and
+    the column's name), on one line)."""
     body = norm("\n".join(seed["paras"]))
     sentences = [p for p in pieces("\n".join(seed["paras"])) if len(p) >= 6]
     flat = norm(text)
@@ -375,7 +376,7 @@ def score(seed: dict, text: str, title: str, date: str, table: list[list[str]]) 
     for p in pieces(text):
         if p in body:
             good += len(p)
-        elif table and not re.sub(cells, "", p).strip("|:-"):
+        elif table and not re.sub(cells, "", p).strip("|:-,;"):
             continue  # a line of the data table
         elif p not in norm(seed["title"]) and not INFO.search(p) and not (
                 len(p) <= 60 and any(f in p for f in date_forms(seed))):
@@ -388,9 +389,11 @@ def score(seed: dict, text: str, title: str, date: str, table: list[list[str]]) 
         a, b = norm(a)[-10:], norm(b)[:10]
         kept += f"{a}\n{b}" in lines
         merged += a + b in lines
-    # a table row is readable if its cells come in order on one line with a space, tab or | between each two
+    # a table row is readable if its cells come in order on one line, kept apart: by a space, a tab or |,
+    # or by punctuation and its column's name (rag writes rows as `header：value，header：value`)
     raw = unicodedata.normalize("NFKC", text)
-    rows_ok = sum(bool(re.search(r"[ \t|]+".join(map(re.escape, r)), raw)) for r in table)
+    apart = r"(?:[ \t|]+|[,;:][^\n,;:]{0,16}[,;:]?)"
+    rows_ok = sum(bool(re.search(apart.join(map(re.escape, r)), raw)) for r in table)
     return {"recall": sum(found) / len(sentences), "precision": good / (good + bad) if good + bad else 0.0,
             "junk": len(junk), "title": norm(title) == norm(seed["title"]), "date": date[:10] == seed["date"][:10],
             "wrong_date": bool(date) and date[:10] != seed["date"][:10],

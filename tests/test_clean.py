@@ -40,6 +40,10 @@ def test_a_sites_footer_breadcrumb_and_buttons_are_removed():
     assert paragraphs(raw) == ["正文第一句。"]
 
 
+def test_a_registration_or_copyright_line_goes_in_any_letter_case():
+    assert paragraphs("正文。\n京ICP证000006号\nCopyright 2020 某某网 All Rights Reserved") == ["正文。"]
+
+
 def test_a_body_sentence_naming_an_organiser_is_kept():
     raw = "主办单位：县扶贫开发办公室\n活动于5月9日在白马村举行。"
     assert paragraphs(raw) == ["主办单位：县扶贫开发办公室", "活动于5月9日在白马村举行。"]

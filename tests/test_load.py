@@ -197,6 +197,17 @@ def test_a_page_that_is_only_a_list_of_links_keeps_them(tmp_path):
     assert "关于做好第11批扶贫项目申报工作的通知" in doc.text
 
 
+def test_an_html_data_table_is_read_as_header_value_rows_and_a_layout_table_as_text(tmp_path):
+    page = ("<html><head><title>统计公报｜安岳县统计局</title></head><body><table><tr><td>"
+            "<p>全县主要指标如下。</p><table border='1'><tr><th>序号</th><th>指标</th><th>数值</th></tr>"
+            "<tr><td>1</td><td>贫困村</td><td>162个</td></tr><tr><td>2</td><td>贫困发生率</td><td>0.59%</td></tr>"
+            "</table></td></tr></table></body></html>")
+    doc = load_one(write(tmp_path / "stats.html", page))
+    assert doc.title == "统计公报"
+    assert doc.text.split("\n\n") == ["全县主要指标如下。", "序号：1，指标：贫困村，数值：162个",
+                                      "序号：2，指标：贫困发生率，数值：0.59%"]
+
+
 def test_docx_headings_become_sections(tmp_path):
     import docx
 

@@ -39,7 +39,7 @@ _DEBRIS = re.compile("|".join([
     r"(上一篇|下一篇)[:].{0,60}",
     r"【?字[号体][:]?[大中小\s]{0,8}】?",
     r"(扫一扫|扫码)(关注|分享|阅读).{0,20}",
-]))
+]), re.I)  # lines are compared compact(), lower-cased: ICP, Copyright
 # Markers after which a page lists other articles or channels: the marker and the short,
 # unpunctuated lines that follow it go.
 _LIST_MARKER = re.compile(r"(相关文章|相关阅读|相关新闻|相关链接|延伸阅读|推荐阅读|热点推荐|新闻推荐|猜你喜欢|热门文章)[:]?")

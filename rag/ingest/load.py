@@ -190,7 +190,32 @@ def _read_html(data: bytes, reading: Reading) -> Extracted:
     for tag in root.find_all(_is_noise):
         tag.decompose()
     _drop_link_lists(root)
+    _write_data_tables(root)
     return Extracted(_html_text(root), title, source=source)
+
+
+DATA_CELL_CHARS = 80  # longer cells are a page laid out in a table, not figures in one
+
+
+def _is_data_table(table) -> bool:
+    """Rows of short cells: figures to read as `header：value`. A table holding another table, a
+    paragraph or long cells is the page's layout and is read as text."""
+    rows = table.find_all("tr")
+    cells = table.find_all(["td", "th"])
+    return (len(rows) >= 2 and len(cells) >= 2 * len(rows) and table.find(["table", "p", "div", "ul"]) is None
+            and all(len(cell.get_text(" ", strip=True)) <= DATA_CELL_CHARS for cell in cells))
+
+
+def _write_data_tables(root) -> None:
+    """Each data table becomes its rows as `header：value` lines, as the other readers write them."""
+    for table in root.find_all("table"):
+        if table.parent is not None and _is_data_table(table):
+            rows = [[cell.get_text(" ", strip=True) for cell in tr.find_all(["td", "th"])] for tr in table.find_all("tr")]
+            lines = []
+            for line in table_lines(rows):
+                lines.append(root.new_tag("div"))
+                lines[-1].string = line
+            table.replace_with(*lines)
 
 
 LINK_SHARE = 0.5  # a block whose text is mostly its links' text is navigation or a headline list
@@ -238,7 +263,7 @@ def _html_title(soup) -> str:
     if h1 and h1.get_text(strip=True):
         return h1.get_text(" ", strip=True)
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
-    return re.split(r"\s+[-|_–—]\s+|_", title)[0].strip() if title else ""
+    return re.split(r"\s+[-|_–—]\s+|_|\s*｜\s*", title)[0].strip() if title else ""
 
 
 def _html_text(root) -> str:

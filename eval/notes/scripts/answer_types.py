@@ -1,7 +1,7 @@
 """How often a right answer names a thing of the type its question asks for, by tagger: the
 answer-type check's cost on answerable questions, measured without any language model.
 
-    python eval/answer_types.py SQUAD_JSON [SQUAD_JSON ...] [--taggers lac,jieba]
+    python eval/notes/scripts/answer_types.py SQUAD_JSON [SQUAD_JSON ...] [--taggers lac,jieba]
 
 For every answerable question with a type (rag.answer.question.asked_kind), the gold answer and the
 passage sentence that holds it stand for the shortest and a long right answer; each counts as kept

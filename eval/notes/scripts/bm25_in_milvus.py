@@ -1,6 +1,6 @@
 """Measure the two ways of keeping BM25 beside a Milvus vector store (README, "Milvus").
 
-    python eval/bm25_in_milvus.py INDEX_DIR GOLD.jsonl [--limit N]
+    python eval/notes/scripts/bm25_in_milvus.py INDEX_DIR GOLD.jsonl [--limit N]
 
 (a) bm25s in each replica, built from the chunk texts (what rag does): build time and memory;
 (b) our BM25 weights stored as sparse vectors in Milvus (Milvus Lite here, inner product), the

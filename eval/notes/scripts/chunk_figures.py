@@ -1,6 +1,6 @@
 """Per-chunk figures of an index, for sizing a deployment (README, "Sizing 10 million chunks").
 
-    python eval/chunk_figures.py INDEX_DIR
+    python eval/notes/scripts/chunk_figures.py INDEX_DIR
 
 Prints the chunk count, the e5 tokens per chunk (what embedding time scales with), the UTF-8
 bytes of the text fields a Milvus row holds, the bytes of one vector, and the BM25 side's

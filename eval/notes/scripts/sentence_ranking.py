@@ -1,8 +1,9 @@
 """How often the first-ranked passage sentence holds the gold answer, by the question's words alone
-and with closeness in meaning at several weights (eval/README.md, "Sentences ranked by meaning").
-No language model runs: the sentences are those of the passages the prompt would show.
+and with closeness in meaning at several weights (eval/notes/key-sentence.md, "Sentences ranked
+by meaning too"). No language model runs: the sentences are those of the passages the prompt would
+show.
 
-    python eval/sentence_ranking.py GOLD INDEX_DIR [--squad] [--sample N] [--lexicons NAMES]
+    python eval/notes/scripts/sentence_ranking.py GOLD INDEX_DIR [--squad] [--sample N] [--lexicons NAMES]
 
 GOLD is a gold set (JSON Lines) or, with --squad, a SQuAD-style file sampled as `rag eval --format
 squad --sample N --seed 0` samples it; INDEX_DIR an index of its corpus (the one `rag eval` built).

@@ -15,7 +15,7 @@ The gold questions (`eval/gold_pdf.jsonl`) are the seeds' questions pointed at t
 questions answered by a single table cell, many of them on the page where the table continues
 without its header.
 
-    python eval/typeset.py OUT_DIR [--gold eval/gold_pdf.jsonl]
+    python eval/notes/scripts/typeset.py OUT_DIR [--gold eval/gold_pdf.jsonl]
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ from typing import NamedTuple
 import pypdfium2 as pdfium
 from fpdf import FPDF
 
-HERE = Path(__file__).resolve().parent
-SEEDS = HERE.parent / "seeds"
-GOLD_SEEDS = HERE / "gold_seeds.jsonl"
+EVAL = Path(__file__).resolve().parents[2]  # eval/, this script being eval/notes/scripts/typeset.py
+SEEDS = EVAL.parent / "seeds"
+GOLD_SEEDS = EVAL / "gold_seeds.jsonl"
 
 CREATED = datetime(2024, 3, 15, tzinfo=timezone.utc)  # fixed, so the same input gives the same bytes
 MARGIN, TOP, BOTTOM = 20, 24, 20  # mm
@@ -382,7 +382,7 @@ def write_gold(path: Path, bulletin: list[tuple[str, str]], village: list[tuple[
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out_dir", type=Path)
-    parser.add_argument("--gold", type=Path, default=HERE / "gold_pdf.jsonl")
+    parser.add_argument("--gold", type=Path, default=EVAL / "gold_pdf.jsonl")
     args = parser.parse_args()
     args.out_dir.mkdir(parents=True, exist_ok=True)
     pages = write_reports(args.out_dir)
