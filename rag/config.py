@@ -44,7 +44,7 @@ class Config:
     allow_network: bool = False  # False sets HF_HUB_OFFLINE=1 so nothing waits on a hub
     n_threads: int = 0  # 0 = all cores
     n_ctx: int = 4096
-    # llama.cpp's own options (rag bench --answers measures them side by side; eval/README.md)
+    # llama.cpp's own options (rag bench --answers measures them side by side; eval/notes/latency-and-engine.md)
     llm_batch: int = 512  # tokens a prefill step takes (n_batch and n_ubatch)
     llm_flash_attn: bool = False
     llm_kv_type: str = "f16"  # f16 | q8_0: the KV cache's type
@@ -109,7 +109,7 @@ class Config:
     refuse_min_score: float = 0.85  # best dense cosine (e5): off-topic questions score below (eval-calibrated)
     context_tokens: int = 600  # prompt budget (estimated tokens) for passages: prompt time dominates on a CPU
     prompt_simplified: bool = False  # show the model traditional-script passages and questions in simplified script
-    key_sentence: bool = True  # repeat, after the question, the passage sentence that best covers it (eval/README.md)
+    key_sentence: bool = True  # repeat, after the question, the passage sentence that best covers it (eval/notes/key-sentence.md)
     sentence_meaning: bool = True  # rank passage sentences by the embedder's closeness too, not by words alone
     verify_min_overlap: float = 0.5  # share of a sentence's (rarity-weighted) words its passage must hold
     verify_key_rarity: float = 10.5  # a word at least this rare (-log frequency) must stand in the cited passage

@@ -1,5 +1,5 @@
 """`rag bench --answers`: configurations timed side by side on the same questions (a scripted
-generator here; the real engine options are measured in eval/README.md)."""
+generator here; the real engine options are measured in eval/notes/latency-and-engine.md)."""
 
 from __future__ import annotations
 

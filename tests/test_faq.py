@@ -1,7 +1,7 @@
 """FAQ entries: a question close to an entry's question (in meaning and in words) gets the entry's
 approved answer word for word, cited to its row, without the model; anything else goes the
 normal way. Fast tests here use a scripted closeness; the real embedder's floors are calibrated
-in eval/README.md ("FAQ entries") and checked by the `models` test at the end."""
+in eval/notes/faq.md and checked by the `models` test at the end."""
 
 from __future__ import annotations
 

@@ -43,7 +43,7 @@ MODES = ("generate", "extract")
 # A passage on several subjects scores under the dense floor though one of its sentences answers.
 # The sentence nearest a question it answers scores about 0.01 above its passage (median over
 # DRCD-200 and the seeds' answerable questions; about 0 where the answer was left out of the
-# collection), so a sentence clears the floor at the floor plus that (eval/README.md)
+# collection), so a sentence clears the floor at the floor plus that (eval/notes/refusal-and-doubt.md)
 SENTENCE_MARGIN = 0.01
 Search = Callable[..., Sequence[Hit]]
 OnToken = Callable[[str], None]
@@ -192,7 +192,7 @@ class Answerer:
             answer = self._refusal(question, hits, out, mode, weak)
         elif mode == "extract":
             # by words alone: the extract mode is the fast one, and meaning changed none of its
-            # answers on the seeds or DRCD (eval/README.md, "Sentences ranked by meaning too")
+            # answers on the seeds or DRCD (eval/notes/key-sentence.md)
             answer = (self._extract(question, query, hits, context, evidence.about, out, by_meaning=False)
                       or self._refusal(question, hits, out, mode, "no passage sentence plainly answers"))
         else:

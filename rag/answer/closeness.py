@@ -2,7 +2,7 @@
 
 Word coverage alone ranks a reworded question's sentences badly (新冠流行那段时间 against
 疫情期间); the embedder that ranked the passages also ranks their sentences. Measured on the
-sentences the prompt shows (eval/README.md, "Sentences ranked by meaning too"): the sentence first
+sentences the prompt shows (eval/notes/key-sentence.md): the sentence first
 by coverage plus closeness holds the gold answer for DRCD 0.855 (0.820 by coverage alone), the
 seeds 0.938 (0.877), CMRC 2018 0.825 (0.745). An EmbedderCloseness is what rag.answer.extract
 calls a Closeness."""

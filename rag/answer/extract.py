@@ -25,7 +25,7 @@ QUESTION_PENALTY = 0.3  # a sentence that repeats the question (seed 001's Q&A) 
 RANK_PENALTY = 0.01
 # score per unit of cosine behind the closest sentence: e5 cosines of one question's sentences
 # spread over a few hundredths, so 10 lets meaning outweigh a word or two of coverage; the first
-# sentence held the gold answer most often at 8-12 on DRCD, CMRC and the seeds (eval/README.md)
+# sentence held the gold answer most often at 8-12 on DRCD, CMRC and the seeds (eval/notes/key-sentence.md)
 CLOSENESS_WEIGHT = 10.0
 CLOSENESS_POOL = 16  # only the best-covering sentences are encoded: the closest never ranked below 8th
 Closeness = Callable[[str, Sequence[str]], Sequence[float]]  # (question, texts) -> cosines

@@ -6,7 +6,7 @@ entry's answer word for word, cited to its row, without the model. A near miss g
 way, the entry being one passage among the others.
 
 The two floors are settings (faq_min_closeness, faq_min_coverage), calibrated on paraphrases and
-near misses of a held-out FAQ (eval/README.md, "FAQ entries")."""
+near misses of a held-out FAQ (eval/notes/faq.md)."""
 
 from __future__ import annotations
 

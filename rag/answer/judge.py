@@ -6,7 +6,7 @@ only reported about, the cast given as the screenwriters, a figure from another 
 Where the generator can weigh its next token (llama.cpp: `odds`), the question is put afresh,
 after the same passages and question as the answer prompt, and the verdict is the probability of
 否 against 是: asked in the answer's own conversation the 1.5B model says 是 to everything, and
-its generated word hides how unsure it is (eval/README.md, "The judge by its odds"). The
+its generated word hides how unsure it is (eval/notes/refusal-and-doubt.md, "The judge by its odds"). The
 passages' prefix is still in the model's cache, so the judge costs the answer's own tokens of
 prefill and no decoding. Other backends answer in words, in the answer's conversation.
 
@@ -14,7 +14,7 @@ Before any answer, the same model is asked whether the passages state the answer
 at all (`doubt`): the passages of a collection that holds the topic but not the fact (news of the
 same event, another year's figures) lure a small model into assembling an answer from names that
 do stand there. Its P(否) separated such answers from right ones better than any wording of the
-judge tried (eval/README.md, "Asking the model whether the passages answer")."""
+judge tried (eval/notes/refusal-and-doubt.md)."""
 
 from __future__ import annotations
 

@@ -34,7 +34,7 @@ STOP = ("<|im_end|>", "<|endoftext|>", "\n\n\n")
 PROMPT_OVERHEAD = 32  # chat-template tokens around the messages
 KEY_SENTENCE_CHARS = 150  # a longer best sentence is cut: its point is where to look, not all it says
 # the key sentence must lead the next other sentence by this much of the extractive score (coverage
-# + kind bonus); measured on DRCD and the seeds (eval/README.md, "The key sentence")
+# + kind bonus); measured on DRCD and the seeds (eval/notes/key-sentence.md)
 KEY_SENTENCE_LEAD = 0.1
 MIN_PASSAGE_TOKENS = 64
 

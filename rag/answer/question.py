@@ -39,8 +39,8 @@ _ASKS = (  # tried in order: the first that matches is what the question asks fo
 # The kinds of named thing (rag.text.entities) that answer each kind of question. A body of people
 # answers who (索尼公司 as the sponsor), a proper noun of no known kind (jieba's nz) answers who,
 # where and which organization, a journal (a title) answers where something was published, and a
-# title is as often an unmarked name: the taggers' recall on right answers decides (eval/README.md,
-# "Issues 31 and 32": what the type check costs).
+# title is as often an unmarked name: the taggers' recall on right answers decides
+# (eval/notes/answer-types.md, "Issues 31 and 32": what the type check costs).
 ANSWERED_BY = {"time": {"time"}, "person": {"person", "organization", "name"}, "place": {"place", "name", "title"},
                "organization": {"organization", "name"}, "title": set(KINDS)}
 _A_FEW = re.compile(r"[这那]几")  # 这几年, 那几个: "these few", not "how many"

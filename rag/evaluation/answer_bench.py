@@ -7,7 +7,7 @@ when the passages being read were ready (first sources), when the first answer t
 the whole answer, the prompt's tokens and the model's prefill and decode time, p50 and p95; and
 how many answers are the same text as the first variant's, so an option that changes answers
 shows. Compare the variants of one run with each other: with several models loaded side by side,
-each read its prompts about three times faster than one model alone did here (eval/README.md,
+each read its prompts about three times faster than one model alone did here (eval/notes/latency-and-engine.md,
 "Fourteenth session"), so a run's absolute figures are not those of a lone server."""
 
 from __future__ import annotations

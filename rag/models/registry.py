@@ -45,7 +45,7 @@ class ModelSpec:
     size: int = 0  # bytes of a single-file model, 0 when not a single file
     about: str = ""
     # a generator's calibrated refuse_max_doubt: asked whether the passages answer the question,
-    # a P(否) this high refuses (eval/README.md); None where it was never measured, and the check is off
+    # a P(否) this high refuses (eval/notes/refusal-and-doubt.md); None where it was never measured, and the check is off
     max_doubt: float | None = None
 
 

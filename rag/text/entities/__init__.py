@@ -47,7 +47,7 @@ def _tagger(name: str) -> Tagger:
     return make_tagger(name)
 
 
-TAGGERS = ("lac", "jieba")  # what entities() reads with; eval/answer_types.py measures each alone
+TAGGERS = ("lac", "jieba")  # what entities() reads with; eval/notes/scripts/answer_types.py measures each alone
 
 
 def entities(text: str) -> frozenset[tuple[str, str]]:
