@@ -27,6 +27,7 @@ from rag.pipeline import Rag
 DEFAULT = "default"
 MAX_NAME = 64
 UPLOADS_SUFFIX = "-uploads"
+WEB_SUFFIX = "-web"  # a knowledge base's fetched web pages (rag.collections.web), beside its uploads
 _NAME = re.compile(r"[0-9A-Za-z_\-\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
@@ -43,9 +44,9 @@ def check_name(name: str) -> str:
     if not isinstance(name, str) or not _NAME.fullmatch(name) or len(name) > MAX_NAME:
         raise ConfigError(f"knowledge base name {name!r} is not valid: use 1-{MAX_NAME} letters, digits, "
                           "'-', '_' or Chinese characters")
-    if name.endswith(UPLOADS_SUFFIX):
-        raise ConfigError(f"knowledge base name {name!r} is not valid: names ending in '{UPLOADS_SUFFIX}' "
-                          "are the uploads folders")
+    if name.endswith((UPLOADS_SUFFIX, WEB_SUFFIX)):
+        raise ConfigError(f"knowledge base name {name!r} is not valid: names ending in '{UPLOADS_SUFFIX}' or "
+                          f"'{WEB_SUFFIX}' are the folders of uploads and fetched web pages")
     return name
 
 
@@ -171,7 +172,7 @@ class KnowledgeBases:
             from rag.index.vectors import make_vector_backend
 
             make_vector_backend(rag.config).drop(rag.index_dir)  # a Milvus collection and its manifests
-            for folder in (self.root / name, self.root / f"{name}{UPLOADS_SUFFIX}"):
+            for folder in (self.root / name, self.root / f"{name}{UPLOADS_SUFFIX}", self.root / f"{name}{WEB_SUFFIX}"):
                 shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -302,7 +302,7 @@ def test_knowledge_base_names_of_letters_digits_dashes_and_chinese_are_taken(nam
     assert check_name(name) == name
 
 
-@pytest.mark.parametrize("name", ["..", "a/b", "a\\b", ".hidden", "a b", "", "x" * 65, "a-uploads"])
+@pytest.mark.parametrize("name", ["..", "a/b", "a\\b", ".hidden", "a b", "", "x" * 65, "a-uploads", "a-web"])
 def test_knowledge_base_names_that_could_leave_the_folder_are_refused(name):
     from rag.errors import ConfigError
 

@@ -135,3 +135,15 @@ def test_the_chat_pages_address_box_fetches_pages_into_its_knowledge_base(site, 
     assert "白马村光伏电站收益公布" in collection
     assert rag.search("白马村光伏电站", k=1)[0].chunk.source == url + "/news/a.html"
     assert list(on_fetch(rag, "  ", "g"))[-1][0].startswith("先输入网址")
+
+
+def test_a_knowledge_bases_web_folder_is_no_knowledge_base_and_goes_with_it(tmp_path):
+    from rag.config import Config
+    from rag.knowledge import KnowledgeBases
+
+    bases = KnowledgeBases(Config(knowledge_bases_dir=str(tmp_path / "indexes")))
+    bases.create("公告")
+    (tmp_path / "indexes" / "公告-web").mkdir()  # where rag.collections.web keeps its pages
+    assert bases.names() == ["公告"]
+    bases.delete("公告")
+    assert not (tmp_path / "indexes" / "公告-web").exists()

@@ -22,6 +22,7 @@ from typing import Any, Sequence
 from urllib.parse import urldefrag, urljoin, urlparse
 
 from rag.errors import ConfigError
+from rag.knowledge import WEB_SUFFIX
 
 AGENT = "rag-indexer"
 STATE_FILE = ".web.json"  # per folder: each page's URL, ETag, Last-Modified and content hash
@@ -45,7 +46,7 @@ class Crawl:
 
 def web_dir(config) -> Path:
     """Where a knowledge base's pages are kept: `<index_dir>-web`, beside its uploads."""
-    return Path(f"{Path(config.index_dir)}-web")
+    return Path(f"{Path(config.index_dir)}{WEB_SUFFIX}")
 
 
 def index_pages(rag: Any, urls: Sequence[str], depth: int = 0, max_pages: int = 200, progress=None):

@@ -1,7 +1,7 @@
 """The side panel's kept conversations (rag.accounts.conversations, through the server): the
 user's list, reopening one (its turns shown again, its history the follow-ups' context, its
 knowledge base chosen), starting a new one, renaming, deleting and exporting as Markdown. A page
-without a store (`rag ui`) shows none of it."""
+without a store (`rag ui --index DIR`, over one index folder) shows none of it."""
 
 from __future__ import annotations
 
