@@ -100,7 +100,7 @@ def with_kb(config: Config, name: str | None) -> Config:
 class SharedEmbedders:
     """One embedder per (model, precision) for all knowledge bases of a process."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._made: dict[tuple, object] = {}
         self._lock = threading.Lock()
 

@@ -19,11 +19,14 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from rag.config import Config, apply_lexicons
 from rag.errors import RagError
 from rag.types import Answer, Citation, Hit
+
+if TYPE_CHECKING:
+    from rag.index.loaded import Index
 
 # Replicas sharing a Milvus collection look for a newly published revision this often (seconds):
 # one small read, so every replica serves the new state within seconds of a build's flip.
@@ -45,7 +48,7 @@ class Rag:
         self._writing = threading.Lock()  # one update of the index at a time
         self._make_embedder = make_embedder
         self._embedder = None
-        self._index = None
+        self._index: Index | None = None
         self._retriever = None
         self._answerer = None
         self._checked_at = 0.0

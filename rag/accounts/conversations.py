@@ -4,6 +4,7 @@ export as Markdown. A user sees only their own; anyone else's is unknown (404), 
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import uuid
 from typing import Any
@@ -84,7 +85,7 @@ class Conversations:
                               "stored_citations": r["citations"], "at": r["at"].isoformat(timespec="seconds")}
                              for r in turns]}
 
-    def history(self, owner: str, conversation_id: str) -> list[tuple[str, str]]:
+    def history(self, owner: str, conversation_id: str) -> builtins.list[tuple[str, str]]:  # list: the method above
         return [(m["question"], m["answer"]) for m in self.get(owner, conversation_id)["messages"]]
 
     def add_turn(self, owner: str, conversation_id: str, answer: Answer) -> None:

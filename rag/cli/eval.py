@@ -79,6 +79,7 @@ def _plan(args, config) -> Plan:
     if args.unanswerable and args.format != "squad":
         raise EvalError("--unanswerable needs --format squad: a gold set states its unanswerable questions itself")
     negatives: list = []
+    corpus: Path | None
     if args.format == "squad":
         squad = read_squad(args.gold)
         if args.unanswerable:

@@ -103,7 +103,7 @@ class ProgressBar:
     ("ocr <doc>", in pages) in the thread that reads the files, and embedding (in chunks, its total
     growing as chunks arrive) in the main one."""
 
-    def __enter__(self):
+    def __enter__(self) -> ProgressBar:
         self._bars: dict[str, list] = {}  # kind -> [tqdm bar, stage, total] (a disabled bar keeps neither)
         self._lock = threading.Lock()
         return self

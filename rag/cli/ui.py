@@ -78,6 +78,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
         print(f"rag ui: serving on {args.host}: anyone who can reach this address can read and upload "
               "documents", file=sys.stderr)
     name = knowledge_base_of(Path(config.index_dir), config)
+    source: Rag | KnowledgeBases
     if name is None:  # a folder outside the knowledge bases: a page over that one index
         source = rag = Rag(config)
     else:

@@ -63,7 +63,7 @@ def settled(paths: Iterable[Path], settle_s: float = SETTLE_S, stop: threading.E
 
 
 def _stamps(paths: Sequence[Path]) -> list[tuple[int, int] | None]:
-    stamps = []
+    stamps: list[tuple[int, int] | None] = []
     for path in paths:
         try:
             st = path.stat()

@@ -79,7 +79,8 @@ def crawl(urls: Sequence[str], folder: Path, depth: int = 0, max_pages: int = 20
             raise ConfigError(f"{url!r} is not an http(s) address")
     folder.mkdir(parents=True, exist_ok=True)
     state = _load_state(folder)
-    result, robots = Crawl(), {}
+    result = Crawl()
+    robots: dict[str, urllib.robotparser.RobotFileParser] = {}  # by scheme://host
     queue = [(u, 0, urlparse(u).netloc) for u in urls]
     seen: set[str] = set()
     deadline = time.monotonic() + budget_s
@@ -105,7 +106,7 @@ def crawl(urls: Sequence[str], folder: Path, depth: int = 0, max_pages: int = 20
     return result
 
 
-def _allowed(client, robots: dict, url: str) -> bool:
+def _allowed(client, robots: dict[str, urllib.robotparser.RobotFileParser], url: str) -> bool:
     parts = urlparse(url)
     base = f"{parts.scheme}://{parts.netloc}"
     if base not in robots:

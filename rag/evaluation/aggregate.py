@@ -80,10 +80,10 @@ def latency_metrics(results: Sequence[QuestionResult]) -> dict[str, float | None
     first = [r.latency_ms.get("first_token") for r in results if r.latency_ms.get("first_token") is not None]
     out["first_token_p50"], out["first_token_p95"] = percentile(first, 50), percentile(first, 95)
     for key in ("prompt", "completion"):
-        out[f"{key}_tokens_p50"] = percentile([r.tokens.get(key, 0) for r in modelled], 50)
+        out[f"{key}_tokens_p50"] = percentile([(r.tokens or {}).get(key, 0) for r in modelled], 50)
     for key, stage in (("prompt", "prefill"), ("completion", "decode")):
         seconds = sum(r.latency_ms.get(stage) or 0.0 for r in modelled) / 1000
-        out[f"{key}_tokens_per_s"] = sum(r.tokens.get(key, 0) for r in modelled) / seconds if seconds else None
+        out[f"{key}_tokens_per_s"] = sum((r.tokens or {}).get(key, 0) for r in modelled) / seconds if seconds else None
     return _rounded(out, 1)
 
 

@@ -68,7 +68,7 @@ def race_answers(index_dir: Path, config: Config, questions: Sequence[str], vari
             runs[name].append({"timings": dict(answer.timings_ms), "wall": (time.perf_counter() - started) * 1000,
                                "prompt": answer.tokens.get("prompt", 0), "text": answer.text, "refused": answer.refused})
     first = runs[names[0]]
-    result = {"questions": len(questions), "variants": {}}
+    result: dict[str, Any] = {"questions": len(questions), "variants": {}}
     for name in names:
         done = runs[name]
         row: dict[str, Any] = {m: _summary([r["timings"][m] for r in done if m in r["timings"]]) for m in MEASURES}

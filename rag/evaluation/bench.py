@@ -15,7 +15,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, ParamSpec, Sequence
 
 import numpy as np
 
@@ -67,9 +67,13 @@ def read_questions(path: str | Path, limit: int | None = None) -> list[str]:
     return questions[:limit] if limit else questions
 
 
-def _timed(fn: Callable[[], Any]) -> float:
+P = ParamSpec("P")
+
+
+def _timed(fn: Callable[P, Any], *args: P.args, **kwargs: P.kwargs) -> float:
+    """Milliseconds that fn(*args, **kwargs) takes."""
     start = time.perf_counter()
-    fn()
+    fn(*args, **kwargs)
     return (time.perf_counter() - start) * 1000
 
 
@@ -86,9 +90,9 @@ def measure_search(retriever, questions: Sequence[str], k: int) -> dict[str, flo
     retriever.search(questions[0], k)  # warm-up: first-call allocations are not steady state
     samples: dict[str, list[float]] = {"search": [], "bm25": [], "dense": []}
     for q in questions:
-        samples["search"].append(_timed(lambda q=q: retriever.search(q, k)))
-        samples["bm25"].append(_timed(lambda q=q: retriever.sparse(q, depth)))
-        samples["dense"].append(_timed(lambda q=q: retriever.dense(q, depth)))
+        samples["search"].append(_timed(retriever.search, q, k))
+        samples["bm25"].append(_timed(retriever.sparse, q, depth))
+        samples["dense"].append(_timed(retriever.dense, q, depth))
     return _percentiles(samples)
 
 
@@ -108,7 +112,7 @@ def race_precisions(texts: Sequence[str], config: Config, route, rounds: int = 2
         embedder.encode_documents(texts[:2])  # load and warm up outside the clock
     for r in range(rounds):
         for name in (list(contenders) if r % 2 == 0 else list(reversed(contenders))):
-            seconds[name] += _timed(lambda name=name: contenders[name].encode_documents(texts)) / 1000
+            seconds[name] += _timed(contenders[name].encode_documents, texts) / 1000
     speeds = {name: round(rounds * len(texts) / max(s, 1e-9), 2) for name, s in seconds.items()}
     return {"route": route.precision, "reason": choose(config.embed_precision).reason,
             "rounds": rounds, "chunks": len(texts), "chunks_per_s": speeds,
@@ -126,12 +130,16 @@ def run_bench(paths: Sequence[str | Path], config: Config, questions: Sequence[s
 
     if not questions:
         raise RagError("no questions to time: pass --queries FILE")
-    scratch = Path(tempfile.mkdtemp(prefix="rag-bench-")) if index_dir is None else None
-    folder = Path(index_dir or scratch / "index")
+    scratch: Path | None = None
+    if index_dir is None:
+        scratch = Path(tempfile.mkdtemp(prefix="rag-bench-"))
+        folder = scratch / "index"
+    else:
+        folder = Path(index_dir)
     result = BenchResult(index_dir=str(folder))
     try:
         embedder = make_embedder(config)
-        result.model_load_s = _timed(lambda: embedder.encode_query("预热")) / 1000
+        result.model_load_s = _timed(embedder.encode_query, "预热") / 1000
         if paths:
             report = update_index(paths, folder, config, embedder, rebuild=True)
             result.build_s = round(report.seconds, 2)

@@ -55,7 +55,7 @@ def plot_latency(results: Sequence[QuestionResult], path: Path) -> Path:
     a single bar."""
     from matplotlib.figure import Figure
 
-    stages = [(s, [r.latency_ms[s] for r in results if r.latency_ms.get(s) is not None])
+    stages = [(s, [v for v in (r.latency_ms.get(s) for r in results) if v is not None])
               for s in ("retrieve", "generate")]
     stages = [(s, v) for s, v in stages if v] or [("retrieve", [])]
     figure = Figure(figsize=(6.4 * len(stages) / 1.3, 4.0), dpi=100)

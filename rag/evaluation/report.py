@@ -38,7 +38,7 @@ def _table(metrics: dict[str, Any], group: str, columns: list[tuple[str, str]], 
 def _latency_table(results: Sequence[QuestionResult]) -> list[str]:
     lines = ["| stage | p50 | p95 | max |", "|---|---:|---:|---:|"]
     for stage in STAGES + MODEL_STAGES:
-        values = [r.latency_ms.get(stage) for r in results if r.latency_ms.get(stage) is not None]
+        values = [v for v in (r.latency_ms.get(stage) for r in results) if v is not None]
         if values:
             lines.append(f"| {stage} | {percentile(values, 50):.1f} | {percentile(values, 95):.1f} | "
                          f"{max(values):.1f} |")

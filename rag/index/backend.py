@@ -20,7 +20,10 @@ VectorsFor = Callable[[Sequence["Chunk"]], np.ndarray]  # the vectors of chunks,
 
 
 class VectorStore(Protocol):
-    kind: str  # how it searches: flat | hnsw | milvus-FLAT | milvus-HNSW ...
+    @property
+    def kind(self) -> str:
+        """How it searches: flat | hnsw | milvus-FLAT | milvus-HNSW ..."""
+        ...
 
     def __len__(self) -> int: ...
 

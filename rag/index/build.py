@@ -258,7 +258,7 @@ class _Known:
     """Vectors by what they embed: the new ones as they are embedded, the old index's read from its
     store only for the chunks a store has to write (an unchanged chunk text is not embedded again)."""
 
-    def __init__(self, old):
+    def __init__(self, old) -> None:
         self.old = old
         self.new: dict[str, np.ndarray] = {}
         self.old_rows: dict[str, int] = {}
@@ -283,7 +283,7 @@ class _Known:
         return np.stack([self.new[k] for k in keys]).astype(np.float32)
 
 
-def _embed_all(parts: Iterable[list[Chunk]], known: dict[str, np.ndarray], embedder, report: IndexReport,
+def _embed_all(parts: Iterable[list[Chunk]], known: _Known, embedder, report: IndexReport,
                progress: Progress | None) -> None:
     """Embed every chunk text not in `known` as the chunks arrive, EMBED_WINDOW texts at a time
     (the embedder batches each window by length), adding the vectors to `known`."""

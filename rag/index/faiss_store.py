@@ -6,7 +6,7 @@ exact search is slow."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
@@ -21,13 +21,16 @@ from rag.index.store import ChunkStore
 from rag.index.backend import VectorsFor
 from rag.types import Chunk
 
+if TYPE_CHECKING:
+    import faiss
+
 DENSE_FILE = "dense.faiss"
 HNSW_M = 32  # graph degree: the usual recall/memory balance for a few hundred dimensions
 HNSW_EF_SEARCH = 128
 
 
 class DenseIndex:
-    def __init__(self, index):
+    def __init__(self, index: faiss.Index):
         self.index = index
 
     @property
@@ -41,9 +44,10 @@ class DenseIndex:
     def build(cls, vectors: np.ndarray, dim: int, hnsw_above: int) -> "DenseIndex":
         import faiss
 
+        index: faiss.Index
         if len(vectors) > hnsw_above:
-            index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
-            index.hnsw.efSearch = HNSW_EF_SEARCH
+            index = hnsw = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+            hnsw.hnsw.efSearch = HNSW_EF_SEARCH
         else:
             index = faiss.IndexFlatIP(dim)
         if len(vectors):
@@ -66,9 +70,13 @@ class DenseIndex:
         selector = None if allowed is None else faiss.IDSelectorBatch(
             np.ascontiguousarray(allowed, dtype=np.int64))
         if self.kind == "hnsw":  # the candidate list must be at least as deep as the answer
-            params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(HNSW_EF_SEARCH, depth))
+            # faiss's stubs lack SearchParametersHNSW (the compiled module has it)
+            params = faiss.SearchParametersHNSW(  # type: ignore[attr-defined]
+                sel=selector, efSearch=max(HNSW_EF_SEARCH, depth))
         else:
-            params = faiss.SearchParameters(sel=selector) if selector is not None else None
+            # the stubs give SearchParameters a bare __init__; faiss's wrapper (class_wrappers.
+            # handle_SearchParameters) takes its fields as keywords
+            params = faiss.SearchParameters(sel=selector) if selector is not None else None  # type: ignore[call-arg]
         scores, rows = self.index.search(query.reshape(1, -1).astype(np.float32), depth, params=params)
         keep = rows[0] >= 0
         return Ranked(rows[0][keep].astype(np.int64), scores[0][keep])
@@ -82,8 +90,8 @@ class DenseIndex:
     def load(cls, folder: Path) -> "DenseIndex":
         import faiss
 
-        index = faiss.read_index(str(folder / DENSE_FILE))
-        if "HNSW" in type(index).__name__:
+        index = faiss.read_index(str(folder / DENSE_FILE))  # comes back as its own class (IndexHNSWFlat ...)
+        if isinstance(index, faiss.IndexHNSW):
             index.hnsw.efSearch = HNSW_EF_SEARCH
         return cls(index)
 

@@ -182,7 +182,8 @@ def _read_html(data: bytes, reading: Reading) -> Extracted:
     title = _html_title(soup)
     marked = soup.find("meta", attrs={"name": "rag:url"})  # a page rag.collections.web saved
     source = str(marked.get("content") or "") if marked else ""
-    root = soup.find("article") or soup.find("main") or soup.find(attrs={"role": "main"}) or soup.body or soup
+    # find(None, attrs=...): bs4's overloads take attrs only after a name, None being any tag
+    root = soup.find("article") or soup.find("main") or soup.find(None, attrs={"role": "main"}) or soup.body or soup
     for node in root.find_all(string=lambda s: isinstance(s, Comment)):
         node.extract()
     for tag in root.find_all(_HTML_DROP + ([] if root.name in ("article", "main") else ["header"])):

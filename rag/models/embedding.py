@@ -22,9 +22,15 @@ E5_PROMPTS = {"query": "query: ", "document": "passage: "}
 @runtime_checkable
 class Embedder(Protocol):
     name: str  # the model as the user named it, e.g. "multilingual-e5-small"
-    dim: int
-    fingerprint: str  # sha256 of the weights, or the Hugging Face id
     precision: str  # fp32 | bf16 | int8: what the model computes in (rag.models.precision)
+
+    @property
+    def dim(self) -> int: ...
+
+    @property
+    def fingerprint(self) -> str:
+        """sha256 of the weights, or the Hugging Face id."""
+        ...
 
     def encode_documents(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray: ...
 

@@ -5,29 +5,30 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable, Hashable, Sequence, TypeVar
+from typing import Callable, Generic, Hashable, Sequence, TypeVar
 
 from rag.text.normalize import HAN, compact
 
 T = TypeVar("T")
+H = TypeVar("H", bound=Hashable)
 _NOT_WORD = re.compile(f"[^0-9a-z{HAN}]+")
 
 
 @dataclass(frozen=True)
-class Fused:
-    item: Hashable
+class Fused(Generic[H]):
+    item: H
     score: float
     ranks: tuple[int | None, ...]  # 1-based rank in each input list, None where absent
 
 
-def weighted_rrf(rankings: Sequence[Sequence[Hashable]], weights: Sequence[float], k: float = 60.0) -> list[Fused]:
+def weighted_rrf(rankings: Sequence[Sequence[H]], weights: Sequence[float], k: float = 60.0) -> list[Fused[H]]:
     """Weighted reciprocal rank fusion: score = sum over lists of weight / (k + rank).
 
     A small k lets the first places of a list dominate; a large k flattens the ranks. Ties go to
     the item with the better best rank, then to the earlier list, so the result is deterministic."""
     if len(rankings) != len(weights):
         raise ValueError("one weight per ranking")
-    ranks: dict[Hashable, list[int | None]] = {}
+    ranks: dict[H, list[int | None]] = {}
     for i, ranking in enumerate(rankings):
         for rank, item in enumerate(ranking, start=1):
             ranks.setdefault(item, [None] * len(rankings))
@@ -41,7 +42,7 @@ def _rrf_score(ranks: Sequence[int | None], weights: Sequence[float], k: float) 
     return sum(w / (k + r) for r, w in zip(ranks, weights) if r is not None)
 
 
-def _tie_break(f: Fused) -> tuple:
+def _tie_break(f: Fused[H]) -> tuple:
     placed = [(r, i) for i, r in enumerate(f.ranks) if r is not None]
     return (-f.score, min(placed) if placed else (0, 0))
 

@@ -66,7 +66,7 @@ class Retriever:
                            "names that `rag search` prints, e.g. '000_*'")
         return rows
 
-    def _hit(self, fused: Fused, rank: int, sparse: Ranked, dense: Ranked) -> Hit:
+    def _hit(self, fused: Fused[int], rank: int, sparse: Ranked, dense: Ranked) -> Hit:
         sparse_rank, dense_rank = fused.ranks
         return Hit(chunk=self.index.store[fused.item], score=fused.score, rank=rank,
                    sparse_rank=sparse_rank, dense_rank=dense_rank,

@@ -133,11 +133,12 @@ def create_app(config: Config, api_key: str = "", page: bool = True,
                               "under /v1 (model = knowledge base), search and knowledge bases beside it.")
     app.state.rag = state
     errors.install(app)
-    guarded = dict(prefix="/v1", dependencies=[Depends(_key_check(state))])
-    app.include_router(openai_api.router(state), tags=["OpenAI-compatible"], **guarded)
-    app.include_router(kb_api.router(state), tags=["knowledge bases"], **guarded)
-    app.include_router(accounts_api.router(state), tags=["conversations and audit"], **guarded)
-    _no_such_route(app, guarded["dependencies"])  # after the routes, before the page mounted at /
+    guarded = [Depends(_key_check(state))]
+    app.include_router(openai_api.router(state), prefix="/v1", tags=["OpenAI-compatible"], dependencies=guarded)
+    app.include_router(kb_api.router(state), prefix="/v1", tags=["knowledge bases"], dependencies=guarded)
+    app.include_router(accounts_api.router(state), prefix="/v1", tags=["conversations and audit"],
+                       dependencies=guarded)
+    _no_such_route(app, guarded)  # after the routes, before the page mounted at /
 
     @app.get("/healthz", tags=["health"], summary="Whether the server is up (and, when it is open, what it serves)")
     def healthz():

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import statistics
 import time
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, ParamSpec, Sequence
+
+P = ParamSpec("P")
 
 
-def _timed(fn: Callable[[], Any]) -> float:
+def _timed(fn: Callable[P, Any], *args: P.args, **kwargs: P.kwargs) -> float:
     started = time.perf_counter()
-    fn()
+    fn(*args, **kwargs)
     return (time.perf_counter() - started) * 1000
 
 
@@ -33,12 +35,14 @@ def race_search(bases: Any, name: str, questions: Sequence[str], k: int | None =
     local, http_ms = [], []
     try:
         with httpx.Client(base_url=running.url, timeout=120) as http:
-            ask = lambda q: http.post("/v1/search", json={"query": q, "k": k, "knowledge_base": name})  # noqa: E731
+            def ask(q: str) -> None:
+                http.post("/v1/search", json={"query": q, "k": k, "knowledge_base": name}).raise_for_status()
+
             rag.search(questions[0], k=k)  # load the index and the model before timing
-            ask(questions[0]).raise_for_status()
+            ask(questions[0])
             for question in questions:
-                local.append(_timed(lambda question=question: rag.search(question, k=k)))
-                http_ms.append(_timed(lambda question=question: ask(question).raise_for_status()))
+                local.append(_timed(rag.search, question, k=k))
+                http_ms.append(_timed(ask, question))
     finally:
         running.stop()
     inproc, over = _summary(local), _summary(http_ms)

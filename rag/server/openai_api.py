@@ -98,7 +98,7 @@ async def _events(first: Any, rest: AsyncIterator, model: str, reply_id: str, cr
                   keep: Any = None, conversation_id: str | None = None):
     item = first
     # the first chunk carries the passages being read, in a field OpenAI clients ignore
-    early = {"sources": sources_json(item)} if isinstance(item, Sources) else {}
+    early: dict[str, Any] = {"sources": sources_json(item)} if isinstance(item, Sources) else {}
     yield chunk(model, reply_id, created, {"role": "assistant", "content": ""}, **early)
     try:
         if early:

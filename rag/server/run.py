@@ -6,6 +6,10 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import uvicorn
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -14,7 +18,7 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 class Running:
     """A server started in a thread; `stop()` ends it."""
     url: str
-    server: object
+    server: uvicorn.Server
     thread: threading.Thread
 
     def stop(self) -> None:
@@ -22,7 +26,7 @@ class Running:
         self.thread.join(timeout=10)
 
 
-def _server(app, host: str, port: int):
+def _server(app, host: str, port: int) -> uvicorn.Server:
     import uvicorn
 
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,

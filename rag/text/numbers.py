@@ -155,6 +155,13 @@ def quantity_conflict(claim: str, passage: dict[str, set[tuple[str, str]]]) -> s
     return None
 
 
+def _always(pattern: re.Pattern[str], text: str, pos: int = 0) -> str:
+    """What `pattern`, optional throughout (_AFTER, _SCALE), matches at `pos`: '' when nothing."""
+    m = pattern.match(text, pos)
+    assert m is not None  # a pattern that matches the empty string always matches
+    return m.group()
+
+
 def _agreement(a: str, b: str) -> int:
     """How many characters of words (not marks) the two texts share from their starts."""
     return next((i for i, (x, y) in enumerate(zip(a, b)) if x != y or not WORD_CHAR.match(x)), min(len(a), len(b)))
@@ -166,7 +173,7 @@ def _hedges_of(figure: str, after: str, source: str) -> set[tuple[str, str]]:
     with `after` (6米 is not the 6 of 6个)."""
     spots = []
     for m in re.finditer(rf"(?<![\d.,]){re.escape(figure)}(?![\d]|[.,]\d)", source):
-        tail = _AFTER.match(source, m.end()).group()
+        tail = _always(_AFTER, source, m.end())
         before = _HEDGED.search(source[:m.start()][-HEDGE_REACH:])
         agree = _agreement(source[m.end() + len(tail):m.end() + len(tail) + HEDGE_REACH], after)
         spots.append((agree, before.group(1) if before else "", tail))
@@ -183,7 +190,7 @@ def hedge_restored(claim: str, passage: str) -> str:
     source = normalize(passage)
     parts, last = [], 0
     for m in _FIGURE.finditer(claim):
-        end = m.end() + len(_SCALE.match(claim, m.end()).group())
+        end = m.end() + len(_always(_SCALE, claim, m.end()))
         found = _hedges_of(normalize(claim[m.start():end]), normalize(claim[end:end + HEDGE_REACH]), source)
         if len(found) != 1:
             continue
@@ -191,7 +198,7 @@ def hedge_restored(claim: str, passage: str) -> str:
         if before and not re.search(_HEDGE, normalize(claim[max(0, m.start() - HEDGE_REACH):m.start()])):
             parts += [claim[last:m.start()], before]
             last = m.start()
-        if tail and not _AFTER.match(normalize(claim[end:end + 1])).group():
+        if tail and not _always(_AFTER, normalize(claim[end:end + 1])):
             parts += [claim[last:end], tail]
             last = end
     return "".join(parts) + claim[last:]

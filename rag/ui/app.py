@@ -163,8 +163,9 @@ KINDS_ZH = ((ModelError, "模型不可用"), (GenerationError, "模型生成出�
 def _problem(exc: Exception) -> str:
     """Our errors say what to do, in Chinese on this page where they have it said; anything else
     is a bug, so the operator gets the traceback."""
-    if getattr(exc, "zh", ""):
-        return exc.zh
+    zh = getattr(exc, "zh", "")  # NotAllowed, UploadRefused: said for this page's users
+    if zh:
+        return zh
     if isinstance(exc, NoIndexError):  # a new knowledge base: what to do, not where its folder is
         return coll.EMPTY
     if isinstance(exc, RagError):
@@ -189,7 +190,8 @@ def respond(backend: ChatBackend, question: str, chat: list, history: tuple, set
     turn = sum(1 for m in chat if m.get("role") == "assistant") + 1
     chat = list(chat) + [_message("user", html.escape(question)), _message("assistant", pending_html())]
     yield "", chat, history
-    text, sources = "", ()
+    text = ""
+    sources: tuple[Citation, ...] = ()
     ask = lambda on_token, on_sources: backend.ask(question, history, settings, on_token, session,  # noqa: E731
                                                    on_sources, bases)
     for update in stream_answer(ask):
@@ -271,6 +273,7 @@ def on_fetch(rag: Any, text: str, generator: str, progress: Any = None, kb: str 
     if not urls:
         yield "先输入网址（http:// 或 https:// 开头，每行一个）。", gr.update(), gr.update(), gr.update(), gr.update()
         return
+    box: str | dict[str, Any]  # cleared, or left as it is (gr.update())
     try:
         yield f"{into}正在抓取 {len(urls)} 个网址 …", *_panel(rag, generator, sync), gr.update()
         crawled, report = web.index_pages(rag, urls, progress=coll.ProgressText(progress) if progress else None)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator, Protocol, Sequence, TypedDict
+from typing import TYPE_CHECKING, Iterator, Protocol, Sequence, TypedDict, runtime_checkable
 
 from rag.errors import ConfigError
 
@@ -38,8 +38,14 @@ class Usage:
 
 class Generator(Protocol):
     name: str  # the model as configured (registry name, path or id)
-    n_ctx: int  # context window in tokens: prompt + answer must fit
-    last_usage: Usage
+
+    @property
+    def n_ctx(self) -> int:
+        """Context window in tokens: prompt + answer must fit."""
+        ...
+
+    @property
+    def last_usage(self) -> Usage: ...
 
     def stream(self, messages: Sequence[ChatMessage], max_tokens: int,
                stop: Sequence[str] = ()) -> Iterator[str]:
@@ -48,6 +54,13 @@ class Generator(Protocol):
 
     def generate(self, messages: Sequence[ChatMessage], max_tokens: int, stop: Sequence[str] = ()) -> str:
         ...
+
+
+@runtime_checkable
+class Weighing(Protocol):
+    """A generator that can weigh its next token (llama.cpp's `odds`)."""
+
+    def odds(self, messages: Sequence[ChatMessage], words: Sequence[str]) -> dict[str, float]: ...
 
 
 class StopTrimmer:

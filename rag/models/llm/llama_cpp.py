@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 import numpy as np
 
@@ -46,8 +46,9 @@ def engine_options(config: "Config") -> dict:
                           "the V cache only with flash attention)")
     if config.llm_batch < 1 or config.llm_lookup < 0:
         raise ConfigError("llm_batch must be at least 1 and llm_lookup at least 0")
-    options = dict(n_batch=config.llm_batch, n_ubatch=config.llm_batch, flash_attn=config.llm_flash_attn,
-                   type_k=KV_TYPES[config.llm_kv_type], type_v=KV_TYPES[config.llm_kv_type])
+    options: dict[str, Any] = dict(n_batch=config.llm_batch, n_ubatch=config.llm_batch,
+                                   flash_attn=config.llm_flash_attn,
+                                   type_k=KV_TYPES[config.llm_kv_type], type_v=KV_TYPES[config.llm_kv_type])
     if config.llm_lookup:
         from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
 
@@ -132,4 +133,7 @@ class LlamaCppGenerator(BaseGenerator):
             raise ModelError(f"generator '{self.name}' carries no chat template; the judge needs one")
         eos = llm._model.token_get_text(llm.token_eos())
         bos = llm._model.token_get_text(llm.token_bos()) if llm.token_bos() >= 0 else ""
-        return Jinja2ChatFormatter(template, eos_token=eos, bos_token=bos)(messages=list(messages)).prompt
+        # llama_cpp types messages as a union of one TypedDict per role (role: Literal[...]), which
+        # no message with `role: str` matches; the formatter only renders them through the template
+        formatter = Jinja2ChatFormatter(template, eos_token=eos, bos_token=bos)
+        return formatter(messages=list(messages)).prompt  # type: ignore[arg-type]

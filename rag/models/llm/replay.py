@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from rag.models.llm import ChatMessage, Generator, Usage
+from rag.models.llm import ChatMessage, Generator, Usage, Weighing
 
 
 def prompt_key(name: str, messages: Sequence[ChatMessage], max_tokens: int, stop: Sequence[str]) -> str:
@@ -89,6 +89,8 @@ class ReplayGenerator:
         if key in self._answers:
             self.replayed += 1
             return json.loads(self._answers[key])
-        found = self.inner.odds(messages, words)  # AttributeError where the model cannot say
+        if not isinstance(self.inner, Weighing):  # as calling the missing method would
+            raise AttributeError(f"{type(self.inner).__name__!r} object has no attribute 'odds'")
+        found = self.inner.odds(messages, words)
         self._record(key, json.dumps(found))
         return found
