@@ -46,8 +46,11 @@ browser: cjk-font
 test: setup cjk-font browser lint
 	$(BIN)/python -m pytest -q
 
+# ruff (pyflakes, bugbear, import order; then the format) and mypy over rag/, as pyproject.toml configures them
 lint: $(STAMP)
-	$(BIN)/ruff check --select F,B023,B018 rag
+	$(BIN)/ruff check rag
+	$(BIN)/ruff format --check rag
+	$(BIN)/mypy
 
 # A longer search with new random examples each run (make test draws the same ones every time).
 fuzz: $(STAMP) system-libs cjk-font

@@ -109,7 +109,9 @@ class Config:
     refuse_min_score: float = 0.85  # best dense cosine (e5): off-topic questions score below (eval-calibrated)
     context_tokens: int = 600  # prompt budget (estimated tokens) for passages: prompt time dominates on a CPU
     prompt_simplified: bool = False  # show the model traditional-script passages and questions in simplified script
-    key_sentence: bool = True  # repeat, after the question, the passage sentence that best covers it (eval/notes/key-sentence.md)
+    key_sentence: bool = (
+        True  # repeat, after the question, the passage sentence that best covers it (eval/notes/key-sentence.md)
+    )
     sentence_meaning: bool = True  # rank passage sentences by the embedder's closeness too, not by words alone
     verify_min_overlap: float = 0.5  # share of a sentence's (rarity-weighted) words its passage must hold
     verify_key_rarity: float = 10.5  # a word at least this rare (-log frequency) must stand in the cited passage
@@ -186,8 +188,7 @@ def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
     return values
 
 
-def load_config(path: str | Path | None = None, environ: Mapping[str, str] | None = None,
-                **overrides: Any) -> Config:
+def load_config(path: str | Path | None = None, environ: Mapping[str, str] | None = None, **overrides: Any) -> Config:
     """Defaults, then the TOML file (`path`, else $RAG_CONFIG, else ./rag.toml if present),
     then RAG_* variables, then explicit overrides (CLI flags)."""
     environ = os.environ if environ is None else environ

@@ -42,11 +42,15 @@ class KnowledgeBaseExists(RagError):
 def check_name(name: str) -> str:
     """The name itself when it is usable as a folder name, else a one-line error naming the rule."""
     if not isinstance(name, str) or not _NAME.fullmatch(name) or len(name) > MAX_NAME:
-        raise ConfigError(f"knowledge base name {name!r} is not valid: use 1-{MAX_NAME} letters, digits, "
-                          "'-', '_' or Chinese characters")
+        raise ConfigError(
+            f"knowledge base name {name!r} is not valid: use 1-{MAX_NAME} letters, digits, "
+            "'-', '_' or Chinese characters"
+        )
     if name.endswith((UPLOADS_SUFFIX, WEB_SUFFIX)):
-        raise ConfigError(f"knowledge base name {name!r} is not valid: names ending in '{UPLOADS_SUFFIX}' or "
-                          f"'{WEB_SUFFIX}' are the folders of uploads and fetched web pages")
+        raise ConfigError(
+            f"knowledge base name {name!r} is not valid: names ending in '{UPLOADS_SUFFIX}' or "
+            f"'{WEB_SUFFIX}' are the folders of uploads and fetched web pages"
+        )
     return name
 
 
@@ -78,7 +82,7 @@ def _shortened(name: str, limit: int) -> str:
         return name
     path = PurePosixPath(name)
     suffix = path.suffix if len(path.suffix.encode("utf-8")) <= 16 else ""
-    stem = name[:len(name) - len(suffix)] if suffix else name
+    stem = name[: len(name) - len(suffix)] if suffix else name
     tail = "-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:8] + suffix
     room = limit - len(tail.encode("utf-8"))
     kept = stem.encode("utf-8")[:room].decode("utf-8", "ignore").rstrip(" .")
@@ -107,9 +111,17 @@ class SharedEmbedders:
     def __call__(self, config: Config, precision: str | None = None):
         from rag.models import embedder
 
-        key = (config.embed_model, config.models_dir, precision or config.embed_precision,
-               config.embed_batch_size, config.n_threads, config.allow_network, config.embed_backend,
-               config.embed_base_url, config.embed_api_model)
+        key = (
+            config.embed_model,
+            config.models_dir,
+            precision or config.embed_precision,
+            config.embed_batch_size,
+            config.n_threads,
+            config.allow_network,
+            config.embed_backend,
+            config.embed_base_url,
+            config.embed_api_model,
+        )
         with self._lock:
             if key not in self._made:
                 self._made[key] = embedder.make_embedder(config, precision)
@@ -133,8 +145,9 @@ class KnowledgeBases:
 
     def names(self) -> list[str]:
         """Every knowledge base folder, `default` first when present."""
-        found = sorted(p.name for p in self.root.iterdir() if p.is_dir() and _usable(p.name)) \
-            if self.root.is_dir() else []
+        found = (
+            sorted(p.name for p in self.root.iterdir() if p.is_dir() and _usable(p.name)) if self.root.is_dir() else []
+        )
         return sorted(found, key=lambda n: n != DEFAULT)
 
     def exists(self, name: str) -> bool:
@@ -146,8 +159,10 @@ class KnowledgeBases:
         with self._lock:
             if name not in self._rags:
                 if not self.exists(name):
-                    raise UnknownKnowledgeBase(f"knowledge base {name!r} does not exist: create it first "
-                                             f"(known: {', '.join(self.names()) or 'none'})")
+                    raise UnknownKnowledgeBase(
+                        f"knowledge base {name!r} does not exist: create it first "
+                        f"(known: {', '.join(self.names()) or 'none'})"
+                    )
                 self._rags[name] = Rag(with_kb(self.config, name), make_embedder=self._embedders)
             return self._rags[name]
 

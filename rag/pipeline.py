@@ -126,8 +126,7 @@ class Rag:
         with self._writing:
             embedder = self._build_embedder(rebuild)
             self._load_current()
-            report = update_index(paths, self.index_dir, self.config, embedder,
-                                  rebuild=rebuild, progress=progress)
+            report = update_index(paths, self.index_dir, self.config, embedder, rebuild=rebuild, progress=progress)
             self._swap_in()
             return report
 
@@ -176,7 +175,11 @@ class Rag:
                 return
             apply_lexicons(config)
             if (config.embed_model, config.embed_precision, config.index_dir, config.lexicons) != (
-                    self.config.embed_model, self.config.embed_precision, self.config.index_dir, self.config.lexicons):
+                self.config.embed_model,
+                self.config.embed_precision,
+                self.config.index_dir,
+                self.config.lexicons,
+            ):
                 self._embedder = None
                 self._index = None
             self.config = config
@@ -202,14 +205,25 @@ class Rag:
     def search(self, question: str, k: int | None = None, doc_glob: str | None = None) -> list[Hit]:
         return self.retriever.search(question, k or self.config.top_k, doc_glob=doc_glob)
 
-    def ask(self, question: str, history: Sequence[tuple[str, str]] = (), mode: str | None = None,
-            on_token: Callable[[str], None] | None = None,
-            should_stop: Callable[[], bool] | None = None,
-            on_sources: Callable[[Sequence[Citation]], None] | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        history: Sequence[tuple[str, str]] = (),
+        mode: str | None = None,
+        on_token: Callable[[str], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+        on_sources: Callable[[Sequence[Citation]], None] | None = None,
+    ) -> Answer:
         """See Answerer.ask: `on_sources` gets the passages being read before the answer,
         `should_stop` returning True stops the model (Stopped)."""
-        return self.answerer.ask(question, history=history, mode=mode or self.config.answer_mode,
-                                 on_token=on_token, should_stop=should_stop, on_sources=on_sources)
+        return self.answerer.ask(
+            question,
+            history=history,
+            mode=mode or self.config.answer_mode,
+            on_token=on_token,
+            should_stop=should_stop,
+            on_sources=on_sources,
+        )
 
 
 SWAP_RETRIES = 100  # x 10 ms: an index swap (rag.index.atomic) is two renames, far quicker

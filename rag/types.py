@@ -44,8 +44,16 @@ class Chunk:
     source: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"chunk_id": self.id, "doc": self.doc, "title": self.title, "section": self.section,
-                "start": self.start, "end": self.end, "text": self.text, **self.where_json()}
+        return {
+            "chunk_id": self.id,
+            "doc": self.doc,
+            "title": self.title,
+            "section": self.section,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            **self.where_json(),
+        }
 
     def where_json(self) -> dict[str, Any]:
         """The optional fields of the JSON contracts (DESIGN.md): present only when known."""
@@ -88,8 +96,16 @@ class Hit:
 
     def to_json(self) -> dict[str, Any]:
         c = self.chunk
-        return {"rank": self.rank, "doc": c.doc, "title": c.title, "section": c.section,
-                "chunk_id": c.id, "score": round(float(self.score), 6), "text": c.text, **c.where_json()}
+        return {
+            "rank": self.rank,
+            "doc": c.doc,
+            "title": c.title,
+            "section": c.section,
+            "chunk_id": c.id,
+            "score": round(float(self.score), 6),
+            "text": c.text,
+            **c.where_json(),
+        }
 
 
 @dataclass(frozen=True)
@@ -100,8 +116,15 @@ class Citation:
 
     def to_json(self) -> dict[str, Any]:
         c = self.chunk
-        return {"n": self.n, "doc": c.doc, "title": c.title, "section": c.section,
-                "chunk_id": c.id, "text": c.text, **c.where_json()}
+        return {
+            "n": self.n,
+            "doc": c.doc,
+            "title": c.title,
+            "section": c.section,
+            "chunk_id": c.id,
+            "text": c.text,
+            **c.where_json(),
+        }
 
 
 @dataclass(frozen=True)
@@ -117,13 +140,19 @@ class Answer:
     tokens: dict[str, int] = field(default_factory=dict)  # model tokens: prompt, completion (none without a model)
     why: str = ""  # why it was refused: the gate, the model declining, or no sentence holding
     dropped: tuple[tuple[str, str], ...] = ()  # (sentence, reason) for each model sentence not shown
-    doubts: dict[str, float] = field(default_factory=dict)  # the model's P(否) when asked (rag.answer.judge): answerable, judge
+    doubts: dict[str, float] = field(
+        default_factory=dict
+    )  # the model's P(否) when asked (rag.answer.judge): answerable, judge
 
     def to_json(self) -> dict[str, Any]:
-        return {"question": self.question, "answer": self.text, "refused": self.refused,
-                "citations": [c.to_json() for c in self.citations],
-                "hits": [h.to_json() for h in self.hits],
-                "timings_ms": {k: round(float(v), 1) for k, v in self.timings_ms.items()}}
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "refused": self.refused,
+            "citations": [c.to_json() for c in self.citations],
+            "hits": [h.to_json() for h in self.hits],
+            "timings_ms": {k: round(float(v), 1) for k, v in self.timings_ms.items()},
+        }
 
 
 def search_json(question: str, hits: "list[Hit] | tuple[Hit, ...]") -> dict[str, Any]:

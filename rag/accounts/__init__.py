@@ -22,5 +22,19 @@ from rag.accounts.store import (
 )
 from rag.accounts.visible import Visible
 
-__all__ = ["ADMIN", "EVERYONE", "GROUP", "OPEN", "READ", "WRITE", "AccountError", "Accounts", "Caller", "Conversations",
-           "NotAllowed", "UnknownConversation", "Visible", "open_database"]
+__all__ = [
+    "ADMIN",
+    "EVERYONE",
+    "GROUP",
+    "OPEN",
+    "READ",
+    "WRITE",
+    "AccountError",
+    "Accounts",
+    "Caller",
+    "Conversations",
+    "NotAllowed",
+    "UnknownConversation",
+    "Visible",
+    "open_database",
+]

@@ -27,7 +27,8 @@ metadata = MetaData()
 schema_version = Table("schema_version", metadata, Column("version", Integer, nullable=False))
 
 users = Table(
-    "users", metadata,
+    "users",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("name", String(64), nullable=False, unique=True),
     Column("password_hash", String(200), nullable=False, default=""),  # argon2; "" = no page login
@@ -37,7 +38,8 @@ users = Table(
 )
 
 keys = Table(
-    "api_keys", metadata,
+    "api_keys",
+    metadata,
     Column("id", String(16), primary_key=True),  # the key's public part, to find its hash
     Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("secret_hash", String(200), nullable=False),  # argon2 of the key's secret part
@@ -45,7 +47,8 @@ keys = Table(
 )
 
 grants = Table(
-    "grants", metadata,
+    "grants",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("knowledge_base", String(200), nullable=False, index=True),
     Column("grantee", String(65), nullable=False),  # a user's name, @group, or EVERYONE
@@ -54,7 +57,8 @@ grants = Table(
 )
 
 conversations = Table(
-    "conversations", metadata,
+    "conversations",
+    metadata,
     Column("id", String(32), primary_key=True),
     Column("owner", String(64), nullable=False, index=True),  # the user's name ("" on an open server)
     Column("knowledge_base", String(200), nullable=False),
@@ -64,10 +68,12 @@ conversations = Table(
 )
 
 turns = Table(
-    "turns", metadata,
+    "turns",
+    metadata,
     Column("id", Integer, primary_key=True),
-    Column("conversation_id", String(32), ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False,
-           index=True),
+    Column(
+        "conversation_id", String(32), ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
     Column("question", Text, nullable=False),
     Column("answer", Text, nullable=False),
     Column("refused", Boolean, nullable=False),
@@ -76,7 +82,8 @@ turns = Table(
 )
 
 audit = Table(
-    "audit", metadata,
+    "audit",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("at", DateTime(timezone=True), nullable=False, index=True),
     Column("actor", String(64), nullable=False),
@@ -87,7 +94,8 @@ audit = Table(
 
 
 members = Table(
-    "members", metadata,
+    "members",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("group_name", String(64), nullable=False, index=True),
     Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
@@ -95,7 +103,8 @@ members = Table(
 )
 
 sessions = Table(
-    "sessions", metadata,
+    "sessions",
+    metadata,
     Column("token_hash", String(64), primary_key=True),  # SHA-256 of the cookie's random token
     Column("name", String(64), nullable=False),
     Column("admin", Boolean, nullable=False),

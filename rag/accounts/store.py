@@ -59,6 +59,7 @@ class NotAllowed(RagError):
 @dataclass(frozen=True)
 class Caller:
     """Who is asking. `name` is "" on an open server; `admin` has every right."""
+
     name: str
     admin: bool = False
 
@@ -95,27 +96,32 @@ def open_database(url: str) -> Engine:
     except Exception as exc:  # a URL SQLAlchemy cannot parse, a driver not installed
         raise ConfigError(f"database_url {_shown_url(url)!r} is not usable: {exc}") from None
     if url.startswith("sqlite"):
+
         @event.listens_for(engine, "connect")
         def _pragmas(connection, _record) -> None:
             cursor = connection.cursor()
             for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=10000", "synchronous=NORMAL"):
                 cursor.execute(f"PRAGMA {pragma}")
             cursor.close()
+
     t.migrate(engine)
     return engine
 
 
 def check_user_name(name: str) -> str:
     if not _NAME.match(name or "") or name.startswith(GROUP):
-        raise AccountError(f"user name {name!r} is not valid: use 1-64 characters without spaces, '/', '\\', "
-                           "':', '*' or a leading '@'")
+        raise AccountError(
+            f"user name {name!r} is not valid: use 1-64 characters without spaces, '/', '\\', ':', '*' or a leading '@'"
+        )
     return name
 
 
 def check_group(group: str) -> str:
     if not _NAME.match(group or "") or group.startswith(GROUP):
-        raise AccountError(f"group name {group!r} is not valid: use 1-64 characters without spaces, '/', '\\', "
-                           "':', '*' or a leading '@'")
+        raise AccountError(
+            f"group name {group!r} is not valid: use 1-64 characters without spaces, '/', '\\', "
+            "':', '*' or a leading '@'"
+        )
     return group
 
 
@@ -148,8 +154,10 @@ class Accounts:
     def failed(exc: Exception, config: Config) -> DatabaseError:
         """One line for a database error (a SQLAlchemy one), naming the database and the cause."""
         cause = getattr(exc, "orig", None) or exc
-        return DatabaseError(f"the accounts database {_shown_url(database_url(config))} failed: "
-                             f"{type(cause).__name__}: {' '.join(str(cause).split())[:200]}")
+        return DatabaseError(
+            f"the accounts database {_shown_url(database_url(config))} failed: "
+            f"{type(cause).__name__}: {' '.join(str(cause).split())[:200]}"
+        )
 
     @classmethod
     def users_in(cls, config: Config) -> int:
@@ -169,8 +177,15 @@ class Accounts:
         with self.engine.begin() as c:
             if c.execute(select(t.users.c.id).where(t.users.c.name == name)).first():
                 raise AccountError(f"user {name!r} already exists")
-            c.execute(insert(t.users).values(name=name, password_hash=_HASHER.hash(password) if password else "",
-                                             admin=admin, disabled=False, created=now()))
+            c.execute(
+                insert(t.users).values(
+                    name=name,
+                    password_hash=_HASHER.hash(password) if password else "",
+                    admin=admin,
+                    disabled=False,
+                    created=now(),
+                )
+            )
             self._record(c, actor, "user.add", name, "admin" if admin else "")
 
     def users(self) -> list[dict[str, Any]]:
@@ -178,9 +193,17 @@ class Accounts:
         with self.engine.connect() as c:
             keyed = set(c.execute(select(t.keys.c.user_id)).scalars())
             rows = c.execute(select(t.users).order_by(t.users.c.name)).mappings().all()
-        return [{"name": r["name"], "admin": r["admin"], "disabled": r["disabled"],
-                 "password": bool(r["password_hash"]),
-                 "key": r["id"] in keyed, "created": r["created"].isoformat(timespec="seconds")} for r in rows]
+        return [
+            {
+                "name": r["name"],
+                "admin": r["admin"],
+                "disabled": r["disabled"],
+                "password": bool(r["password_hash"]),
+                "key": r["id"] in keyed,
+                "created": r["created"].isoformat(timespec="seconds"),
+            }
+            for r in rows
+        ]
 
     def _user_id(self, c, name: str) -> int:
         found = c.execute(select(t.users.c.id).where(t.users.c.name == name)).scalar()
@@ -197,8 +220,11 @@ class Accounts:
         if not password:
             raise AccountError("the password is empty")
         with self.engine.begin() as c:
-            c.execute(update(t.users).where(t.users.c.id == self._user_id(c, name))
-                      .values(password_hash=_HASHER.hash(password)))
+            c.execute(
+                update(t.users)
+                .where(t.users.c.id == self._user_id(c, name))
+                .values(password_hash=_HASHER.hash(password))
+            )
             self._record(c, actor, "user.password", name)
 
     def new_key(self, name: str, actor: str = "") -> str:
@@ -207,8 +233,9 @@ class Accounts:
         with self.engine.begin() as c:
             user_id = self._user_id(c, name)
             c.execute(delete(t.keys).where(t.keys.c.user_id == user_id))
-            c.execute(insert(t.keys).values(id=key_id, user_id=user_id, secret_hash=_HASHER.hash(secret),
-                                            created=now()))
+            c.execute(
+                insert(t.keys).values(id=key_id, user_id=user_id, secret_hash=_HASHER.hash(secret), created=now())
+            )
             self._record(c, actor, "user.key", name)
         return f"{KEY_PREFIX}{key_id}-{secret}"
 
@@ -220,8 +247,11 @@ class Accounts:
         key_id, secret = key.removeprefix(KEY_PREFIX).split("-", 1)
         digest = _digest(key)
         with self.engine.connect() as c:
-            row = c.execute(select(t.keys.c.secret_hash, t.users.c.name, t.users.c.admin, t.users.c.disabled)
-                            .join(t.users, t.users.c.id == t.keys.c.user_id).where(t.keys.c.id == key_id)).first()
+            row = c.execute(
+                select(t.keys.c.secret_hash, t.users.c.name, t.users.c.admin, t.users.c.disabled)
+                .join(t.users, t.users.c.id == t.keys.c.user_id)
+                .where(t.keys.c.id == key_id)
+            ).first()
         if row is None or row.disabled:
             return None
         with self._lock:
@@ -268,8 +298,11 @@ class Accounts:
 
     def groups(self) -> dict[str, list[str]]:
         """Every group and its members' names."""
-        query = (select(t.members.c.group_name, t.users.c.name).join(t.users, t.users.c.id == t.members.c.user_id)
-                 .order_by(t.members.c.group_name, t.users.c.name))
+        query = (
+            select(t.members.c.group_name, t.users.c.name)
+            .join(t.users, t.users.c.id == t.members.c.user_id)
+            .order_by(t.members.c.group_name, t.users.c.name)
+        )
         found: dict[str, list[str]] = {}
         with self.engine.connect() as c:
             for group, name in c.execute(query):
@@ -278,8 +311,11 @@ class Accounts:
 
     def _grantees(self, c, caller: Caller) -> list[str]:
         """Whom a grant may name to reach `caller`: them, their groups, everyone."""
-        groups = c.execute(select(t.members.c.group_name).join(t.users, t.users.c.id == t.members.c.user_id)
-                           .where(t.users.c.name == caller.name)).scalars()
+        groups = c.execute(
+            select(t.members.c.group_name)
+            .join(t.users, t.users.c.id == t.members.c.user_id)
+            .where(t.users.c.name == caller.name)
+        ).scalars()
         return [caller.name, EVERYONE, *(GROUP + g for g in groups)]
 
     # --- chat-page sessions -----------------------------------------------------------------------
@@ -288,8 +324,15 @@ class Accounts:
         token = secrets.token_urlsafe(32)
         with self.engine.begin() as c:
             c.execute(delete(t.sessions).where(t.sessions.c.expires < now()))
-            c.execute(insert(t.sessions).values(token_hash=_digest(token), name=caller.name, admin=caller.admin,
-                                                key_digest=key_digest, expires=now() + timedelta(hours=hours)))
+            c.execute(
+                insert(t.sessions).values(
+                    token_hash=_digest(token),
+                    name=caller.name,
+                    admin=caller.admin,
+                    key_digest=key_digest,
+                    expires=now() + timedelta(hours=hours),
+                )
+            )
         return token
 
     def session(self, token: str, key_digest: str = "") -> Caller | None:
@@ -317,15 +360,17 @@ class Accounts:
                 check_group(grantee[1:])
             elif grantee != EVERYONE:
                 self._user_id(c, grantee)
-            c.execute(delete(t.grants).where(t.grants.c.knowledge_base == knowledge_base,
-                                             t.grants.c.grantee == grantee))
+            c.execute(
+                delete(t.grants).where(t.grants.c.knowledge_base == knowledge_base, t.grants.c.grantee == grantee)
+            )
             c.execute(insert(t.grants).values(knowledge_base=knowledge_base, grantee=grantee, right=right))
             self._record(c, actor, "grant", knowledge_base, f"{grantee} {right}")
 
     def revoke(self, grantee: str, knowledge_base: str, actor: str = "") -> None:
         with self.engine.begin() as c:
-            c.execute(delete(t.grants).where(t.grants.c.knowledge_base == knowledge_base,
-                                             t.grants.c.grantee == grantee))
+            c.execute(
+                delete(t.grants).where(t.grants.c.knowledge_base == knowledge_base, t.grants.c.grantee == grantee)
+            )
             self._record(c, actor, "revoke", knowledge_base, grantee)
 
     def forget(self, knowledge_base: str, actor: str = "") -> None:
@@ -338,17 +383,23 @@ class Accounts:
         if knowledge_base is not None:
             query = query.where(t.grants.c.knowledge_base == knowledge_base)
         with self.engine.connect() as c:
-            return [{"knowledge_base": r["knowledge_base"], "grantee": r["grantee"], "right": r["right"]}
-                    for r in c.execute(query).mappings()]
+            return [
+                {"knowledge_base": r["knowledge_base"], "grantee": r["grantee"], "right": r["right"]}
+                for r in c.execute(query).mappings()
+            ]
 
     def right(self, caller: Caller, knowledge_base: str) -> str:
         """What `caller` may do with `knowledge_base`: admin, write, read, or "" (nothing)."""
         if caller.admin:
             return ADMIN
         with self.engine.connect() as c:
-            held = set(c.execute(select(t.grants.c.right).where(
-                t.grants.c.knowledge_base == knowledge_base,
-                t.grants.c.grantee.in_(self._grantees(c, caller)))).scalars())
+            held = set(
+                c.execute(
+                    select(t.grants.c.right).where(
+                        t.grants.c.knowledge_base == knowledge_base, t.grants.c.grantee.in_(self._grantees(c, caller))
+                    )
+                ).scalars()
+            )
         return WRITE if WRITE in held else READ if READ in held else ""
 
     def readable(self, caller: Caller, names: list[str]) -> list[str]:
@@ -361,15 +412,24 @@ class Accounts:
 
     @staticmethod
     def _record(c, actor: str, action: str, target: str, detail: str = "") -> None:
-        c.execute(insert(t.audit).values(at=now(), actor=actor or "-", action=action, target=target[:400],
-                                         detail=detail))
+        c.execute(
+            insert(t.audit).values(at=now(), actor=actor or "-", action=action, target=target[:400], detail=detail)
+        )
 
     def audit(self, limit: int = 100) -> list[dict[str, str]]:
         """The last `limit` entries, newest first."""
         with self.engine.connect() as c:
             rows = c.execute(select(t.audit).order_by(t.audit.c.id.desc()).limit(limit)).mappings().all()
-        return [{"at": r["at"].isoformat(timespec="seconds"), "actor": r["actor"], "action": r["action"],
-                 "target": r["target"], "detail": r["detail"]} for r in rows]
+        return [
+            {
+                "at": r["at"].isoformat(timespec="seconds"),
+                "actor": r["actor"],
+                "action": r["action"],
+                "target": r["target"],
+                "detail": r["detail"],
+            }
+            for r in rows
+        ]
 
 
 def _digest(text: str) -> str:

@@ -28,8 +28,10 @@ class Visible:
         return bool(self.right(name)) and self.bases.exists(name)
 
     def _unknown(self, name: str) -> UnknownKnowledgeBase:
-        return UnknownKnowledgeBase(f"knowledge base {name!r} does not exist: create it first, or ask an admin "
-                                    f"for the right to read it (yours: {', '.join(self.names()) or 'none'})")
+        return UnknownKnowledgeBase(
+            f"knowledge base {name!r} does not exist: create it first, or ask an admin "
+            f"for the right to read it (yours: {', '.join(self.names()) or 'none'})"
+        )
 
     def get(self, name: str, need: str = READ) -> Any:
         """The pipeline of `name` when the caller may `need` (read or write) it. The rights are
@@ -39,8 +41,11 @@ class Visible:
         if not right:
             raise self._unknown(name)
         if need == WRITE and right == READ:
-            raise NotAllowed(f"you may read knowledge base {name!r} but not change it: ask an admin for "
-                             "`rag users grant NAME KB write`", zh=f"你只能阅读知识库 {name}，不能上传或删除文档：请管理员授予写权限")
+            raise NotAllowed(
+                f"you may read knowledge base {name!r} but not change it: ask an admin for "
+                "`rag users grant NAME KB write`",
+                zh=f"你只能阅读知识库 {name}，不能上传或删除文档：请管理员授予写权限",
+            )
         try:
             return self.bases.get(name)
         except UnknownKnowledgeBase:
@@ -51,7 +56,9 @@ class Visible:
 
     def _admin(self, doing: str) -> None:
         if not self.caller.admin:
-            raise NotAllowed(f"only an admin may {doing}", zh=f"只有管理员可以{'新建' if 'create' in doing else '删除'}知识库")
+            raise NotAllowed(
+                f"only an admin may {doing}", zh=f"只有管理员可以{'新建' if 'create' in doing else '删除'}知识库"
+            )
 
     def create(self, name: str) -> Any:
         self._admin("create knowledge bases")

@@ -54,6 +54,7 @@ ShouldStop = Callable[[], bool]
 @dataclass
 class _Output:
     """What the user sees, in order; converted to traditional script for a traditional question."""
+
     on_token: OnToken | None
     traditional: bool
     started: float
@@ -115,6 +116,7 @@ class _Output:
 @dataclass
 class _Draft:
     """The generated answer as it is checked."""
+
     claims: list[Claim] = field(default_factory=list)
     declined: bool = False
     error: str = ""
@@ -160,9 +162,15 @@ class Answerer:
             self._generator = make_generator(self.config)
         return self._generator
 
-    def ask(self, question: str, history: Sequence[tuple[str, str]] = (), mode: str | None = None,
-            on_token: OnToken | None = None, should_stop: ShouldStop | None = None,
-            on_sources: OnSources | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        history: Sequence[tuple[str, str]] = (),
+        mode: str | None = None,
+        on_token: OnToken | None = None,
+        should_stop: ShouldStop | None = None,
+        on_sources: OnSources | None = None,
+    ) -> Answer:
         """A cited answer or a refusal; `on_sources` gets the passages being read as soon as
         they are retrieved (extract.reading), `on_token` the verified text as it is shown, and
         `should_stop` is asked before each model call and between the pieces the model writes
@@ -175,8 +183,8 @@ class Answerer:
         hits = tuple(self.search(query, k=max(self.config.top_k, self.config.context_chunks)))
         retrieved = time.perf_counter()
         out = _Output(on_token, writes_traditional(question), started, should_stop=should_stop)
-        subjects = Subjects(query, hits[:self.config.context_chunks], self._doc_mentions)
-        context = tuple(subjects.ordered(hits[:self.config.context_chunks]))  # passage [n] is context[n - 1]
+        subjects = Subjects(query, hits[: self.config.context_chunks], self._doc_mentions)
+        context = tuple(subjects.ordered(hits[: self.config.context_chunks]))  # passage [n] is context[n - 1]
         if on_sources is not None and context:
             on_sources(reading(query, context))
             out.sources_ms = (time.perf_counter() - started) * 1000
@@ -184,8 +192,14 @@ class Answerer:
         self.last_draft = None
         weak = "nothing retrieved" if not context else self._weakness(evidence, query, context)
         # an entry close in meaning answers a reworded question whose words the gate finds too few
-        faq = approved(query, context, self.closeness, self.config.faq_min_closeness, self.config.faq_min_coverage,
-                       self.config.chunk_size)
+        faq = approved(
+            query,
+            context,
+            self.closeness,
+            self.config.faq_min_closeness,
+            self.config.faq_min_coverage,
+            self.config.chunk_size,
+        )
         if faq:
             answer = self._approved(question, faq, context, hits, out)
         elif weak:
@@ -193,8 +207,9 @@ class Answerer:
         elif mode == "extract":
             # by words alone: the extract mode is the fast one, and meaning changed none of its
             # answers on the seeds or DRCD (eval/notes/key-sentence.md)
-            answer = (self._extract(question, query, hits, context, evidence.about, out, by_meaning=False)
-                      or self._refusal(question, hits, out, mode, "no passage sentence plainly answers"))
+            answer = self._extract(
+                question, query, hits, context, evidence.about, out, by_meaning=False
+            ) or self._refusal(question, hits, out, mode, "no passage sentence plainly answers")
         else:
             answer = self._generate(question, query, hits, context, subjects, out)
         return self._timed(answer, query, out, started, retrieved)
@@ -225,23 +240,32 @@ class Answerer:
         hits = self.search(" ".join(forms), k=3, doc_glob=glob.escape(doc))
         return any(mentions(forms, context_of(h.chunk)) for h in hits)
 
-    def _generate(self, question: str, query: str, hits: tuple[Hit, ...], context: tuple[Hit, ...],
-                  subjects: Subjects, out: _Output) -> Answer:
+    def _generate(
+        self,
+        question: str,
+        query: str,
+        hits: tuple[Hit, ...],
+        context: tuple[Hit, ...],
+        subjects: Subjects,
+        out: _Output,
+    ) -> Answer:
         prompt = build_prompt(query, context, self.config, n_ctx=self.generator.n_ctx, closeness=self.closeness)
         out.check()
         doubts, limit = self._doubt(prompt, query, out)
         if doubts.get("answerable", 0.0) >= limit:
             why = f"the model doubts the passages answer it (P(否) {doubts['answerable']:.2f})"
-            answer = (self._extract(question, query, hits, context, subjects.docs(), out)
-                      or self._refusal(question, hits, out, "generate", why))
+            answer = self._extract(question, query, hits, context, subjects.docs(), out) or self._refusal(
+                question, hits, out, "generate", why
+            )
             return dataclasses.replace(answer, doubts=doubts)
         if self.config.verify_judge:
             out.hold()
         draft = self.last_draft = self._draft(prompt.messages, prompt.passages, query, subjects, out)
         dropped = draft.dropped
         if not draft.supported and draft.attempted:
-            prompt = build_prompt(query, context, self.config, n_ctx=self.generator.n_ctx, quote=True,
-                                  closeness=self.closeness)
+            prompt = build_prompt(
+                query, context, self.config, n_ctx=self.generator.n_ctx, quote=True, closeness=self.closeness
+            )
             draft = self.last_draft = self._draft(prompt.messages, prompt.passages, query, subjects, out)
             dropped += draft.dropped
         if self.config.verify_judge:
@@ -252,8 +276,9 @@ class Answerer:
             citations = _citations(draft.supported, prompt.passages)
             answer = Answer(question, out.text, False, citations, hits, mode="generate")
         else:
-            answer = (self._extract(question, query, hits, context, subjects.docs(), out)
-                      or self._refusal(question, hits, out, "generate", draft.why))
+            answer = self._extract(question, query, hits, context, subjects.docs(), out) or self._refusal(
+                question, hits, out, "generate", draft.why
+            )
         return dataclasses.replace(answer, dropped=dropped, doubts=doubts)
 
     def _doubt(self, prompt: Prompt, query: str, out: _Output) -> tuple[dict[str, float], float]:
@@ -276,8 +301,14 @@ class Answerer:
         return {"answerable": no}, limit
 
     def _draft(self, messages, passages: Sequence[Hit], query: str, subjects: Subjects, out: _Output) -> _Draft:
-        verifier = Verifier([h.chunk for h in passages], self.config.verify_min_overlap, query, subjects.is_about,
-                            self.config.verify_key_rarity, self.config.verify_min_anchor)
+        verifier = Verifier(
+            [h.chunk for h in passages],
+            self.config.verify_min_overlap,
+            query,
+            subjects.is_about,
+            self.config.verify_key_rarity,
+            self.config.verify_min_anchor,
+        )
         draft, sentences = _Draft(), SentenceStream()
         out.check()
         begun, first = time.perf_counter(), None
@@ -296,16 +327,24 @@ class Answerer:
         out.count(begun, first, time.perf_counter(), self.generator.last_usage)
         return draft
 
-    def _judge(self, draft: _Draft, prompt: Prompt, query: str,
-               out: _Output) -> tuple[tuple[tuple[str, str], ...], float | None]:
+    def _judge(
+        self, draft: _Draft, prompt: Prompt, query: str, out: _Output
+    ) -> tuple[tuple[tuple[str, str], ...], float | None]:
         """Ask the model whether the passages state the answer it gave; a 'no' withdraws every
         claim (the answer falls back to a passage sentence that plainly answers, or a refusal).
         Returns the withdrawn sentences with the reason, and the judge's P(否) where it weighed one."""
         if not draft.supported:
             out.release(True)
             return (), None
-        verdict = judge(self.generator, prompt.messages, "".join(out.held or []), query, prompt.question_line, STOP,
-                        self.config.verify_judge_max_no)
+        verdict = judge(
+            self.generator,
+            prompt.messages,
+            "".join(out.held or []),
+            query,
+            prompt.question_line,
+            STOP,
+            self.config.verify_judge_max_no,
+        )
         out.release(verdict.stands)
         if verdict.stands:
             return (), verdict.no
@@ -322,7 +361,7 @@ class Answerer:
         declined before saying anything we could show)."""
         claim = verifier.check(sentence)
         draft.claims.append(claim)
-        lead = sentence[:len(sentence) - len(sentence.lstrip())]
+        lead = sentence[: len(sentence) - len(sentence.lstrip())]
         if claim.supported or (claim.declined and draft.supported):
             out.emit(lead + claim.text, sources=verifier.texts(claim.cites))
         if claim.declined and not draft.supported:
@@ -330,8 +369,16 @@ class Answerer:
             return False
         return True
 
-    def _extract(self, question: str, query: str, hits: tuple[Hit, ...], context: tuple[Hit, ...],
-                 about: frozenset[str] | None, out: _Output, by_meaning: bool = True) -> Answer | None:
+    def _extract(
+        self,
+        question: str,
+        query: str,
+        hits: tuple[Hit, ...],
+        context: tuple[Hit, ...],
+        about: frozenset[str] | None,
+        out: _Output,
+        by_meaning: bool = True,
+    ) -> Answer | None:
         """The passage sentences that plainly answer, from documents `about` what the question
         names (Subjects.docs()), as an answer; None when none does."""
         closeness = self.closeness if by_meaning else None
@@ -339,8 +386,10 @@ class Answerer:
         if not chosen:
             return None
         for i, sentence in enumerate(chosen):
-            out.emit(("" if i == 0 else " ") + attach_citations(sentence.text, [sentence.n]),
-                     sources=[context[sentence.n - 1].chunk.text])
+            out.emit(
+                ("" if i == 0 else " ") + attach_citations(sentence.text, [sentence.n]),
+                sources=[context[sentence.n - 1].chunk.text],
+            )
         by_n: dict[int, list[tuple[int, int]]] = {}
         for sentence in chosen:
             by_n.setdefault(sentence.n, []).append(sentence.span)
@@ -353,8 +402,15 @@ class Answerer:
         entry = match.entry
         out.emit(attach_citations(entry.answer, [entry.n]), convert=False)
         citation = Citation(entry.n, context[entry.n - 1].chunk, (entry.span,))
-        return Answer(question, out.text, False, (citation,), hits, mode="faq",
-                      doubts={"faq_closeness": round(match.closeness, 4), "faq_coverage": round(match.coverage, 4)})
+        return Answer(
+            question,
+            out.text,
+            False,
+            (citation,),
+            hits,
+            mode="faq",
+            doubts={"faq_closeness": round(match.closeness, 4), "faq_coverage": round(match.coverage, 4)},
+        )
 
     @staticmethod
     def _refusal(question: str, hits: tuple[Hit, ...], out: _Output, mode: str, why: str) -> Answer:
@@ -365,8 +421,11 @@ class Answerer:
     @staticmethod
     def _timed(answer: Answer, query: str, out: _Output, started: float, retrieved: float) -> Answer:
         done = time.perf_counter()
-        timings = {"retrieve": (retrieved - started) * 1000, "generate": (done - retrieved) * 1000,
-                   "total": (done - started) * 1000}
+        timings = {
+            "retrieve": (retrieved - started) * 1000,
+            "generate": (done - retrieved) * 1000,
+            "total": (done - started) * 1000,
+        }
         if out.first_ms is not None:
             timings["first_token"] = out.first_ms
         if out.sources_ms is not None:
@@ -382,5 +441,7 @@ def _citations(claims: Sequence[Claim], passages: Sequence[Hit]) -> tuple[Citati
     for claim in claims:
         for n in claim.cites:
             bodies.setdefault(n, []).append(strip_citations(claim.text))
-    return tuple(Citation(n, passages[n - 1].chunk, supporting_spans(passages[n - 1].chunk.text, texts))
-                 for n, texts in bodies.items())
+    return tuple(
+        Citation(n, passages[n - 1].chunk, supporting_spans(passages[n - 1].chunk.text, texts))
+        for n, texts in bodies.items()
+    )

@@ -8,8 +8,11 @@ import re
 from typing import Iterator, Sequence
 
 # [1] [1,2] [1, 3-4] 【2】 [资料1]: the forms small models actually write
-CITATION = re.compile(r"[\[【]\s*(?:资料|段落|来源|文档|passage|source)?\s*"
-                      r"(\d{1,3}(?:\s*(?:[,，、;；]|[-–~])\s*(?:资料|段落)?\s*\d{1,3})*)\s*[\]】]", re.I)
+CITATION = re.compile(
+    r"[\[【]\s*(?:资料|段落|来源|文档|passage|source)?\s*"
+    r"(\d{1,3}(?:\s*(?:[,，、;；]|[-–~])\s*(?:资料|段落)?\s*\d{1,3})*)\s*[\]】]",
+    re.I,
+)
 _RANGE = re.compile(r"(\d+)\s*[-–~]\s*(\d+)")
 
 

@@ -36,7 +36,7 @@ class EmbedderCloseness:
         if new:
             encoder = self._embedder()
             scores = encoder.encode_documents(new) @ encoder.encode_query(question)
-            known.update(zip(new, (float(s) for s in scores)))
+            known.update(zip(new, (float(s) for s in scores), strict=True))
             with self._lock:
                 self._memo.update(((question, t), known[t]) for t in new)
                 while len(self._memo) > MEMO_SIZE:

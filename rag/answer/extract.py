@@ -104,7 +104,10 @@ def _by_meaning(query: str, found: list[Extract], hits: Sequence[Hit], closeness
     # a sentence not encoded counts as no closer than the farthest
     cosines += [min(cosines)] * (len(found) - len(cosines))
     best = max(cosines)
-    moved = [dataclasses.replace(e, score=e.score + CLOSENESS_WEIGHT * (c - best)) for e, c in zip(found, cosines)]
+    moved = [
+        dataclasses.replace(e, score=e.score + CLOSENESS_WEIGHT * (c - best))
+        for e, c in zip(found, cosines, strict=True)
+    ]
     return sorted(moved, key=lambda e: e.score, reverse=True)
 
 
@@ -115,18 +118,28 @@ def closest_sentence(query: str, hits: Sequence[Hit], closeness: Closeness) -> f
     return max(_pool_closeness(query, found, hits, closeness)) if found else 0.0
 
 
-def extract_answer(query: str, hits: Sequence[Hit], min_coverage: float, about: frozenset[str] | None = None,
-                   max_sentences: int = 2, closeness: Closeness | None = None) -> list[Extract]:
+def extract_answer(
+    query: str,
+    hits: Sequence[Hit],
+    min_coverage: float,
+    about: frozenset[str] | None = None,
+    max_sentences: int = 2,
+    closeness: Closeness | None = None,
+) -> list[Extract]:
     """The sentence(s) that plainly answer: enough coverage, of the asked kind, from a document
     about what the question names (`about`, see Subjects.docs), and a second one only when it
     scores nearly as well as the first. Empty when no sentence plainly answers."""
-    ranked = [e for e in candidates(query, hits, closeness)
-              if e.coverage >= min_coverage and answers_kind(query, e.text) is not False
-              and (about is None or hits[e.n - 1].chunk.doc in about)]
+    ranked = [
+        e
+        for e in candidates(query, hits, closeness)
+        if e.coverage >= min_coverage
+        and answers_kind(query, e.text) is not False
+        and (about is None or hits[e.n - 1].chunk.doc in about)
+    ]
     if not ranked:
         return []
     chosen = [ranked[0]]
-    for extra in ranked[1:max_sentences * 4]:
+    for extra in ranked[1 : max_sentences * 4]:
         if len(chosen) >= max_sentences or extra.score < 0.9 * ranked[0].score:
             break
         if extra.text != chosen[0].text:

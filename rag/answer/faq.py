@@ -19,8 +19,11 @@ from rag.text.terms import coverage, query_terms
 from rag.types import Hit
 
 Closeness = Callable[[str, Sequence[str]], Sequence[float]]
-_ROW = re.compile(r"^(?:问题|問題|提问|question|q)\s*[:：]\s*(?P<q>.+?)\s*[，,]\s*"
-                  r"(?:答案|答复|答覆|回答|answer|a)\s*[:：]\s*(?P<a>.+?)[ \t]*$", re.I | re.M)
+_ROW = re.compile(
+    r"^(?:问题|問題|提问|question|q)\s*[:：]\s*(?P<q>.+?)\s*[，,]\s*"
+    r"(?:答案|答复|答覆|回答|answer|a)\s*[:：]\s*(?P<a>.+?)[ \t]*$",
+    re.I | re.M,
+)
 SEARCHED = 3  # entries are looked for in the first passages only: a match ranks at the top
 
 
@@ -43,8 +46,12 @@ def entries(hits: Sequence[Hit], whole: int = 10**9) -> list[Entry]:
     """The FAQ rows in the first SEARCHED passages. Only rows of at most `whole` characters are
     entries: the chunker keeps a row that fits in a chunk whole (rag.ingest.chunk), while a longer
     one may be cut, and a cut answer must never be given as the approved one."""
-    return [Entry(n, m.span(), m["q"], m["a"]) for n, hit in enumerate(hits[:SEARCHED], start=1)
-            for m in _ROW.finditer(hit.chunk.text) if m.end() - m.start() <= whole]
+    return [
+        Entry(n, m.span(), m["q"], m["a"])
+        for n, hit in enumerate(hits[:SEARCHED], start=1)
+        for m in _ROW.finditer(hit.chunk.text)
+        if m.end() - m.start() <= whole
+    ]
 
 
 def best_match(query: str, hits: Sequence[Hit], closeness: Closeness, whole: int = 10**9) -> Match | None:
@@ -59,8 +66,9 @@ def best_match(query: str, hits: Sequence[Hit], closeness: Closeness, whole: int
     return Match(found[best], float(cosines[best]), coverage(terms, compact(found[best].question)) if terms else 0.0)
 
 
-def approved(query: str, hits: Sequence[Hit], closeness: Closeness | None, min_closeness: float,
-             min_coverage: float, whole: int) -> Match | None:
+def approved(
+    query: str, hits: Sequence[Hit], closeness: Closeness | None, min_closeness: float, min_coverage: float, whole: int
+) -> Match | None:
     """The entry whose approved answer answers `query`, when one is close enough on both counts
     (rows of at most `whole` characters, the chunk size: see entries())."""
     if closeness is None:

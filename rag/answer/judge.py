@@ -22,10 +22,14 @@ from dataclasses import dataclass
 from typing import Sequence
 
 ASK_ANSWERABLE = "\n资料中是否明确写出了这个问题的答案？只回答“是”或“否”。"
-ASK_AFRESH = ("\n有人这样回答：{answer}\n资料是否明确写出了这一点，而且说的正是问题所问的对象？"
-              "如果资料并没有这样说（例如把别的人、事、时间、地点当成了所问的），回答“否”；否则回答“是”。只回答一个字。")
-ASK_AFTER = ("请检查你上面的回答：资料原文是否明确写出了它，而且说的正是问题“{question}”所问的对象？"
-             "如果资料并没有这样说（例如把别的人、事、时间、地点当成了所问的），回答“否”；否则回答“是”。只回答一个字。")
+ASK_AFRESH = (
+    "\n有人这样回答：{answer}\n资料是否明确写出了这一点，而且说的正是问题所问的对象？"
+    "如果资料并没有这样说（例如把别的人、事、时间、地点当成了所问的），回答“否”；否则回答“是”。只回答一个字。"
+)
+ASK_AFTER = (
+    "请检查你上面的回答：资料原文是否明确写出了它，而且说的正是问题“{question}”所问的对象？"
+    "如果资料并没有这样说（例如把别的人、事、时间、地点当成了所问的），回答“否”；否则回答“是”。只回答一个字。"
+)
 YES, NO = "是", "否"
 MAX_TOKENS = 2
 
@@ -46,7 +50,7 @@ def after_question(messages: Sequence[dict], question_line: str, ask: str) -> li
     *head, user = messages
     content = user["content"]
     cut = content.rfind(question_line)
-    kept = content[:cut + len(question_line)] if cut >= 0 else content
+    kept = content[: cut + len(question_line)] if cut >= 0 else content
     return [*head, {"role": "user", "content": kept + ask}]
 
 
@@ -70,12 +74,22 @@ def _p_no(generator, messages: Sequence[dict]) -> float:
 
 def after(messages: Sequence[dict], answer: str, question: str) -> list[dict]:
     """The answer prompt, the answer as shown, and the judging question."""
-    return [*messages, {"role": "assistant", "content": answer},
-            {"role": "user", "content": ASK_AFTER.format(question=question.strip())}]
+    return [
+        *messages,
+        {"role": "assistant", "content": answer},
+        {"role": "user", "content": ASK_AFTER.format(question=question.strip())},
+    ]
 
 
-def judge(generator, messages: Sequence[dict], answer: str, question: str, question_line: str,
-          stop: Sequence[str], max_no: float) -> Verdict:
+def judge(
+    generator,
+    messages: Sequence[dict],
+    answer: str,
+    question: str,
+    question_line: str,
+    stop: Sequence[str],
+    max_no: float,
+) -> Verdict:
     """Withdraw (stands=False) when P(否) >= max_no, or, for a model that cannot weigh, when it
     says 否 plainly."""
     if weighs(generator):

@@ -117,8 +117,9 @@ def _user(blocks: Sequence[str], ask: str) -> str:
     return "资料：\n\n" + "\n\n".join(blocks) + "\n\n" + ask
 
 
-def _passages_and_key(question: str, hits: Sequence[Hit], config: "Config", room: int,
-                      closeness: Closeness | None) -> tuple[list[Hit], str]:
+def _passages_and_key(
+    question: str, hits: Sequence[Hit], config: "Config", room: int, closeness: Closeness | None
+) -> tuple[list[Hit], str]:
     """The passages that fit `room` tokens beside the key sentence line (none when it is off); in
     a window too tight for both, the key sentence's tokens come off the passages, or it is left out."""
     budget = min(config.context_tokens, room)
@@ -133,8 +134,14 @@ def _passages_and_key(question: str, hits: Sequence[Hit], config: "Config", room
     return passages, key_sentence(question, passages, closeness)
 
 
-def build_prompt(question: str, hits: Sequence[Hit], config: "Config", n_ctx: int | None = None,
-                 quote: bool = False, closeness: Closeness | None = None) -> Prompt:
+def build_prompt(
+    question: str,
+    hits: Sequence[Hit],
+    config: "Config",
+    n_ctx: int | None = None,
+    quote: bool = False,
+    closeness: Closeness | None = None,
+) -> Prompt:
     """System rules, then the passages, then the question and the sentence that best covers it
     (small models heed what comes last).
     Passages fill config.context_tokens, capped so that prompt + max_tokens fit the window.
@@ -148,8 +155,10 @@ def build_prompt(question: str, hits: Sequence[Hit], config: "Config", n_ctx: in
     limit = (n_ctx or config.n_ctx) - config.max_tokens - PROMPT_OVERHEAD
     room = limit - estimate_tokens(system) - estimate_tokens(_user([], f"{question_line(question)}\n{instruction}"))
     if room < MIN_PASSAGE_TOKENS:
-        raise ConfigError(f"setting 'n_ctx' ({n_ctx or config.n_ctx}) leaves no room for passages after "
-                          f"'max_tokens' ({config.max_tokens}); raise n_ctx or lower max_tokens")
+        raise ConfigError(
+            f"setting 'n_ctx' ({n_ctx or config.n_ctx}) leaves no room for passages after "
+            f"'max_tokens' ({config.max_tokens}); raise n_ctx or lower max_tokens"
+        )
     passages, key = _passages_and_key(question, hits, config, room, closeness)
     simplify = config.prompt_simplified
     line = question_line(shown(question, simplify))
@@ -160,5 +169,6 @@ def build_prompt(question: str, hits: Sequence[Hit], config: "Config", n_ctx: in
         blocks[0] = blocks[0][: int(len(blocks[0]) * 0.9)]  # only a tiny window gets here
     user = _user(blocks, ask)
     tokens = estimate_tokens(system) + estimate_tokens(user) + PROMPT_OVERHEAD
-    return Prompt(({"role": "system", "content": system}, {"role": "user", "content": user}), tuple(passages), tokens,
-                  line)
+    return Prompt(
+        ({"role": "system", "content": system}, {"role": "user", "content": user}), tuple(passages), tokens, line
+    )

@@ -19,8 +19,11 @@ ASKS_QUANTITY = re.compile(f"{alternation('question.quantity')}|{english('questi
 _WHICH = r"(?:哪|(?<![为如任几])(?:什么|何))一?[个家座所部本首位条]?"
 _OPEN = re.compile(alternation("question.open"))
 _END = r"(?:是|为|叫|有)?(?:什么|谁|哪些?)?\s*[?？。!！]*\s*$"
-ASKS_DATE = re.compile(f"{alternation('question.date')}|(?:{alternation('question.time_ends')}){_END}"
-                       f"|{_WHICH}(?:{alternation('question.time_nouns')})|{english('question.date_en')}", re.I)
+ASKS_DATE = re.compile(
+    f"{alternation('question.date')}|(?:{alternation('question.time_ends')}){_END}"
+    f"|{_WHICH}(?:{alternation('question.time_nouns')})|{english('question.date_en')}",
+    re.I,
+)
 ASKS_PERSON = re.compile(f"{alternation('question.person')}|{english('question.person_en')}", re.I)
 # a role ending the question asks for its holder (编剧是?), unless the question names what kind of
 # thing it wants first (什么集团的总裁? asks for the group)
@@ -29,9 +32,15 @@ _ASKS = (  # tried in order: the first that matches is what the question asks fo
     ("time", ASKS_DATE),
     ("person", ASKS_PERSON),
     # 在哪 alone asks where; 在哪一年, 在哪次比赛 ask a time or a thing
-    ("place", re.compile(f"{alternation('question.place')}|在哪(?![一个次场部段些种])"
-                         f"|{_WHICH}(?:{alternation('question.place_nouns')})"
-                         f"|{english('question.place_en')}", re.I)),
+    (
+        "place",
+        re.compile(
+            f"{alternation('question.place')}|在哪(?![一个次场部段些种])"
+            f"|{_WHICH}(?:{alternation('question.place_nouns')})"
+            f"|{english('question.place_en')}",
+            re.I,
+        ),
+    ),
     ("organization", re.compile(f"{_WHICH}(?:{alternation('question.organization_nouns')})")),
     ("title", re.compile(f"{_WHICH}(?:{alternation('question.title_nouns')})")),
     ("person", _ASKS_ROLE),
@@ -41,8 +50,13 @@ _ASKS = (  # tried in order: the first that matches is what the question asks fo
 # where and which organization, a journal (a title) answers where something was published, and a
 # title is as often an unmarked name: the taggers' recall on right answers decides
 # (eval/notes/answer-types.md, "Issues 31 and 32": what the type check costs).
-ANSWERED_BY = {"time": {"time"}, "person": {"person", "organization", "name"}, "place": {"place", "name", "title"},
-               "organization": {"organization", "name"}, "title": set(KINDS)}
+ANSWERED_BY = {
+    "time": {"time"},
+    "person": {"person", "organization", "name"},
+    "place": {"place", "name", "title"},
+    "organization": {"organization", "name"},
+    "title": set(KINDS),
+}
 _A_FEW = re.compile(r"[这那]几")  # 这几年, 那几个: "these few", not "how many"
 
 _EXPLICIT = re.compile(rf"(?:多少|几)\s*(?:万|亿)?\s*({UNITS})")
@@ -89,7 +103,7 @@ def _counter_asked(question: str) -> str | None:
         return None
     words = [w.strip() for w in jieba_tokenizer().cut(question) if w.strip()]
     unit = explicit[1]
-    return unit if any(w == unit or (w.endswith(unit) and w[:-len(unit)] in ("几", "多少")) for w in words) else None
+    return unit if any(w == unit or (w.endswith(unit) and w[: -len(unit)] in ("几", "多少")) for w in words) else None
 
 
 def unit_mismatch(question: str, claim: str) -> str | None:
@@ -145,8 +159,12 @@ def values(kind: str, text: str, question: str = "", passage: str = "") -> set[s
     if passage:
         held = compact(passage)
         found = {v for v in found if compact(v) in held}
-        found |= {word for a, b in sentence_spans(passage) for word, found_kind in entities(passage[a:b])
-                  if _answers(kind, word, found_kind) and compact(word) in claim}
+        found |= {
+            word
+            for a, b in sentence_spans(passage)
+            for word, found_kind in entities(passage[a:b])
+            if _answers(kind, word, found_kind) and compact(word) in claim
+        }
     return {v for v in found if compact(v) and compact(v) not in asked}
 
 

@@ -24,8 +24,11 @@ class Subjects:
         self._by_doc: dict[str, set[int]] = {}
         for doc in dict.fromkeys(h.chunk.doc for h in hits):
             seen = " ".join(context_of(h.chunk) for h in hits if h.chunk.doc == doc)
-            self._by_doc[doc] = {i for i, forms in enumerate(self.names) if mentions(forms, seen) or (
-                doc_mentions is not None and doc_mentions(doc, forms))}
+            self._by_doc[doc] = {
+                i
+                for i, forms in enumerate(self.names)
+                if mentions(forms, seen) or (doc_mentions is not None and doc_mentions(doc, forms))
+            }
 
     def docs(self) -> frozenset[str] | None:
         """The documents about any name the question gives; None when it names none (then

@@ -10,12 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from rag.answer.citations import (
-    attach_citations,
-    parse_citations,
-    render_citations,
-    strip_citations,
-)
+from rag.answer.citations import attach_citations, parse_citations, render_citations, strip_citations
 from rag.answer.passages import context_of, passage_text
 from rag.answer.question import kind_missing, missing_value, unit_mismatch
 from rag.text.lexicon import alternation, english
@@ -42,7 +37,9 @@ ANCHOR_SENTENCES = 2
 _NEAR = "[^。！？\\n]"
 _DECLINE = re.compile(
     f"({alternation('decline.subjects')}){_NEAR}{{0,12}}({alternation('decline.negations')}){_NEAR}{{0,4}}"
-    f"({alternation('decline.verbs')})|{alternation('decline.phrases')}|{english('decline.phrases_en')}", re.I)
+    f"({alternation('decline.verbs')})|{alternation('decline.phrases')}|{english('decline.phrases_en')}",
+    re.I,
+)
 
 
 def is_decline(text: str) -> bool:
@@ -53,6 +50,7 @@ def is_decline(text: str) -> bool:
 @dataclass(frozen=True)
 class Claim:
     """One sentence of a generated answer after checking."""
+
     text: str  # as shown: the sentence with its (valid) citations as [n] markers
     cites: tuple[int, ...]
     supported: bool
@@ -75,8 +73,15 @@ class Verifier:
     user's, not claims: a sentence may repeat them, but the cited passages must still be about
     at least one place, person or body the question names."""
 
-    def __init__(self, chunks: Sequence[Chunk], min_overlap: float = 0.5, question: str = "",
-                 about: DocAbout | None = None, key_rarity: float = 10.5, min_anchor: float = 0.0):
+    def __init__(
+        self,
+        chunks: Sequence[Chunk],
+        min_overlap: float = 0.5,
+        question: str = "",
+        about: DocAbout | None = None,
+        key_rarity: float = 10.5,
+        min_anchor: float = 0.0,
+    ):
         self.chunks = list(chunks)
         self.min_overlap = min_overlap
         self.key_rarity = key_rarity  # words this rare must stand in the cited passage (terms.unsupported_terms)
@@ -89,9 +94,17 @@ class Verifier:
         self._asked_numbers = numbers_in(question)
         self._kind_named = False  # an earlier sentence named the thing asked: later ones may add to it
         texts = [passage_text(c) for c in self.chunks]
-        self._passages = [_Passage(context_of(c), text, frozenset(numbers_in(text, passage=True)), quantities_in(text),
-                                   compact(f"{c.title} {c.section}"), c.text)
-                          for c, text in zip(self.chunks, texts)]
+        self._passages = [
+            _Passage(
+                context_of(c),
+                text,
+                frozenset(numbers_in(text, passage=True)),
+                quantities_in(text),
+                compact(f"{c.title} {c.section}"),
+                c.text,
+            )
+            for c, text in zip(self.chunks, texts, strict=True)
+        ]
 
     def texts(self, cites: Sequence[int]) -> list[str]:
         """The passages [n] of `cites`, as written."""
@@ -159,16 +172,19 @@ class Verifier:
         return sorted(set(chosen))
 
     def _states_facts(self, clause: str) -> bool:
-        return bool(numbers_in(clause) - self._asked_numbers
-                    or any(compact(n) not in self._asked for n in names_in(clause)))
+        return bool(
+            numbers_in(clause) - self._asked_numbers or any(compact(n) not in self._asked for n in names_in(clause))
+        )
 
     def _adds_to_question(self, core: str) -> bool:
         """A sentence that only repeats the question (组长是[2]) answers nothing."""
         if not self._asked:
             return True
-        return bool(numbers_in(core) - self._asked_numbers
-                    or any(t not in self._asked for t in content_terms(core))
-                    or any(w not in self._asked for w in _LATIN.findall(compact(core))))
+        return bool(
+            numbers_in(core) - self._asked_numbers
+            or any(t not in self._asked for t in content_terms(core))
+            or any(w not in self._asked for w in _LATIN.findall(compact(core)))
+        )
 
     def _about(self, body: str, cites: Sequence[int], context: str) -> bool:
         """The cited passages are about a place the sentence names among those the question
@@ -176,8 +192,9 @@ class Verifier:
         here = [forms for forms in self._asked_names if mentions(forms, compact(body))] or self._asked_names
         if not here or any(mentions(forms, context) for forms in here):
             return True
-        return self.about is not None and any(self.about(self.chunks[n - 1].doc, forms)
-                                              for n in cites for forms in here)
+        return self.about is not None and any(
+            self.about(self.chunks[n - 1].doc, forms) for n in cites for forms in here
+        )
 
     def problem(self, body: str, cites: Sequence[int], words: bool = True) -> str | None:
         """None when the cited passages back every number and name and (with `words`) most
@@ -243,8 +260,8 @@ def _windows(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
     """Each run of ANCHOR_SENTENCES consecutive sentences of a passage, in compact() form, and
     the numbers it states."""
     spans = sentence_spans(text) or [(0, len(text))]
-    runs = [spans[i:i + ANCHOR_SENTENCES] for i in range(max(1, len(spans) - ANCHOR_SENTENCES + 1))]
-    parts = [text[run[0][0]:run[-1][1]] for run in runs]
+    runs = [spans[i : i + ANCHOR_SENTENCES] for i in range(max(1, len(spans) - ANCHOR_SENTENCES + 1))]
+    parts = [text[run[0][0] : run[-1][1]] for run in runs]
     return tuple((compact(part), frozenset(numbers_in(part, passage=True))) for part in parts)
 
 
@@ -255,8 +272,10 @@ def supporting_spans(text: str, bodies: Sequence[str]) -> tuple[tuple[int, int],
     chosen: set[tuple[int, int]] = set()
     for body in bodies:
         numbers, terms = numbers_in(body), content_terms(body)
-        scored = [(len(numbers & numbers_in(text[a:b], passage=True)), coverage(terms, compact(text[a:b])), (a, b))
-                  for a, b in spans]
+        scored = [
+            (len(numbers & numbers_in(text[a:b], passage=True)), coverage(terms, compact(text[a:b])), (a, b))
+            for a, b in spans
+        ]
         if scored and max(scored)[:2] > (0, 0.0):
             chosen.add(max(scored)[2])
     return tuple(sorted(chosen))

@@ -17,9 +17,11 @@ BOLD, PLAIN = "\033[1;4m", "\033[0m"
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "ask", help="answer a question from the indexed documents, citing numbered passages",
+        "ask",
+        help="answer a question from the indexed documents, citing numbered passages",
         description="Answer QUESTION from the index; every claim cites a passage, or the answer "
-                    "says the documents do not hold it.")
+        "says the documents do not hold it.",
+    )
     parser.add_argument("question", help="the question, in Chinese (either script) or English")
     add_kb(parser)
     parser.add_argument("--index", metavar="DIR", help="index folder (default: the 'index_dir' setting)")

@@ -14,9 +14,9 @@ def register(sub) -> None:
 
 
 def run(args, config) -> int:
-    from rag.accounts import Accounts
-
     from sqlalchemy.exc import SQLAlchemyError
+
+    from rag.accounts import Accounts
 
     try:
         entries = Accounts.of(config).audit(args.limit)

@@ -10,40 +10,69 @@ DEFAULT_QUERIES = "eval/gold_seeds.jsonl"
 
 
 def register(sub) -> None:
-    p = sub.add_parser("bench", help="time index building and search (models loaded)",
-                       description="With PATHs: build a fresh index of them (in --index DIR, else a temporary "
-                                   "folder) and report chunks/s; then time every question of --queries through "
-                                   "search, BM25 alone and dense alone (p50/p95), and report peak memory.")
-    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to index (omit to time an "
-                                                             "existing --index only)")
+    p = sub.add_parser(
+        "bench",
+        help="time index building and search (models loaded)",
+        description="With PATHs: build a fresh index of them (in --index DIR, else a temporary "
+        "folder) and report chunks/s; then time every question of --queries through "
+        "search, BM25 alone and dense alone (p50/p95), and report peak memory.",
+    )
+    p.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files or folders to index (omit to time an existing --index only)"
+    )
     p.add_argument("--index", metavar="DIR", help="index folder (rebuilt when PATHs are given)")
-    p.add_argument("--queries", metavar="FILE",
-                   help=f"gold set (.jsonl) or one question per line (default {DEFAULT_QUERIES})")
+    p.add_argument(
+        "--queries", metavar="FILE", help=f"gold set (.jsonl) or one question per line (default {DEFAULT_QUERIES})"
+    )
     p.add_argument("--limit", type=int, metavar="N", help="only the first N questions")
     p.add_argument("-k", type=int, metavar="N", help="passages per search (default: top_k)")
-    p.add_argument("--rounds", type=int, default=2, metavar="N",
-                   help="with PATHs: embed the chunks N times at fp32 and at embed_precision, alternating, "
-                        "and print both speeds and their ratio (default 2; 0 skips)")
-    p.add_argument("--format", choices=["files", "squad"], default="files",
-                   help="squad: PATH is one SQuAD-style JSON file (CMRC 2018, DRCD) whose paragraphs are the "
-                        "corpus and whose questions are timed unless --queries is given")
+    p.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        metavar="N",
+        help="with PATHs: embed the chunks N times at fp32 and at embed_precision, alternating, "
+        "and print both speeds and their ratio (default 2; 0 skips)",
+    )
+    p.add_argument(
+        "--format",
+        choices=["files", "squad"],
+        default="files",
+        help="squad: PATH is one SQuAD-style JSON file (CMRC 2018, DRCD) whose paragraphs are the "
+        "corpus and whose questions are timed unless --queries is given",
+    )
     p.add_argument("--json", action="store_true", help="print the numbers as one JSON object")
-    p.add_argument("--http", action="store_true",
-                   help="time each question in process and through POST /v1/search of a server started on "
-                        "127.0.0.1, alternately, on an existing knowledge base (--kb NAME, default 'default')")
-    p.add_argument("--soak", type=int, metavar="SECONDS",
-                   help="a soak: locust users searching, listing, uploading (each upload followed to the end of "
-                        "its job) and, with --ask, asking the model, against a server started here on 127.0.0.1 "
-                        "over the knowledge bases (or --url); reports requests/s, p50/p95, failures and memory")
+    p.add_argument(
+        "--http",
+        action="store_true",
+        help="time each question in process and through POST /v1/search of a server started on "
+        "127.0.0.1, alternately, on an existing knowledge base (--kb NAME, default 'default')",
+    )
+    p.add_argument(
+        "--soak",
+        type=int,
+        metavar="SECONDS",
+        help="a soak: locust users searching, listing, uploading (each upload followed to the end of "
+        "its job) and, with --ask, asking the model, against a server started here on 127.0.0.1 "
+        "over the knowledge bases (or --url); reports requests/s, p50/p95, failures and memory",
+    )
     p.add_argument("--users", type=int, default=20, metavar="N", help="with --soak: concurrent users (default 20)")
     p.add_argument("--url", metavar="URL", help="with --soak: a running server instead (its key in RAG_API_KEY)")
     p.add_argument("--ask", action="store_true", help="with --soak: users also ask the model now and then")
-    p.add_argument("--answers", metavar="GOLD",
-                   help="time answers to GOLD's questions (.jsonl, or one a line) on --index/--kb: first sources, "
-                        "first text, total, prefill/decode p50/p95 and prompt tokens, per --variant side by side")
-    p.add_argument("--variant", action="append", default=[], metavar="NAME:SETTING=VALUE,...",
-                   help="with --answers: a configuration to time (repeatable; none: the settings as they are), "
-                        "e.g. flash:llm_flash_attn=true or lookup:llm_lookup=8")
+    p.add_argument(
+        "--answers",
+        metavar="GOLD",
+        help="time answers to GOLD's questions (.jsonl, or one a line) on --index/--kb: first sources, "
+        "first text, total, prefill/decode p50/p95 and prompt tokens, per --variant side by side",
+    )
+    p.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="NAME:SETTING=VALUE,...",
+        help="with --answers: a configuration to time (repeatable; none: the settings as they are), "
+        "e.g. flash:llm_flash_attn=true or lookup:llm_lookup=8",
+    )
     add_kb(p)
     p.set_defaults(run=run)
 
@@ -66,8 +95,9 @@ def run(args, config) -> int:
     if args.format == "squad":
         return _squad(args, config)
     questions = read_questions(args.queries or DEFAULT_QUERIES, args.limit)
-    result = run_bench(args.paths, config, questions, Path(args.index) if args.index else None, args.k,
-                       rounds=args.rounds)
+    result = run_bench(
+        args.paths, config, questions, Path(args.index) if args.index else None, args.k, rounds=args.rounds
+    )
     print(json.dumps(result.to_json(), ensure_ascii=False) if args.json else result.table())
     return 0
 
@@ -87,13 +117,17 @@ def _squad(args, config) -> int:
     if len(args.paths) != 1:
         raise RagError("--format squad takes one PATH: the SQuAD-style .json file")
     squad = read_squad(args.paths[0])
-    questions = (read_questions(args.queries, args.limit) if args.queries
-                 else [q.question for q in squad.questions][:args.limit or None])
+    questions = (
+        read_questions(args.queries, args.limit)
+        if args.queries
+        else [q.question for q in squad.questions][: args.limit or None]
+    )
     scratch = Path(tempfile.mkdtemp(prefix="rag-bench-squad-"))
     try:
         corpus = write_corpus(squad.paragraphs, scratch / squad.name)
-        result = run_bench([corpus], config, questions, Path(args.index) if args.index else None, args.k,
-                           rounds=args.rounds)
+        result = run_bench(
+            [corpus], config, questions, Path(args.index) if args.index else None, args.k, rounds=args.rounds
+        )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     print(json.dumps(result.to_json(), ensure_ascii=False) if args.json else result.table())
@@ -142,14 +176,19 @@ def _soak(args, config, questions) -> int:
         finally:
             running.stop()
         # the peak is the process's whole life's: a bound on what the soak took, never an underestimate
-        result["memory_mb"] = {"before": round(idle_mb), "peak": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+        result["memory_mb"] = {
+            "before": round(idle_mb),
+            "peak": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        }
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
         print(soak_table(result))
         if "memory_mb" in result:
-            print(f"server memory: {result['memory_mb']['before']} MB before the soak, at most "
-                  f"{result['memory_mb']['peak']} MB at any time")
+            print(
+                f"server memory: {result['memory_mb']['before']} MB before the soak, at most "
+                f"{result['memory_mb']['peak']} MB at any time"
+            )
     return 0
 
 
@@ -158,6 +197,7 @@ def _answers(args, config, questions) -> int:
     from pathlib import Path
 
     from rag.evaluation.answer_bench import answers_table, parse_variant, race_answers
+
     variants = [parse_variant(v) for v in args.variant] or [parse_variant("as-configured")]
     folder = Path(args.index) if args.index else Path(config.index_dir)  # --kb NAME has set --index
     result = race_answers(folder, config, questions, variants)

@@ -12,8 +12,10 @@ from pathlib import Path
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "chunks", help="show the chunks (with section paths) that indexing a file would make",
-        description="Load, clean and chunk files exactly as `rag index` does, and print the chunks.")
+        "chunks",
+        help="show the chunks (with section paths) that indexing a file would make",
+        description="Load, clean and chunk files exactly as `rag index` does, and print the chunks.",
+    )
     parser.add_argument("paths", nargs="+", metavar="FILE", help="a document, or a folder of them")
     parser.add_argument("--json", action="store_true", help="print a JSON list of chunk objects")
     parser.add_argument("--outline", action="store_true", help="print only the section outline")
@@ -42,8 +44,15 @@ def run(args: argparse.Namespace, config) -> int:
 
 
 def _describe(doc, chunks, outline: bool) -> str:
-    facts = [doc.title, doc.date, doc.source, doc.script, f"{len(doc.pages)} pages" if doc.pages else "",
-             "OCR" if doc.ocr else "", f"{len(chunks)} chunks"]
+    facts = [
+        doc.title,
+        doc.date,
+        doc.source,
+        doc.script,
+        f"{len(doc.pages)} pages" if doc.pages else "",
+        "OCR" if doc.ocr else "",
+        f"{len(chunks)} chunks",
+    ]
     lines = [f"{doc.doc}: " + " | ".join(f for f in facts if f)]
     if outline:
         return "\n".join(lines + _outline(chunks))
@@ -71,7 +80,11 @@ def _outline(chunks) -> list[str]:
         rows.setdefault(path, set()).update(line for line in chunk.text.split("\n") if _ROW.fullmatch(line))
     out = []
     for path, n in counts.items():
-        facts = [_pages(pages.get(path, set())), f"{n} chunk{'s' if n > 1 else ''}" if n else "", _rows(len(rows.get(path, ())))]
+        facts = [
+            _pages(pages.get(path, set())),
+            f"{n} chunk{'s' if n > 1 else ''}" if n else "",
+            _rows(len(rows.get(path, ()))),
+        ]
         out.append(f"{'  ' * len(path)}{path[-1]}  [{', '.join(f for f in facts if f)}]")
     return out
 

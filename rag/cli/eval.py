@@ -20,34 +20,57 @@ RUNS_DIR = Path("eval/runs")
 
 
 def register(sub) -> None:
-    p = sub.add_parser("eval", help="score retrieval and answers against a gold Q&A set",
-                       description="Writes results.jsonl, metrics.json and report.md (with PNG plots) to --out. "
-                                   "Ctrl-C stops early and still scores the questions done.")
-    p.add_argument("gold", nargs="?", metavar="GOLD", help="gold set (JSON Lines); with --format squad a "
-                                                           "SQuAD-style JSON file such as cmrc2018_dev.json")
+    p = sub.add_parser(
+        "eval",
+        help="score retrieval and answers against a gold Q&A set",
+        description="Writes results.jsonl, metrics.json and report.md (with PNG plots) to --out. "
+        "Ctrl-C stops early and still scores the questions done.",
+    )
+    p.add_argument(
+        "gold",
+        nargs="?",
+        metavar="GOLD",
+        help="gold set (JSON Lines); with --format squad a SQuAD-style JSON file such as cmrc2018_dev.json",
+    )
     add_kb(p)
-    p.add_argument("--index", metavar="DIR", help="index folder (default: index_dir; with --format squad "
-                                                  "indexes/<file stem>)")
+    p.add_argument(
+        "--index", metavar="DIR", help="index folder (default: index_dir; with --format squad indexes/<file stem>)"
+    )
     p.add_argument("--out", metavar="DIR", help="output folder (default: eval/runs/<name>-<time>)")
     p.add_argument("--limit", type=int, metavar="N", help="only the first N questions")
     p.add_argument("--retrieval-only", action="store_true", help="score retrieval only; no answers generated")
-    p.add_argument("--corpus", metavar="PATH", help="documents to index when --index is a missing folder; "
-                                                    "with --format squad, where the paragraphs are written "
-                                                    "(default eval/runs/corpora/<file stem>)")
+    p.add_argument(
+        "--corpus",
+        metavar="PATH",
+        help="documents to index when --index is a missing folder; "
+        "with --format squad, where the paragraphs are written "
+        "(default eval/runs/corpora/<file stem>)",
+    )
     p.add_argument("--format", choices=("jsonl", "squad"), default="jsonl", help="format of GOLD")
     p.add_argument("--sample", type=int, metavar="N", help="a fixed random sample of N questions (see --seed)")
     p.add_argument("--seed", type=int, default=0, help="seed of --sample and --unanswerable (default 0)")
-    p.add_argument("--unanswerable", type=int, metavar="N",
-                   help="with --format squad: leave the paragraphs of N sampled questions out of the corpus, "
-                        "so their right answer is a refusal (negative rejection); indexes a corpus of its own")
-    p.add_argument("--typed-negatives", action="store_true",
-                   help="with --unanswerable: hold out only questions asking for a person, place, time, "
-                        "organization, title or quantity whose article keeps other paragraphs (news-style)")
-    p.add_argument("--generation-cache", metavar="FILE",
-                   help="replay the model's answers to prompts seen before (recorded in FILE): measures a change "
-                        "to verification or refusal in minutes; a changed prompt still runs the model")
-    p.add_argument("--compare", nargs=2, metavar=("RUN_A", "RUN_B"),
-                   help="print what changed between two run folders, then exit")
+    p.add_argument(
+        "--unanswerable",
+        type=int,
+        metavar="N",
+        help="with --format squad: leave the paragraphs of N sampled questions out of the corpus, "
+        "so their right answer is a refusal (negative rejection); indexes a corpus of its own",
+    )
+    p.add_argument(
+        "--typed-negatives",
+        action="store_true",
+        help="with --unanswerable: hold out only questions asking for a person, place, time, "
+        "organization, title or quantity whose article keeps other paragraphs (news-style)",
+    )
+    p.add_argument(
+        "--generation-cache",
+        metavar="FILE",
+        help="replay the model's answers to prompts seen before (recorded in FILE): measures a change "
+        "to verification or refusal in minutes; a changed prompt still runs the model",
+    )
+    p.add_argument(
+        "--compare", nargs=2, metavar=("RUN_A", "RUN_B"), help="print what changed between two run folders, then exit"
+    )
     p.set_defaults(run=run)
 
 
@@ -69,12 +92,7 @@ def _default_out(name: str, args) -> Path:
 def _plan(args, config) -> Plan:
     from rag.errors import EvalError
     from rag.evaluation.gold import read_gold, write_gold
-    from rag.evaluation.squad import (
-        hold_out,
-        read_squad,
-        sample_questions,
-        write_corpus,
-    )
+    from rag.evaluation.squad import hold_out, read_squad, sample_questions, write_corpus
 
     if args.unanswerable and args.format != "squad":
         raise EvalError("--unanswerable needs --format squad: a gold set states its unanswerable questions itself")
@@ -95,7 +113,7 @@ def _plan(args, config) -> Plan:
     if args.sample:
         items = sample_questions(items, args.sample, args.seed)
     if args.limit:
-        items = items[:args.limit]
+        items = items[: args.limit]
     items += negatives
     out_dir = Path(args.out) if args.out else _default_out(name, args)
     if args.format == "squad":
@@ -112,16 +130,16 @@ def _missing(folder: Path, config) -> bool:
 
 
 def _prepare_index(plan: Plan, pipeline) -> None:
-    from rag.cli.index import (
-        ProgressBar,  # the same embedding progress bar as `rag index`
-    )
+    from rag.cli.index import ProgressBar  # the same embedding progress bar as `rag index`
     from rag.errors import EvalError
 
     if not _missing(plan.index_dir, pipeline.config):
         return
     if plan.corpus is None:
-        raise EvalError(f"index {plan.index_dir} not found: run `rag index PATH --index {plan.index_dir}` "
-                        "or pass --corpus PATH to build it")
+        raise EvalError(
+            f"index {plan.index_dir} not found: run `rag index PATH --index {plan.index_dir}` "
+            "or pass --corpus PATH to build it"
+        )
     print(f"rag eval: indexing {plan.corpus} into {plan.index_dir}", file=sys.stderr)
     with ProgressBar() as bar:
         report = pipeline.index([str(plan.corpus)], progress=bar)
@@ -141,10 +159,17 @@ def _command(args) -> str:
 
 def _settings(config, plan: Plan, args) -> dict:
     settings = config.public_dict()
-    run = {"name": plan.name, "gold": str(args.gold), "format": args.format, "corpus": plan.corpus and str(plan.corpus),
-           "sample": args.sample, "unanswerable": args.unanswerable,
-           "seed": args.seed if args.sample or args.unanswerable else None, "limit": args.limit,
-           "command": _command(args)}
+    run = {
+        "name": plan.name,
+        "gold": str(args.gold),
+        "format": args.format,
+        "corpus": plan.corpus and str(plan.corpus),
+        "sample": args.sample,
+        "unanswerable": args.unanswerable,
+        "seed": args.seed if args.sample or args.unanswerable else None,
+        "limit": args.limit,
+        "command": _command(args),
+    }
     return {**settings, "run": run}
 
 
@@ -155,9 +180,10 @@ def _fmt(value: float | None) -> str:
 def _summary(result) -> str:
     m = result.metrics
     r, a = m["retrieval"], m["answer"]
-    lines = [f"{m['n']} questions -> {result.out_dir}",
-             "retrieval  " + "  ".join(f"{k} {_fmt(r[k])}" for k in ("hit@1", "hit@5", "hit@10", "mrr@10",
-                                                                     "answer_hit@5"))]
+    lines = [
+        f"{m['n']} questions -> {result.out_dir}",
+        "retrieval  " + "  ".join(f"{k} {_fmt(r[k])}" for k in ("hit@1", "hit@5", "hit@10", "mrr@10", "answer_hit@5")),
+    ]
     if a["accuracy"] is not None:
         lines.append("answers    " + "  ".join(f"{k} {_fmt(v)}" for k, v in a.items()))
     if m.get("faq", {}).get("fired"):

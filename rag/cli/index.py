@@ -12,25 +12,39 @@ DEFAULT_PATHS = ("seeds/",)
 
 
 def register(sub) -> None:
-    p = sub.add_parser("index", help="build or update an index from files and folders (incremental)",
-                       description="Index .txt/.md/.html/.pdf/.docx/.xlsx/.csv/.pptx files and images "
-                                   "(.png/.jpg/.jpeg/.tif/.bmp, read by OCR, as are scanned PDF pages). Only new "
-                                   "or changed documents are embedded; documents deleted from the given folders "
-                                   "are removed.")
+    p = sub.add_parser(
+        "index",
+        help="build or update an index from files and folders (incremental)",
+        description="Index .txt/.md/.html/.pdf/.docx/.xlsx/.csv/.pptx files and images "
+        "(.png/.jpg/.jpeg/.tif/.bmp, read by OCR, as are scanned PDF pages). Only new "
+        "or changed documents are embedded; documents deleted from the given folders "
+        "are removed.",
+    )
     p.add_argument("paths", nargs="*", metavar="PATH", help=f"files or folders (default: {DEFAULT_PATHS[0]})")
     add_kb(p)
     p.add_argument("--index", metavar="DIR", help="index folder (default: index_dir, indexes/default)")
     p.add_argument("--rebuild", action="store_true", help="start over instead of updating")
-    p.add_argument("--lexicons", metavar="NAMES",
-                   help="domain dictionaries this collection opts into, comma-separated (shipped: "
-                        "poverty-alleviation; or a jieba dictionary file); kept with the index")
+    p.add_argument(
+        "--lexicons",
+        metavar="NAMES",
+        help="domain dictionaries this collection opts into, comma-separated (shipped: "
+        "poverty-alleviation; or a jieba dictionary file); kept with the index",
+    )
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
-    p.add_argument("--watch", action="store_true",
-                   help="then keep watching the folders: a few seconds after files change, are added or "
-                        "removed (and have stopped changing), bring the index up to date; Ctrl-C stops")
-    p.add_argument("--depth", type=int, default=0, metavar="N",
-                   help="for web addresses among the PATHs: follow links within the site N clicks deep "
-                        "(default 0: the pages given; a sitemap gives its pages)")
+    p.add_argument(
+        "--watch",
+        action="store_true",
+        help="then keep watching the folders: a few seconds after files change, are added or "
+        "removed (and have stopped changing), bring the index up to date; Ctrl-C stops",
+    )
+    p.add_argument(
+        "--depth",
+        type=int,
+        default=0,
+        metavar="N",
+        help="for web addresses among the PATHs: follow links within the site N clicks deep "
+        "(default 0: the pages given; a sitemap gives its pages)",
+    )
     p.add_argument("--max-pages", type=int, default=200, metavar="N", help="web pages fetched at most (default 200)")
     p.set_defaults(run=run)
 
@@ -88,8 +102,11 @@ def _watch(rag, paths, as_json: bool) -> None:
 
     def report(sync) -> None:
         if sync.error:
-            print(f"rag: error: update after {len(sync.changed)} changes failed, the index is as it was: "
-                  f"{sync.error}", file=sys.stderr, flush=True)
+            print(
+                f"rag: error: update after {len(sync.changed)} changes failed, the index is as it was: {sync.error}",
+                file=sys.stderr,
+                flush=True,
+            )
             return
         for warning in sync.warnings:
             print(f"rag: warning: {warning}", file=sys.stderr)
@@ -114,8 +131,14 @@ class ProgressBar:
         kind = "ocr" if stage.startswith("ocr") else stage
         with self._lock:
             if kind not in self._bars:
-                bar = tqdm(total=total, desc=stage, unit="page" if kind == "ocr" else "chunk", file=sys.stderr,
-                           leave=False, disable=None)  # None: no bar when stderr is not a terminal
+                bar = tqdm(
+                    total=total,
+                    desc=stage,
+                    unit="page" if kind == "ocr" else "chunk",
+                    file=sys.stderr,
+                    leave=False,
+                    disable=None,
+                )  # None: no bar when stderr is not a terminal
                 self._bars[kind] = [bar, stage, total]
             bar, shown, known = self._bars[kind]
             if stage != shown:  # the next file's pages

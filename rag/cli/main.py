@@ -18,7 +18,8 @@ COMMANDS = ("setup", "index", "search", "ask", "chunks", "ui", "serve", "users",
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="rag", description="Ask questions of a Chinese document collection; answers cite their sources.")
+        prog="rag", description="Ask questions of a Chinese document collection; answers cite their sources."
+    )
     parser.add_argument("--version", action="version", version=f"rag {__version__}")
     parser.add_argument("--config", metavar="FILE", help="TOML settings file (default: ./rag.toml if present)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -9,8 +9,9 @@ from rag.errors import ConfigError
 
 
 def add_kb(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--kb", metavar="NAME",
-                        help="knowledge base NAME, i.e. --index indexes/NAME (letters, digits, -, _, Chinese)")
+    parser.add_argument(
+        "--kb", metavar="NAME", help="knowledge base NAME, i.e. --index indexes/NAME (letters, digits, -, _, Chinese)"
+    )
 
 
 def resolve_kb(args: argparse.Namespace, config: Config) -> None:

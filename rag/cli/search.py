@@ -8,8 +8,11 @@ from rag.cli.options import add_kb
 
 
 def register(sub) -> None:
-    p = sub.add_parser("search", help="show the passages retrieved for a question",
-                       description="Hybrid retrieval (BM25 + dense, fused by rank) over an index.")
+    p = sub.add_parser(
+        "search",
+        help="show the passages retrieved for a question",
+        description="Hybrid retrieval (BM25 + dense, fused by rank) over an index.",
+    )
     p.add_argument("question", metavar="QUESTION")
     add_kb(p)
     p.add_argument("--index", metavar="DIR", help="index folder (default: index_dir, indexes/default)")

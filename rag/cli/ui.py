@@ -20,12 +20,17 @@ REPO_SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "ui", help="serve the chat page (ask, check citations, upload documents)",
-        description="Serve the chat page on http://HOST:PORT/ and print its address.")
+        "ui",
+        help="serve the chat page (ask, check citations, upload documents)",
+        description="Serve the chat page on http://HOST:PORT/ and print its address.",
+    )
     add_kb(parser)
     parser.add_argument("--index", metavar="DIR", help="index folder (default: the index_dir setting)")
-    parser.add_argument("--host", default="127.0.0.1",
-                        help="address to bind (default 127.0.0.1; 0.0.0.0 exposes the page to your network)")
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default 127.0.0.1; 0.0.0.0 exposes the page to your network)",
+    )
     parser.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     parser.set_defaults(run=run)
 
@@ -47,8 +52,10 @@ def ensure_index(rag, command: str = "rag ui") -> None:
         return
     seeds = seeds_folder()
     if seeds is None:
-        print(f"{command}: no index at {rag.index_dir} and no seeds/ folder: upload documents from the page",
-              file=sys.stderr)
+        print(
+            f"{command}: no index at {rag.index_dir} and no seeds/ folder: upload documents from the page",
+            file=sys.stderr,
+        )
         return
     print(f"{command}: no index at {rag.index_dir}: indexing {seeds} first", file=sys.stderr, flush=True)
     report = rag.index([seeds])
@@ -75,8 +82,10 @@ def run(args: argparse.Namespace, config: Config) -> int:
     if args.index:
         config = config.replace(index_dir=args.index)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"rag ui: serving on {args.host}: anyone who can reach this address can read and upload "
-              "documents", file=sys.stderr)
+        print(
+            f"rag ui: serving on {args.host}: anyone who can reach this address can read and upload documents",
+            file=sys.stderr,
+        )
     name = knowledge_base_of(Path(config.index_dir), config)
     source: Rag | KnowledgeBases
     if name is None:  # a folder outside the knowledge bases: a page over that one index
@@ -91,6 +100,8 @@ def run(args: argparse.Namespace, config: Config) -> int:
     try:
         serve(source, host=args.host, port=args.port, start=name or "")
     except OSError:
-        raise RagError(f"cannot serve on {args.host}:{args.port} (port in use or address not available): "
-                       "pass another --port or --host") from None
+        raise RagError(
+            f"cannot serve on {args.host}:{args.port} (port in use or address not available): "
+            "pass another --port or --host"
+        ) from None
     return 0

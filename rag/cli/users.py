@@ -17,36 +17,46 @@ ACTOR = "cli"
 
 
 def register(sub) -> None:
-    p = sub.add_parser("users", help="users, API keys and rights of a shared rag serve",
-                       description="Manage who may use a shared `rag serve`. A server with no users is open "
-                                   "(or guarded by its one --api-key); once there are users, each reads only the "
-                                   "knowledge bases granted to them or to everyone ('*').")
+    p = sub.add_parser(
+        "users",
+        help="users, API keys and rights of a shared rag serve",
+        description="Manage who may use a shared `rag serve`. A server with no users is open "
+        "(or guarded by its one --api-key); once there are users, each reads only the "
+        "knowledge bases granted to them or to everyone ('*').",
+    )
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     add = actions.add_parser("add", help="add a user (asks for a password; from stdin when it is not a terminal)")
     add.add_argument("name")
     add.add_argument("--admin", action="store_true", help="may manage users and create or delete knowledge bases")
     add.add_argument("--no-password", action="store_true", help="an API key only, no chat-page login")
     actions.add_parser("list", help="the users").add_argument("--json", action="store_true")
-    for verb, text in (("disable", "stop a user's key and logins at once"), ("enable", "let a disabled user in"),
-                       ("passwd", "set a user's chat-page password"),
-                       ("key", "issue a new API key (replacing the old one), shown once")):
+    for verb, text in (
+        ("disable", "stop a user's key and logins at once"),
+        ("enable", "let a disabled user in"),
+        ("passwd", "set a user's chat-page password"),
+        ("key", "issue a new API key (replacing the old one), shown once"),
+    ):
         actions.add_parser(verb, help=text).add_argument("name")
-    for verb, text in (("join", "put a user in a group (grant to @GROUP to reach all its members)"),
-                       ("leave", "take a user out of a group")):
+    for verb, text in (
+        ("join", "put a user in a group (grant to @GROUP to reach all its members)"),
+        ("leave", "take a user out of a group"),
+    ):
         member = actions.add_parser(verb, help=text)
         member.add_argument("name")
         member.add_argument("group")
     actions.add_parser("groups", help="the groups and their members").add_argument("--json", action="store_true")
-    grant = actions.add_parser("grant", help="let a user, a group (@GROUP) or everyone ('*') read or write a "
-                                             "knowledge base")
+    grant = actions.add_parser(
+        "grant", help="let a user, a group (@GROUP) or everyone ('*') read or write a knowledge base"
+    )
     grant.add_argument("name", help="a user, @GROUP, or '*' for everyone")
     grant.add_argument("kb", help="a knowledge base")
     grant.add_argument("right", choices=["read", "write"], help="read: search and ask; write: also upload and delete")
     revoke = actions.add_parser("revoke", help="take a user's (or everyone's) right to a knowledge base away")
     revoke.add_argument("name")
     revoke.add_argument("kb")
-    actions.add_parser("rights", help="who may read or write which knowledge base").add_argument("--json",
-                                                                                                action="store_true")
+    actions.add_parser("rights", help="who may read or write which knowledge base").add_argument(
+        "--json", action="store_true"
+    )
     p.set_defaults(run=run)
 
 
@@ -66,8 +76,12 @@ def _width(text: str) -> int:
 
 def _table(rows: list[dict], columns: tuple[str, ...]) -> None:
     widths = [max([len(c), *(_width(str(r[c])) for r in rows)]) for c in columns]
-    for line in ([dict(zip(columns, columns))] + rows):
-        print("  ".join(str(line[c]) + " " * (w - _width(str(line[c]))) for c, w in zip(columns, widths)).rstrip())
+    for line in [dict(zip(columns, columns, strict=True))] + rows:
+        print(
+            "  ".join(
+                str(line[c]) + " " * (w - _width(str(line[c]))) for c, w in zip(columns, widths, strict=True)
+            ).rstrip()
+        )
 
 
 def _show(data, rows: list[dict], columns: tuple[str, ...], as_json: bool) -> None:
@@ -83,15 +97,25 @@ def _add(accounts, args, _config) -> None:
     if not args.no_password and not password:
         raise RagError("the password is empty: give one, or pass --no-password for a key-only user")
     accounts.add_user(args.name, password, admin=args.admin, actor=ACTOR)
-    print(f"added {'admin' if args.admin else 'user'} {args.name}; `rag users key {args.name}` issues an API key",
-          file=sys.stderr)
+    print(
+        f"added {'admin' if args.admin else 'user'} {args.name}; `rag users key {args.name}` issues an API key",
+        file=sys.stderr,
+    )
 
 
 def _list(accounts, args, _config) -> None:
     users = accounts.users()
     mark = lambda flag, word: word if flag else ""  # noqa: E731
-    rows = [{**u, "admin": mark(u["admin"], "yes"), "disabled": mark(u["disabled"], "yes"),
-             "password": mark(u["password"], "set"), "key": mark(u["key"], "set")} for u in users]
+    rows = [
+        {
+            **u,
+            "admin": mark(u["admin"], "yes"),
+            "disabled": mark(u["disabled"], "yes"),
+            "password": mark(u["password"], "set"),
+            "key": mark(u["key"], "set"),
+        }
+        for u in users
+    ]
     _show(users, rows, ("name", "admin", "disabled", "password", "key", "created"), args.json)
 
 
@@ -119,8 +143,12 @@ def _member(accounts, args, _config) -> None:
 
 def _groups(accounts, args, _config) -> None:
     groups = accounts.groups()
-    _show(groups, [{"group": f"@{g}", "members": " ".join(names)} for g, names in groups.items()],
-          ("group", "members"), args.json)
+    _show(
+        groups,
+        [{"group": f"@{g}", "members": " ".join(names)} for g, names in groups.items()],
+        ("group", "members"),
+        args.json,
+    )
 
 
 def _grant(accounts, args, config) -> None:
@@ -143,15 +171,26 @@ def _rights(accounts, args, _config) -> None:
     _show(grants, grants, ("knowledge_base", "grantee", "right"), args.json)
 
 
-ACTIONS = {"add": _add, "list": _list, "disable": _disable, "enable": _disable, "passwd": _passwd, "key": _key,
-           "join": _member, "leave": _member, "groups": _groups, "grant": _grant, "revoke": _revoke,
-           "rights": _rights}
+ACTIONS = {
+    "add": _add,
+    "list": _list,
+    "disable": _disable,
+    "enable": _disable,
+    "passwd": _passwd,
+    "key": _key,
+    "join": _member,
+    "leave": _member,
+    "groups": _groups,
+    "grant": _grant,
+    "revoke": _revoke,
+    "rights": _rights,
+}
 
 
 def run(args, config) -> int:
-    from rag.accounts import Accounts
-
     from sqlalchemy.exc import SQLAlchemyError
+
+    from rag.accounts import Accounts
 
     try:
         ACTIONS[args.action](Accounts.of(config), args, config)

@@ -53,14 +53,16 @@ def check_upload(path: Path, config: Config) -> None:
     allowed = supported_suffixes()
     if path.suffix.lower() not in allowed:
         accepted = " ".join(sorted(allowed))
-        raise UnsupportedType(f"{path.name}: file type {path.suffix or '(none)'} is not supported; "
-                              f"upload one of {accepted}",
-                              f"{path.name}：不支持 {path.suffix or '无扩展名'} 类型的文件，可上传 {accepted}")
+        raise UnsupportedType(
+            f"{path.name}: file type {path.suffix or '(none)'} is not supported; upload one of {accepted}",
+            f"{path.name}：不支持 {path.suffix or '无扩展名'} 类型的文件，可上传 {accepted}",
+        )
     size_mb = path.stat().st_size / 1e6
     if size_mb > config.max_file_mb:
-        raise TooLarge(f"{path.name}: {size_mb:.1f} MB is over the {config.max_file_mb:g} MB limit "
-                       "(setting max_file_mb)",
-                       f"{path.name}：{size_mb:.1f} MB，超过每个文件 {config.max_file_mb:g} MB 的上限（设置 max_file_mb）")
+        raise TooLarge(
+            f"{path.name}: {size_mb:.1f} MB is over the {config.max_file_mb:g} MB limit (setting max_file_mb)",
+            f"{path.name}：{size_mb:.1f} MB，超过每个文件 {config.max_file_mb:g} MB 的上限（设置 max_file_mb）",
+        )
     if size_mb == 0:
         raise UploadRefused(f"{path.name}: the file is empty", f"{path.name}：文件是空的")
 
@@ -81,7 +83,7 @@ def store_uploads(paths: Sequence[str | Path], config: Config) -> list[Path]:
     folder = uploads_dir(config)
     folder.mkdir(parents=True, exist_ok=True)
     stored = []
-    for file, name in zip(files, names):
+    for file, name in zip(files, names, strict=True):
         target = folder / name
         shutil.copyfile(file, target)
         stored.append(target)
@@ -104,8 +106,7 @@ def delete_document(rag: Any, doc: str) -> None:
         copy.unlink()
 
 
-def index_uploads(rag: Any, stored: Sequence[Path],
-                  progress: Callable[[str, int, int], None] | None = None):
+def index_uploads(rag: Any, stored: Sequence[Path], progress: Callable[[str, int, int], None] | None = None):
     """Index the uploads folder incrementally; returns the pipeline's report. Stored files the
     loader refused are deleted again, so the folder holds only what the index holds."""
     try:

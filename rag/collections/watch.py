@@ -23,6 +23,7 @@ DEBOUNCE_MS = 800  # changes closer together than this are one burst
 @dataclass
 class Sync:
     """One update of a watched index: when, what changed, what it gave."""
+
     finished: float
     changed: tuple[str, ...]
     summary: str = ""
@@ -30,8 +31,13 @@ class Sync:
     error: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"finished": int(self.finished), "changed": list(self.changed), "summary": self.summary,
-                "warnings": self.warnings, "error": self.error}
+        return {
+            "finished": int(self.finished),
+            "changed": list(self.changed),
+            "summary": self.summary,
+            "warnings": self.warnings,
+            "error": self.error,
+        }
 
 
 def parse_watch(setting: str) -> list[tuple[str, Path]]:
@@ -73,8 +79,13 @@ def _stamps(paths: Sequence[Path]) -> list[tuple[int, int] | None]:
     return stamps
 
 
-def watch(folders: Sequence[Path], update: Callable[[], Any], on_sync: Callable[[Sync], None] | None = None,
-          stop: threading.Event | None = None, settle_s: float = SETTLE_S) -> None:
+def watch(
+    folders: Sequence[Path],
+    update: Callable[[], Any],
+    on_sync: Callable[[Sync], None] | None = None,
+    stop: threading.Event | None = None,
+    settle_s: float = SETTLE_S,
+) -> None:
     """Call `update()` (an incremental index of `folders`, returning its IndexReport) after each
     settled burst of changes under them, until `stop` is set (or Ctrl-C). A failed update is
     reported and the watching goes on (the previous index stays in use)."""

@@ -34,14 +34,17 @@ _HEAD = re.compile(r"<head[^>]*>", re.I)
 @dataclass
 class Crawl:
     """What a crawl did: pages saved (new or changed), unchanged, removed, and skipped with why."""
+
     saved: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (f"web: {len(self.saved)} pages saved, {len(self.unchanged)} unchanged, {len(self.removed)} removed, "
-                f"{len(self.skipped)} skipped")
+        return (
+            f"web: {len(self.saved)} pages saved, {len(self.unchanged)} unchanged, {len(self.removed)} removed, "
+            f"{len(self.skipped)} skipped"
+        )
 
 
 def web_dir(config) -> Path:
@@ -65,11 +68,20 @@ def page_file(folder: Path, url: str) -> Path:
     """Where a page is kept: by host, under a name made of its path and a hash (stable per URL)."""
     parts = urlparse(url)
     stem = re.sub(r"[^\w\u4e00-\u9fff-]+", "_", parts.path.strip("/"))[:60] or "index"
-    return folder / re.sub(r"[^\w.-]", "_", parts.netloc) / f"{stem}-{hashlib.sha256(url.encode()).hexdigest()[:10]}.html"
+    return (
+        folder / re.sub(r"[^\w.-]", "_", parts.netloc) / f"{stem}-{hashlib.sha256(url.encode()).hexdigest()[:10]}.html"
+    )
 
 
-def crawl(urls: Sequence[str], folder: Path, depth: int = 0, max_pages: int = 200, max_page_mb: float = 5.0,
-          timeout_s: float = 20.0, budget_s: float = 600.0) -> Crawl:
+def crawl(
+    urls: Sequence[str],
+    folder: Path,
+    depth: int = 0,
+    max_pages: int = 200,
+    max_page_mb: float = 5.0,
+    timeout_s: float = 20.0,
+    budget_s: float = 600.0,
+) -> Crawl:
     """Fetch the pages reachable from `urls` (a sitemap's pages; links within the start page's host
     up to `depth` clicks away) into `folder`; every page already there that is now gone is removed."""
     import httpx
@@ -99,7 +111,7 @@ def crawl(urls: Sequence[str], folder: Path, depth: int = 0, max_pages: int = 20
                 continue
             links = _fetch(client, url, folder, state, result, max_page_mb)
             sitemap = links is not None and links[0] == "sitemap"
-            for link in (links[1] if links else []):
+            for link in links[1] if links else []:
                 if sitemap or (level < depth and urlparse(link).netloc == host):
                     queue.append((link, level if sitemap else level + 1, host))
     _save_state(folder, state)
@@ -123,8 +135,9 @@ def _allowed(client, robots: dict[str, urllib.robotparser.RobotFileParser], url:
 def _fetch(client, url: str, folder: Path, state: dict, result: Crawl, max_page_mb: float):
     """Fetch one page into the folder; ("sitemap" | "page", links) or None when it gave nothing."""
     known = state.get(url, {}) if page_file(folder, url).is_file() else {}  # no copy kept: fetch it whole
-    headers = {k: v for k, v in (("If-None-Match", known.get("etag")), ("If-Modified-Since", known.get("modified")))
-               if v}
+    headers = {
+        k: v for k, v in (("If-None-Match", known.get("etag")), ("If-Modified-Since", known.get("modified"))) if v
+    }
     try:
         with client.stream("GET", url, headers=headers) as reply:
             if reply.status_code == 304:
@@ -178,7 +191,7 @@ def _keep(url, text, body, folder, state, result, etag, modified) -> None:
     marked = f'<meta name="rag:url" content="{html.escape(url, quote=True)}">'
     head = _HEAD.search(text)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text[:head.end()] + marked + text[head.end():] if head else marked + text, encoding="utf-8")
+    path.write_text(text[: head.end()] + marked + text[head.end() :] if head else marked + text, encoding="utf-8")
     result.saved.append(url)
 
 
@@ -191,8 +204,11 @@ def _forget(url: str, folder: Path, state: dict, result: Crawl) -> None:
 
 
 def _links(base: str, text: str) -> list[str]:
-    return [urldefrag(urljoin(base, html.unescape(href)))[0] for href in _LINK.findall(text)
-            if urljoin(base, href).startswith(("http://", "https://"))]
+    return [
+        urldefrag(urljoin(base, html.unescape(href)))[0]
+        for href in _LINK.findall(text)
+        if urljoin(base, href).startswith(("http://", "https://"))
+    ]
 
 
 def _load_state(folder: Path) -> dict:

@@ -88,8 +88,12 @@ def latency_metrics(results: Sequence[QuestionResult]) -> dict[str, float | None
 
 
 def _block(results: Sequence[QuestionResult], cmrc: bool) -> dict[str, Any]:
-    return {"n": len(results), "retrieval": retrieval_metrics(results),
-            "answer": answer_metrics(results, cmrc), "latency_ms": latency_metrics(results)}
+    return {
+        "n": len(results),
+        "retrieval": retrieval_metrics(results),
+        "answer": answer_metrics(results, cmrc),
+        "latency_ms": latency_metrics(results),
+    }
 
 
 def by_type(results: Sequence[QuestionResult], cmrc: bool = False) -> dict[str, dict[str, Any]]:
@@ -112,8 +116,14 @@ def faq_figures(results: Sequence[QuestionResult]) -> dict[str, int]:
     return {"fired": len(fired), "right": sum(bool(r.correct) for r in fired)}
 
 
-def summarize(results: Sequence[QuestionResult], config: dict[str, Any] | None = None,
-              cmrc: bool = False) -> dict[str, Any]:
+def summarize(
+    results: Sequence[QuestionResult], config: dict[str, Any] | None = None, cmrc: bool = False
+) -> dict[str, Any]:
     """The whole metrics.json object."""
-    return {**_block(results, cmrc), "by_type": by_type(results, cmrc), "by_kind": by_kind(results, cmrc),
-            "faq": faq_figures(results), "config": dict(config or {})}
+    return {
+        **_block(results, cmrc),
+        "by_type": by_type(results, cmrc),
+        "by_kind": by_kind(results, cmrc),
+        "faq": faq_figures(results),
+        "config": dict(config or {}),
+    }

@@ -49,11 +49,15 @@ def _summary(samples: Sequence[float]) -> dict[str, float]:
     ordered = sorted(samples)
     if not ordered:
         return {}
-    return {"p50": round(statistics.median(ordered), 1),
-            "p95": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 1)}
+    return {
+        "p50": round(statistics.median(ordered), 1),
+        "p95": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 1),
+    }
 
 
-def race_answers(index_dir: Path, config: Config, questions: Sequence[str], variants: Sequence[Variant]) -> dict[str, Any]:
+def race_answers(
+    index_dir: Path, config: Config, questions: Sequence[str], variants: Sequence[Variant]
+) -> dict[str, Any]:
     from rag.pipeline import Rag
 
     rags = {v.name: Rag(config.replace(index_dir=str(index_dir), **v.changes)) for v in variants}
@@ -62,11 +66,18 @@ def race_answers(index_dir: Path, config: Config, questions: Sequence[str], vari
     runs: dict[str, list[dict[str, Any]]] = {v.name: [] for v in variants}
     names = [v.name for v in variants]
     for i, question in enumerate(questions):
-        for name in names[i % len(names):] + names[:i % len(names)]:
+        for name in names[i % len(names) :] + names[: i % len(names)]:
             started = time.perf_counter()
             answer = rags[name].ask(question, on_sources=lambda _passages: None)
-            runs[name].append({"timings": dict(answer.timings_ms), "wall": (time.perf_counter() - started) * 1000,
-                               "prompt": answer.tokens.get("prompt", 0), "text": answer.text, "refused": answer.refused})
+            runs[name].append(
+                {
+                    "timings": dict(answer.timings_ms),
+                    "wall": (time.perf_counter() - started) * 1000,
+                    "prompt": answer.tokens.get("prompt", 0),
+                    "text": answer.text,
+                    "refused": answer.refused,
+                }
+            )
     first = runs[names[0]]
     result: dict[str, Any] = {"questions": len(questions), "variants": {}}
     for name in names:
@@ -74,7 +85,7 @@ def race_answers(index_dir: Path, config: Config, questions: Sequence[str], vari
         row: dict[str, Any] = {m: _summary([r["timings"][m] for r in done if m in r["timings"]]) for m in MEASURES}
         row["prompt_tokens"] = _summary([r["prompt"] for r in done if r["prompt"]])
         row["refused"] = sum(r["refused"] for r in done)
-        row["same_answer"] = sum(a["text"] == b["text"] for a, b in zip(done, first))
+        row["same_answer"] = sum(a["text"] == b["text"] for a, b in zip(done, first, strict=False))
         row["changes"] = next(v.changes for v in variants if v.name == name)
         result["variants"][name] = row
     return result
@@ -89,7 +100,9 @@ def answers_table(result: dict[str, Any]) -> str:
     lines.append("")
     for name, row in result["variants"].items():
         tokens = row["prompt_tokens"]
-        lines.append(f"{name}: prompt tokens p50 {tokens.get('p50', 0):.0f} / p95 {tokens.get('p95', 0):.0f}; "
-                     f"refused {row['refused']}; same answer as the first variant {row['same_answer']}"
-                     f"/{result['questions']}; settings {row['changes'] or 'as configured'}")
+        lines.append(
+            f"{name}: prompt tokens p50 {tokens.get('p50', 0):.0f} / p95 {tokens.get('p95', 0):.0f}; "
+            f"refused {row['refused']}; same answer as the first variant {row['same_answer']}"
+            f"/{result['questions']}; settings {row['changes'] or 'as configured'}"
+        )
     return "\n".join(lines)

@@ -40,19 +40,30 @@ class BenchResult:
         return asdict(self)
 
     def table(self) -> str:
-        rows = [("index", self.index_dir), ("documents / chunks", f"{self.documents} / {self.chunks}"),
-                ("embedding model load", f"{self.model_load_s:.1f} s")]
+        rows = [
+            ("index", self.index_dir),
+            ("documents / chunks", f"{self.documents} / {self.chunks}"),
+            ("embedding model load", f"{self.model_load_s:.1f} s"),
+        ]
         if self.build_s is not None:
             rows.append(("index build", f"{self.build_s:.1f} s = {self.chunks_per_s:.1f} chunks/s"))
         for side in ("search", "bm25", "dense"):
             if f"{side}_p50" in self.latency_ms:
-                rows.append((f"{side} latency p50 / p95",
-                             f"{self.latency_ms[side + '_p50']:.1f} / {self.latency_ms[side + '_p95']:.1f} ms"))
+                rows.append(
+                    (
+                        f"{side} latency p50 / p95",
+                        f"{self.latency_ms[side + '_p50']:.1f} / {self.latency_ms[side + '_p95']:.1f} ms",
+                    )
+                )
         if race := self.precision:
             speeds = race["chunks_per_s"]
             rows.append(("embedding route", f"{race['route']} ({race['reason']})"))
-            rows.append((f"embedding chunks/s, {race['rounds']} alternating rounds",
-                         " / ".join(f"{p} {v:.1f}" for p, v in speeds.items()) + f" = {race['ratio']:.2f}x fp32"))
+            rows.append(
+                (
+                    f"embedding chunks/s, {race['rounds']} alternating rounds",
+                    " / ".join(f"{p} {v:.1f}" for p, v in speeds.items()) + f" = {race['ratio']:.2f}x fp32",
+                )
+            )
         rows += [("queries timed", str(self.queries)), ("peak memory (RSS)", f"{self.peak_rss_mb:.0f} MB")]
         width = max(len(name) for name, _ in rows)
         return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
@@ -111,16 +122,27 @@ def race_precisions(texts: Sequence[str], config: Config, route, rounds: int = 2
     for embedder in contenders.values():
         embedder.encode_documents(texts[:2])  # load and warm up outside the clock
     for r in range(rounds):
-        for name in (list(contenders) if r % 2 == 0 else list(reversed(contenders))):
+        for name in list(contenders) if r % 2 == 0 else list(reversed(contenders)):
             seconds[name] += _timed(contenders[name].encode_documents, texts) / 1000
     speeds = {name: round(rounds * len(texts) / max(s, 1e-9), 2) for name, s in seconds.items()}
-    return {"route": route.precision, "reason": choose(config.embed_precision).reason,
-            "rounds": rounds, "chunks": len(texts), "chunks_per_s": speeds,
-            "ratio": round(speeds[route.precision] / speeds["fp32"], 3)}
+    return {
+        "route": route.precision,
+        "reason": choose(config.embed_precision).reason,
+        "rounds": rounds,
+        "chunks": len(texts),
+        "chunks_per_s": speeds,
+        "ratio": round(speeds[route.precision] / speeds["fp32"], 3),
+    }
 
 
-def run_bench(paths: Sequence[str | Path], config: Config, questions: Sequence[str],
-              index_dir: Path | None = None, k: int | None = None, rounds: int = 2) -> BenchResult:
+def run_bench(
+    paths: Sequence[str | Path],
+    config: Config,
+    questions: Sequence[str],
+    index_dir: Path | None = None,
+    k: int | None = None,
+    rounds: int = 2,
+) -> BenchResult:
     """Build a fresh index from `paths` (into `index_dir`, else a temporary folder) and time it,
     race fp32 against the configured precision on its chunks (`rounds`, 0 for none), then time
     searches; with no `paths`, only time searches on the existing `index_dir`."""

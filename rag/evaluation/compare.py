@@ -61,8 +61,7 @@ def load_run(folder: str | Path) -> Run:
 
 
 def _flatten(metrics: dict[str, Any], prefix: str = "") -> dict[str, float | None]:
-    return {f"{prefix}{group}.{key}": value for group in GROUPS
-            for key, value in (metrics.get(group) or {}).items()}
+    return {f"{prefix}{group}.{key}": value for group in GROUPS for key, value in (metrics.get(group) or {}).items()}
 
 
 def metric_deltas(a: dict[str, Any], b: dict[str, Any]) -> list[MetricDelta]:
@@ -109,9 +108,12 @@ def _num(value: float | None, sign: str = "") -> str:
 
 
 def format_comparison(c: Comparison, show: int = SHOW_QUESTIONS) -> str:
-    lines = [f"A: {c.a.folder} ({c.a.metrics.get('n')} questions)",
-             f"B: {c.b.folder} ({c.b.metrics.get('n')} questions), {c.common} in common", "",
-             f"{'metric':<44} {'A':>10} {'B':>10} {'B-A':>10}"]
+    lines = [
+        f"A: {c.a.folder} ({c.a.metrics.get('n')} questions)",
+        f"B: {c.b.folder} ({c.b.metrics.get('n')} questions), {c.common} in common",
+        "",
+        f"{'metric':<44} {'A':>10} {'B':>10} {'B-A':>10}",
+    ]
     for d in c.deltas:
         overall = not d.name.startswith(("by_type.", "by_kind."))
         # per-type latencies only repeat the overall ones with more noise

@@ -28,13 +28,23 @@ class GoldItem:
         return self.type or "untyped"
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "question": self.question, "answers": list(self.answers),
-                "docs": list(self.docs), "type": self.type}
+        return {
+            "id": self.id,
+            "question": self.question,
+            "answers": list(self.answers),
+            "docs": list(self.docs),
+            "type": self.type,
+        }
 
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> "GoldItem":
-        return cls(id=str(obj["id"]), question=obj["question"], answers=tuple(obj.get("answers") or ()),
-                   docs=tuple(obj.get("docs") or ()), type=obj.get("type") or "")
+        return cls(
+            id=str(obj["id"]),
+            question=obj["question"],
+            answers=tuple(obj.get("answers") or ()),
+            docs=tuple(obj.get("docs") or ()),
+            type=obj.get("type") or "",
+        )
 
 
 def _check_entry(obj: Any, where: str) -> None:

@@ -26,8 +26,11 @@ _QUOTE_CATEGORIES = frozenset({"Ps", "Pe", "Pi", "Pf"})
 
 
 def _matchable(text: str) -> str:
-    return "".join(c for c in compact(strip_citations(text))
-                   if c not in _SEPARATOR_MARKS and unicodedata.category(c) not in _QUOTE_CATEGORIES)
+    return "".join(
+        c
+        for c in compact(strip_citations(text))
+        if c not in _SEPARATOR_MARKS and unicodedata.category(c) not in _QUOTE_CATEGORIES
+    )
 
 
 def contains_answer(text: str, answers: Iterable[str]) -> bool:
@@ -83,13 +86,13 @@ def char_f1(prediction: str, references: Sequence[str]) -> float:
 
 def refusal_precision(refused: Sequence[bool], unanswerable: Sequence[bool]) -> float | None:
     """Of the refusals, the share that met a question the collection does not answer."""
-    hits = [u for r, u in zip(refused, unanswerable) if r]
+    hits = [u for r, u in zip(refused, unanswerable, strict=True) if r]
     return sum(hits) / len(hits) if hits else None
 
 
 def refusal_recall(refused: Sequence[bool], unanswerable: Sequence[bool]) -> float | None:
     """Of the questions the collection does not answer, the share that was refused."""
-    hits = [r for r, u in zip(refused, unanswerable) if u]
+    hits = [r for r, u in zip(refused, unanswerable, strict=True) if u]
     return sum(hits) / len(hits) if hits else None
 
 

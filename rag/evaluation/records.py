@@ -24,6 +24,7 @@ PAGE_KEYS = ("page", "page_end", "ocr")  # where in a paged document, when it ha
 @dataclass(frozen=True)
 class Passage:
     """A retrieved (with score) or cited (with n) passage, reduced to what a report needs."""
+
     doc: str
     chunk_id: str
     text: str
@@ -33,18 +34,27 @@ class Passage:
 
     @classmethod
     def of_hit(cls, hit: Hit) -> "Passage":
-        return cls(hit.chunk.doc, hit.chunk.id, hit.chunk.text, score=round(float(hit.score), 6),
-                   pages=_pages(hit.chunk.where_json()))
+        return cls(
+            hit.chunk.doc,
+            hit.chunk.id,
+            hit.chunk.text,
+            score=round(float(hit.score), 6),
+            pages=_pages(hit.chunk.where_json()),
+        )
 
     @classmethod
     def of_citation(cls, citation: Citation) -> "Passage":
-        return cls(citation.chunk.doc, citation.chunk.id, citation.chunk.text, n=citation.n,
-                   pages=_pages(citation.chunk.where_json()))
+        return cls(
+            citation.chunk.doc,
+            citation.chunk.id,
+            citation.chunk.text,
+            n=citation.n,
+            pages=_pages(citation.chunk.where_json()),
+        )
 
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> "Passage":
-        return cls(obj["doc"], obj["chunk_id"], obj["text"], score=obj.get("score"), n=obj.get("n"),
-                   pages=_pages(obj))
+        return cls(obj["doc"], obj["chunk_id"], obj["text"], score=obj.get("score"), n=obj.get("n"), pages=_pages(obj))
 
     def retrieved_json(self) -> dict[str, Any]:
         return {"doc": self.doc, "chunk_id": self.chunk_id, "score": self.score, "text": self.text, **dict(self.pages)}
@@ -98,24 +108,41 @@ class QuestionResult:
 
     def to_json(self) -> dict[str, Any]:
         g = self.gold
-        return {"id": g.id, "question": g.question, "type": g.type, "answers": list(g.answers),
-                "docs": list(g.docs), "retrieved": [p.retrieved_json() for p in self.retrieved],
-                "answer": self.answer, "refused": self.refused,
-                "citations": None if self.citations is None else [c.cited_json() for c in self.citations],
-                "correct": self.correct, "latency_ms": self.latency_ms, "tokens": self.tokens,
-                "why": self.why, "dropped": [list(d) for d in self.dropped], "doubts": self.doubts,
-                "mode": self.mode}
+        return {
+            "id": g.id,
+            "question": g.question,
+            "type": g.type,
+            "answers": list(g.answers),
+            "docs": list(g.docs),
+            "retrieved": [p.retrieved_json() for p in self.retrieved],
+            "answer": self.answer,
+            "refused": self.refused,
+            "citations": None if self.citations is None else [c.cited_json() for c in self.citations],
+            "correct": self.correct,
+            "latency_ms": self.latency_ms,
+            "tokens": self.tokens,
+            "why": self.why,
+            "dropped": [list(d) for d in self.dropped],
+            "doubts": self.doubts,
+            "mode": self.mode,
+        }
 
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> "QuestionResult":
         cited = obj.get("citations")
-        return cls(gold=GoldItem.from_json(obj),
-                   retrieved=tuple(Passage.from_json(p) for p in obj.get("retrieved") or ()),
-                   latency_ms=dict(obj.get("latency_ms") or {}),
-                   answer=obj.get("answer"), refused=obj.get("refused"), tokens=obj.get("tokens"),
-                   why=obj.get("why") or "", dropped=tuple(tuple(d) for d in obj.get("dropped") or ()),
-                   doubts=obj.get("doubts"), mode=obj.get("mode") or "",
-                   citations=None if cited is None else tuple(Passage.from_json(c) for c in cited))
+        return cls(
+            gold=GoldItem.from_json(obj),
+            retrieved=tuple(Passage.from_json(p) for p in obj.get("retrieved") or ()),
+            latency_ms=dict(obj.get("latency_ms") or {}),
+            answer=obj.get("answer"),
+            refused=obj.get("refused"),
+            tokens=obj.get("tokens"),
+            why=obj.get("why") or "",
+            dropped=tuple(tuple(d) for d in obj.get("dropped") or ()),
+            doubts=obj.get("doubts"),
+            mode=obj.get("mode") or "",
+            citations=None if cited is None else tuple(Passage.from_json(c) for c in cited),
+        )
 
 
 def _round(value: float | None) -> float | None:
@@ -123,8 +150,11 @@ def _round(value: float | None) -> float | None:
 
 
 def retrieval_result(gold: GoldItem, hits: Sequence[Hit], retrieve_ms: float) -> QuestionResult:
-    return QuestionResult(gold, tuple(Passage.of_hit(h) for h in hits),
-                          {"retrieve": _round(retrieve_ms), "generate": None, "total": _round(retrieve_ms)})
+    return QuestionResult(
+        gold,
+        tuple(Passage.of_hit(h) for h in hits),
+        {"retrieve": _round(retrieve_ms), "generate": None, "total": _round(retrieve_ms)},
+    )
 
 
 def answer_result(gold: GoldItem, hits: Sequence[Hit], answer: Answer) -> QuestionResult:
@@ -132,11 +162,19 @@ def answer_result(gold: GoldItem, hits: Sequence[Hit], answer: Answer) -> Questi
     timings = answer.timings_ms
     latency = {stage: _round(timings.get(stage)) for stage in STAGES}
     latency.update({stage: _round(timings[stage]) for stage in MODEL_STAGES if stage in timings})
-    return QuestionResult(gold, tuple(Passage.of_hit(h) for h in hits), latency,
-                          answer=answer.text, refused=bool(answer.refused),
-                          citations=tuple(Passage.of_citation(c) for c in answer.citations),
-                          tokens=dict(answer.tokens), why=answer.why, dropped=answer.dropped,
-                          doubts=dict(answer.doubts), mode=answer.mode)
+    return QuestionResult(
+        gold,
+        tuple(Passage.of_hit(h) for h in hits),
+        latency,
+        answer=answer.text,
+        refused=bool(answer.refused),
+        citations=tuple(Passage.of_citation(c) for c in answer.citations),
+        tokens=dict(answer.tokens),
+        why=answer.why,
+        dropped=answer.dropped,
+        doubts=dict(answer.doubts),
+        mode=answer.mode,
+    )
 
 
 def read_results(path: str | Path) -> list[QuestionResult]:

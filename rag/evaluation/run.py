@@ -20,12 +20,7 @@ from typing import Any, Protocol, Sequence
 from rag.errors import RagError
 from rag.evaluation.aggregate import summarize
 from rag.evaluation.gold import GoldItem
-from rag.evaluation.records import (
-    QuestionResult,
-    answer_result,
-    result_lines,
-    retrieval_result,
-)
+from rag.evaluation.records import QuestionResult, answer_result, result_lines, retrieval_result
 from rag.evaluation.report import write_report
 from rag.types import Answer, Hit
 
@@ -83,8 +78,9 @@ class _Progress:
         from tqdm import tqdm
 
         # disable=None: no bar when stderr is not a terminal (logs of background runs stay readable)
-        self.bar = tqdm(total=total, desc="eval", unit="q", file=sys.stderr, disable=None if enabled else True,
-                        dynamic_ncols=True)
+        self.bar = tqdm(
+            total=total, desc="eval", unit="q", file=sys.stderr, disable=None if enabled else True, dynamic_ncols=True
+        )
         self.done = self.hits = self.correct = 0
 
     def update(self, result: QuestionResult) -> None:
@@ -101,26 +97,34 @@ class _Progress:
         self.bar.close()
 
 
-def write_outputs(out_dir: Path, results: Sequence[QuestionResult], settings: dict[str, Any],
-                  options: EvalOptions) -> dict[str, Any]:
+def write_outputs(
+    out_dir: Path, results: Sequence[QuestionResult], settings: dict[str, Any], options: EvalOptions
+) -> dict[str, Any]:
     metrics = summarize(results, settings, cmrc=options.cmrc)
-    (out_dir / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2) + "\n",
-                                          encoding="utf-8")
+    (out_dir / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     write_report(out_dir, metrics, results)
     return metrics
 
 
-def _settings(settings: dict[str, Any] | None, options: EvalOptions, total: int, done: int,
-              warm_up_ms: float | None) -> dict[str, Any]:
+def _settings(
+    settings: dict[str, Any] | None, options: EvalOptions, total: int, done: int, warm_up_ms: float | None
+) -> dict[str, Any]:
     settings = dict(settings or {})
     run = dict(settings.get("run") or {})
-    run.update(retrieval_only=options.retrieval_only, k=options.k, questions=total, warm_up_ms=warm_up_ms,
-               interrupted=done < total, finished=_dt.datetime.now().isoformat(timespec="seconds"))
+    run.update(
+        retrieval_only=options.retrieval_only,
+        k=options.k,
+        questions=total,
+        warm_up_ms=warm_up_ms,
+        interrupted=done < total,
+        finished=_dt.datetime.now().isoformat(timespec="seconds"),
+    )
     return {**settings, "run": run}
 
 
-def _run_questions(items: Sequence[GoldItem], pipeline: Pipeline, out_dir: Path, options: EvalOptions,
-                   results: list[QuestionResult]) -> None:
+def _run_questions(
+    items: Sequence[GoldItem], pipeline: Pipeline, out_dir: Path, options: EvalOptions, results: list[QuestionResult]
+) -> None:
     """Appends to `results` (and to results.jsonl, line by line) as questions finish."""
     progress = _Progress(len(items), options.show_progress)
     try:
@@ -135,8 +139,13 @@ def _run_questions(items: Sequence[GoldItem], pipeline: Pipeline, out_dir: Path,
         progress.close()
 
 
-def evaluate(items: Sequence[GoldItem], pipeline: Pipeline, out_dir: str | Path,
-             options: EvalOptions = EvalOptions(), settings: dict[str, Any] | None = None) -> EvalRun:
+def evaluate(
+    items: Sequence[GoldItem],
+    pipeline: Pipeline,
+    out_dir: str | Path,
+    options: EvalOptions = EvalOptions(),
+    settings: dict[str, Any] | None = None,
+) -> EvalRun:
     """`settings` goes into metrics.json as "config" (the Config's fields, plus a "run" table)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -147,8 +156,9 @@ def evaluate(items: Sequence[GoldItem], pipeline: Pipeline, out_dir: str | Path,
     warm_up_ms = None
 
     def finish() -> dict[str, Any]:
-        return write_outputs(out_dir, results, _settings(settings, options, len(items), len(results), warm_up_ms),
-                             options)
+        return write_outputs(
+            out_dir, results, _settings(settings, options, len(items), len(results), warm_up_ms), options
+        )
 
     try:
         if options.warm_up and items:

@@ -63,8 +63,11 @@ def parse_squad(obj: Any, name: str) -> SquadSet:
         paragraphs.append(para)
         for qa in raw.get("qas") or ():
             answers = _answers(qa)
-            questions.append(GoldItem(str(qa["id"]), qa["question"].strip(), answers, (para.doc,),
-                                      name if answers else "unanswerable"))
+            questions.append(
+                GoldItem(
+                    str(qa["id"]), qa["question"].strip(), answers, (para.doc,), name if answers else "unanswerable"
+                )
+            )
     return SquadSet(name, tuple(paragraphs), tuple(questions))
 
 
@@ -74,13 +77,16 @@ def read_squad(path: str | Path) -> SquadSet:
         obj = json.loads(path.read_text(encoding="utf-8"))
         squad = parse_squad(obj, path.stem)
     except FileNotFoundError:
-        raise EvalError(f"{path}: benchmark file not found; pass a SQuAD-style JSON file, "
-                        "e.g. cmrc2018_dev.json") from None
+        raise EvalError(
+            f"{path}: benchmark file not found; pass a SQuAD-style JSON file, e.g. cmrc2018_dev.json"
+        ) from None
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise EvalError(f"{path}: not a UTF-8 JSON file; --format squad expects SQuAD-style JSON") from None
     except (KeyError, TypeError, AttributeError) as exc:
-        raise EvalError(f"{path}: not SQuAD-style (missing {exc}); expected "
-                        "data[].paragraphs[].{context, qas[].{id, question, answers}}") from None
+        raise EvalError(
+            f"{path}: not SQuAD-style (missing {exc}); expected "
+            "data[].paragraphs[].{context, qas[].{id, question, answers}}"
+        ) from None
     if len({p.doc for p in squad.paragraphs}) != len(squad.paragraphs):
         raise EvalError(f"{path}: paragraph ids are not unique, so they cannot name documents")
     if not squad.questions:
@@ -123,8 +129,11 @@ def hold_out(squad: SquadSet, n: int, seed: int = 0, typed: bool = False) -> Squ
     held_ids = {q.id for q in held}
     kept = [q for q in squad.questions if q.id not in held_ids and not set(q.docs) & gone]
     negatives = [GoldItem(q.id, q.question, (), (), "unanswerable") for q in held]
-    return SquadSet(f"{squad.name}-minus{n}{'typed' if typed else ''}-seed{seed}", tuple(p for p in squad.paragraphs if p.doc not in gone),
-                    tuple(kept + negatives))
+    return SquadSet(
+        f"{squad.name}-minus{n}{'typed' if typed else ''}-seed{seed}",
+        tuple(p for p in squad.paragraphs if p.doc not in gone),
+        tuple(kept + negatives),
+    )
 
 
 def sample_questions(items: Sequence[GoldItem], n: int, seed: int = 0) -> list[GoldItem]:

@@ -15,12 +15,7 @@ This package imports config, errors, types, text (the tokenizer), models.embedde
 model's name) and, when building, ingest (files -> chunks); never retrieval, answer or a shell.
 """
 
-from rag.index.build import (
-    IndexReport,
-    remove_documents,
-    update_documents,
-    update_index,
-)
+from rag.index.build import IndexReport, remove_documents, update_documents, update_index
 from rag.index.loaded import Index
 from rag.index.vectors import load_index
 

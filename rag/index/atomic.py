@@ -36,8 +36,7 @@ def exclusive(target: Path) -> Iterator[None]:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise RagIndexError(f"index {target} is being updated by another process: retry when it "
-                                "finishes") from None
+            raise RagIndexError(f"index {target} is being updated by another process: retry when it finishes") from None
         recover(target)
         for stale in target.parent.glob(f".{target.name}.tmp-*"):  # left by a killed build
             shutil.rmtree(stale, ignore_errors=True)

@@ -22,10 +22,10 @@ import numpy as np
 from rag.config import Config
 from rag.errors import NoIndexError, RagIndexError
 from rag.index import atomic
+from rag.index.backend import VectorBackend
 from rag.index.manifest import DocEntry, Manifest
 from rag.index.sparse import terms_fingerprint
 from rag.index.store import embed_key
-from rag.index.backend import VectorBackend
 from rag.index.vectors import load_index, make_vector_backend
 from rag.ingest.chunk import chunk_document
 from rag.types import Chunk, Document
@@ -50,21 +50,30 @@ class IndexReport:
         return asdict(self)
 
     def summary(self) -> str:
-        return (f"{self.documents} documents in {self.index_dir}: {self.added} added, {self.updated} updated, "
-                f"{self.removed} removed, {self.unchanged} unchanged; {self.chunks} chunks "
-                f"({self.embedded} embedded) in {self.seconds:.1f} s")
+        return (
+            f"{self.documents} documents in {self.index_dir}: {self.added} added, {self.updated} updated, "
+            f"{self.removed} removed, {self.unchanged} unchanged; {self.chunks} chunks "
+            f"({self.embedded} embedded) in {self.seconds:.1f} s"
+        )
 
 
 @dataclass
 class _Plan:
     """Per document: reuse the old chunks, or the chunks made anew and their entry."""
+
     reuse: dict[str, DocEntry] = field(default_factory=dict)
     fresh: dict[str, tuple[list[Chunk], DocEntry]] = field(default_factory=dict)
     rechunk: bool = False  # chunk settings changed: every document found is chunked anew
 
 
-def update_index(paths: Sequence[str | Path], index_dir: Path, config: Config, embedder,
-                 rebuild: bool = False, progress: Progress | None = None) -> IndexReport:
+def update_index(
+    paths: Sequence[str | Path],
+    index_dir: Path,
+    config: Config,
+    embedder,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+) -> IndexReport:
     """Load the files under `paths`, then bring the index at `index_dir` up to date with them.
     Files are read and chunked in a second thread while the chunks already made are embedded."""
     from rag.ingest.load import iter_documents
@@ -77,8 +86,15 @@ def update_index(paths: Sequence[str | Path], index_dir: Path, config: Config, e
     return report
 
 
-def update_documents(docs: Iterable[Document], roots: Sequence[Path], index_dir: Path, config: Config,
-                     embedder, rebuild: bool = False, progress: Progress | None = None) -> IndexReport:
+def update_documents(
+    docs: Iterable[Document],
+    roots: Sequence[Path],
+    index_dir: Path,
+    config: Config,
+    embedder,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+) -> IndexReport:
     """The update itself, for documents as they are loaded (`roots` scope the removals)."""
     started, index_dir = time.perf_counter(), Path(index_dir)
     report = IndexReport(index_dir=str(index_dir))
@@ -92,8 +108,10 @@ def update_documents(docs: Iterable[Document], roots: Sequence[Path], index_dir:
             _embed_all(batches, known, embedder, report, progress)
         _plan_removals(old, plan, roots, config, report)
         if old is None and not plan.fresh:
-            raise RagIndexError(f"nothing to index in {', '.join(map(str, roots)) or 'the given paths'}: "
-                                "add documents of a supported type (rag index --help)")
+            raise RagIndexError(
+                f"nothing to index in {', '.join(map(str, roots)) or 'the given paths'}: "
+                "add documents of a supported type (rag index --help)"
+            )
         chunks, entries = _chunks(plan, old)
         if old is not None and not plan.fresh and not report.removed and _current(old):
             report.chunks, report.documents = len(old), len(entries)
@@ -122,8 +140,18 @@ def remove_documents(index_dir: Path, docs: Sequence[str], config: Config, embed
         report.unchanged = len(plan.reuse)
         chunks, entries = _chunks(plan, old)
         # the kept chunks were made with the recorded settings, so the record stays as it was
-        _write(backend, index_dir, chunks, _Known(old), entries, config, embedder, backend.revision(index_dir) + 1,
-               old, settings=old.manifest.config)
+        _write(
+            backend,
+            index_dir,
+            chunks,
+            _Known(old),
+            entries,
+            config,
+            embedder,
+            backend.revision(index_dir) + 1,
+            old,
+            settings=old.manifest.config,
+        )
     report.chunks, report.documents = len(chunks), len(entries)
     report.seconds = time.perf_counter() - started
     return report
@@ -196,8 +224,9 @@ def _hand(handoff: queue.Queue, item, stop: threading.Event) -> bool:
     return False
 
 
-def _fresh_chunks(docs: Iterable[Document], old, config: Config, revision: int, plan: _Plan,
-                  report: IndexReport) -> Iterator[list[Chunk]]:
+def _fresh_chunks(
+    docs: Iterable[Document], old, config: Config, revision: int, plan: _Plan, report: IndexReport
+) -> Iterator[list[Chunk]]:
     """Decide per document whether its old chunks stand (same bytes, same chunk settings) or it
     is chunked anew; yield the new chunks."""
     before = {d.doc: d for d in old.manifest.documents} if old else {}
@@ -213,8 +242,10 @@ def _fresh_chunks(docs: Iterable[Document], old, config: Config, revision: int, 
             report.unchanged += 1
         else:
             part = list(chunk_document(doc, config))
-            plan.fresh[name] = (part, DocEntry(name, doc.title, doc.sha256, doc.path, len(part), doc.date, doc.script,
-                                               revision))
+            plan.fresh[name] = (
+                part,
+                DocEntry(name, doc.title, doc.sha256, doc.path, len(part), doc.date, doc.script, revision),
+            )
             report.added += entry is None
             report.updated += entry is not None
             yield part
@@ -277,14 +308,15 @@ class _Known:
         reused = sorted({k for k in keys if k not in self.new})
         if reused:
             rows = np.array([self.old_rows[k] for k in reused], dtype=np.int64)
-            self.new.update(zip(reused, self.old.dense.vectors(rows)))
+            self.new.update(zip(reused, self.old.dense.vectors(rows), strict=True))
         if not keys:
             return np.zeros((0, dim), np.float32)
         return np.stack([self.new[k] for k in keys]).astype(np.float32)
 
 
-def _embed_all(parts: Iterable[list[Chunk]], known: _Known, embedder, report: IndexReport,
-               progress: Progress | None) -> None:
+def _embed_all(
+    parts: Iterable[list[Chunk]], known: _Known, embedder, report: IndexReport, progress: Progress | None
+) -> None:
     """Embed every chunk text not in `known` as the chunks arrive, EMBED_WINDOW texts at a time
     (the embedder batches each window by length), adding the vectors to `known`."""
     pending: dict[str, str] = {}
@@ -294,7 +326,7 @@ def _embed_all(parts: Iterable[list[Chunk]], known: _Known, embedder, report: In
         items = sorted(pending.items())
         tick = (lambda d, _t: progress("embed", counts["done"] + d, counts["total"])) if progress else None
         vectors = embedder.encode_documents([text for _, text in items], progress=tick)
-        known.update({k: np.asarray(v, np.float32) for (k, _), v in zip(items, vectors)})
+        known.update({k: np.asarray(v, np.float32) for (k, _), v in zip(items, vectors, strict=True)})
         counts["done"] += len(items)
         pending.clear()
 
@@ -314,13 +346,31 @@ def _embed_all(parts: Iterable[list[Chunk]], known: _Known, embedder, report: In
 EMBED_WINDOW = 256  # texts sorted by length together: enough to batch well, small enough to start early
 
 
-def _write(backend: VectorBackend, index_dir: Path, chunks: list[Chunk], known: _Known, entries: list[DocEntry],
-           config: Config, embedder, revision: int, old, settings: dict[str, Any] | None = None) -> None:
+def _write(
+    backend: VectorBackend,
+    index_dir: Path,
+    chunks: list[Chunk],
+    known: _Known,
+    entries: list[DocEntry],
+    config: Config,
+    embedder,
+    revision: int,
+    old,
+    settings: dict[str, Any] | None = None,
+) -> None:
     dim = old.manifest.dim if old is not None else embedder.dim
-    manifest = Manifest(embed_model=config.embed_model, embed_name=embedder.name,
-                        embed_fingerprint=embedder.fingerprint, dim=dim, tokenizer=terms_fingerprint(),
-                        dense_kind=backend.dense_kind(len(chunks)), chunk_count=len(chunks),
-                        documents=tuple(entries), embed_precision=embedder.precision,
-                        config=settings or config.public_dict(), revision=revision,
-                        vector_store=backend.name)
+    manifest = Manifest(
+        embed_model=config.embed_model,
+        embed_name=embedder.name,
+        embed_fingerprint=embedder.fingerprint,
+        dim=dim,
+        tokenizer=terms_fingerprint(),
+        dense_kind=backend.dense_kind(len(chunks)),
+        chunk_count=len(chunks),
+        documents=tuple(entries),
+        embed_precision=embedder.precision,
+        config=settings or config.public_dict(),
+        revision=revision,
+        vector_store=backend.name,
+    )
     backend.publish(index_dir, manifest, chunks, lambda part: known.vectors(part, dim))

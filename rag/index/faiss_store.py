@@ -13,12 +13,12 @@ import numpy as np
 from rag.config import Config
 from rag.errors import RagIndexError
 from rag.index import atomic
+from rag.index.backend import VectorsFor
 from rag.index.loaded import Index, read_parts
 from rag.index.manifest import MANIFEST_FILE, Manifest
 from rag.index.ranked import Ranked
 from rag.index.sparse import SparseIndex
 from rag.index.store import ChunkStore
-from rag.index.backend import VectorsFor
 from rag.types import Chunk
 
 if TYPE_CHECKING:
@@ -67,12 +67,12 @@ class DenseIndex:
         depth = min(depth, len(self) if allowed is None else len(allowed))
         if depth <= 0:
             return Ranked.empty()
-        selector = None if allowed is None else faiss.IDSelectorBatch(
-            np.ascontiguousarray(allowed, dtype=np.int64))
+        selector = None if allowed is None else faiss.IDSelectorBatch(np.ascontiguousarray(allowed, dtype=np.int64))
         if self.kind == "hnsw":  # the candidate list must be at least as deep as the answer
             # faiss's stubs lack SearchParametersHNSW (the compiled module has it)
             params = faiss.SearchParametersHNSW(  # type: ignore[attr-defined]
-                sel=selector, efSearch=max(HNSW_EF_SEARCH, depth))
+                sel=selector, efSearch=max(HNSW_EF_SEARCH, depth)
+            )
         else:
             # the stubs give SearchParameters a bare __init__; faiss's wrapper (class_wrappers.
             # handle_SearchParameters) takes its fields as keywords
@@ -124,8 +124,9 @@ class FaissBackend:
             store, sparse = read_parts(folder, manifest)
             dense = DenseIndex.load(folder)
         except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
-            raise RagIndexError(f"index {folder} is damaged ({exc.__class__.__name__}): "
-                                "run `rag index --rebuild`") from None
+            raise RagIndexError(
+                f"index {folder} is damaged ({exc.__class__.__name__}): run `rag index --rebuild`"
+            ) from None
         if len(dense) != len(store):
             raise RagIndexError(f"index {folder} is damaged (chunk counts disagree): run `rag index --rebuild`")
         return Index(folder, manifest, store, dense, sparse)

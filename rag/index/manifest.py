@@ -75,8 +75,10 @@ class Manifest:
         try:
             data = json.loads(text)
             if data.get("format") != FORMAT_VERSION:
-                raise RagIndexError(f"index at {where} has format {data.get('format')}, this rag reads "
-                                    f"{FORMAT_VERSION}: run `rag index --rebuild`")
+                raise RagIndexError(
+                    f"index at {where} has format {data.get('format')}, this rag reads "
+                    f"{FORMAT_VERSION}: run `rag index --rebuild`"
+                )
             data["documents"] = tuple(DocEntry(**d) for d in data["documents"])
             data["touched"] = tuple(data.get("touched", ()))
             return cls(**data)

@@ -48,8 +48,10 @@ def connect(config: Config):
     uri = config.milvus_uri
     if is_lite(uri):
         if not uri.endswith(".db"):
-            raise ConfigError(f"setting 'milvus_uri' is '{uri}': give a local path ending in .db (Milvus Lite) "
-                              "or a server address such as http://127.0.0.1:19530")
+            raise ConfigError(
+                f"setting 'milvus_uri' is '{uri}': give a local path ending in .db (Milvus Lite) "
+                "or a server address such as http://127.0.0.1:19530"
+            )
         path = Path(uri).expanduser().resolve()
         path.parent.mkdir(parents=True, exist_ok=True)
         uri = str(path)
@@ -86,7 +88,10 @@ def milvus_errors(uri: str, doing: str) -> Iterator[None]:
     except MilvusException as exc:
         reason = " ".join(str(getattr(exc, "message", "") or exc).split())[:200]
         if doing == "connect" or "unavailable" in reason.lower() or "connect" in reason.lower():
-            raise RagIndexError(f"cannot reach Milvus at {uri} ({reason}): start Milvus there, or set milvus_uri "
-                                "(RAG_MILVUS_URI) to a local .db path to run Milvus Lite") from None
-        raise RagIndexError(f"Milvus at {uri} failed to {doing} ({reason}): check the server's log, then retry "
-                            "`rag index`") from None
+            raise RagIndexError(
+                f"cannot reach Milvus at {uri} ({reason}): start Milvus there, or set milvus_uri "
+                "(RAG_MILVUS_URI) to a local .db path to run Milvus Lite"
+            ) from None
+        raise RagIndexError(
+            f"Milvus at {uri} failed to {doing} ({reason}): check the server's log, then retry `rag index`"
+        ) from None

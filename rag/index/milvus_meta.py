@@ -47,14 +47,16 @@ class Manifests:
     def _current(self, kb: str) -> tuple[int, str]:
         if not self.client.has_collection(MANIFESTS):
             return 0, ""
-        rows = self.client.get(loaded(self.client, MANIFESTS), ids=[f"{kb}/current"],
-                               output_fields=["revision", "text"])
+        rows = self.client.get(
+            loaded(self.client, MANIFESTS), ids=[f"{kb}/current"], output_fields=["revision", "text"]
+        )
         return (int(rows[0]["revision"]), rows[0]["text"]) if rows else (0, "")
 
     def load(self, kb: str, revision: int) -> Manifest:
         where = f"kb == {quote(kb)} and revision == {revision} and part >= 0"
-        rows = self.client.query(loaded(self.client, MANIFESTS), filter=where, output_fields=["part", "text"],
-                                 limit=16_384)
+        rows = self.client.query(
+            loaded(self.client, MANIFESTS), filter=where, output_fields=["part", "text"], limit=16_384
+        )
         text = "".join(r["text"] for r in sorted(rows, key=lambda r: r["part"]))
         return Manifest.from_text(text, f"the manifest of {kb} (revision {revision}) in Milvus at {self.uri}")
 
@@ -62,9 +64,14 @@ class Manifests:
         """Store a revision's manifest; not yet published."""
         self._ensure()
         text = manifest.to_text()
-        pieces = [text[i:i + PIECE_CHARS] for i in range(0, len(text), PIECE_CHARS)]
-        self.client.upsert(MANIFESTS, [self._row(f"{kb}/r{manifest.revision}/{i}", kb, manifest.revision, i, piece)
-                                       for i, piece in enumerate(pieces)])
+        pieces = [text[i : i + PIECE_CHARS] for i in range(0, len(text), PIECE_CHARS)]
+        self.client.upsert(
+            MANIFESTS,
+            [
+                self._row(f"{kb}/r{manifest.revision}/{i}", kb, manifest.revision, i, piece)
+                for i, piece in enumerate(pieces)
+            ],
+        )
 
     def publish(self, kb: str, revision: int, state: str = PENDING) -> None:
         """Name `revision` as the published one (a single-row write: the commit point of a build);

@@ -39,8 +39,9 @@ def create_collection(client, name: str, dim: int, index_type: str) -> None:
         schema.add_field(field, DataType.INT64)
     schema.add_field("vector", DataType.FLOAT_VECTOR, dim=dim)
     index = client.prepare_index_params()
-    index.add_index(field_name="vector", index_type=index_type, metric_type="IP",
-                    params=HNSW if index_type == "HNSW" else {})
+    index.add_index(
+        field_name="vector", index_type=index_type, metric_type="IP", params=HNSW if index_type == "HNSW" else {}
+    )
     client.create_collection(name, schema=schema, index_params=index, consistency_level="Strong")
 
 
@@ -48,24 +49,38 @@ def vector_dim(client, name: str, ours: bool = False, uri: str = "") -> int:
     """The dimension of a collection's vectors; with `ours`, refuse a collection rag did not make."""
     fields = client.describe_collection(name)["fields"]
     if ours and {f["name"] for f in fields} != OUR_FIELDS:
-        raise RagIndexError(f"collection {name} in Milvus at {uri} was not made by rag: set milvus_collection "
-                            "to another name")
+        raise RagIndexError(
+            f"collection {name} in Milvus at {uri} was not made by rag: set milvus_collection to another name"
+        )
     return next(int(f["params"]["dim"]) for f in fields if f["name"] == "vector")
 
 
-def write_rows(client, collection: str, chunks: Sequence[Chunk], vectors: np.ndarray, revision: int,
-               place: dict[str, int]) -> None:
+def write_rows(
+    client, collection: str, chunks: Sequence[Chunk], vectors: np.ndarray, revision: int, place: dict[str, int]
+) -> None:
     """Insert chunks with their vectors; `place` gives each chunk id's position in its document."""
     for start in range(0, len(chunks), INSERT_BATCH):
-        batch = chunks[start:start + INSERT_BATCH]
-        client.insert(collection, [_row(c, vectors[start + i], revision, place.get(c.id, 0))
-                                   for i, c in enumerate(batch)])
+        batch = chunks[start : start + INSERT_BATCH]
+        client.insert(
+            collection, [_row(c, vectors[start + i], revision, place.get(c.id, 0)) for i, c in enumerate(batch)]
+        )
 
 
 def _row(chunk: Chunk, vector: np.ndarray, revision: int, position: int) -> dict:
-    return {"pk": pk(chunk.id, revision), "chunk_id": chunk.id, "doc": chunk.doc, "title": chunk.title,
-            "section": chunk.section, "text": chunk.text, "index_text": chunk.index_text, "start": chunk.start,
-            "end": chunk.end, "revision": revision, "position": position, "vector": vector.tolist()}
+    return {
+        "pk": pk(chunk.id, revision),
+        "chunk_id": chunk.id,
+        "doc": chunk.doc,
+        "title": chunk.title,
+        "section": chunk.section,
+        "text": chunk.text,
+        "index_text": chunk.index_text,
+        "start": chunk.start,
+        "end": chunk.end,
+        "revision": revision,
+        "position": position,
+        "vector": vector.tolist(),
+    }
 
 
 def live_keys(manifest: Manifest, store: ChunkStore) -> list[str]:
@@ -81,14 +96,29 @@ def read_chunks(client, manifest: Manifest) -> list[Chunk]:
     rows = []
     from rag.index.milvus_client import loaded
 
-    iterator = client.query_iterator(loaded(client, manifest.collection), batch_size=READ_BATCH,
-                                     filter=f"revision <= {manifest.revision}", output_fields=fields)
+    iterator = client.query_iterator(
+        loaded(client, manifest.collection),
+        batch_size=READ_BATCH,
+        filter=f"revision <= {manifest.revision}",
+        output_fields=fields,
+    )
     while batch := iterator.next():
         rows += [r for r in batch if (r["doc"], r["revision"]) in live]
     iterator.close()
     rows.sort(key=lambda r: (r["doc"], r["position"]))
-    return [Chunk(id=r["chunk_id"], doc=r["doc"], title=r["title"], section=r["section"], start=r["start"],
-                  end=r["end"], text=r["text"], index_text=r["index_text"]) for r in rows]
+    return [
+        Chunk(
+            id=r["chunk_id"],
+            doc=r["doc"],
+            title=r["title"],
+            section=r["section"],
+            start=r["start"],
+            end=r["end"],
+            text=r["text"],
+            index_text=r["index_text"],
+        )
+        for r in rows
+    ]
 
 
 class MilvusVectors:
@@ -132,8 +162,15 @@ class MilvusVectors:
     def _search(self, query: np.ndarray, limit: int, where: str) -> list[dict]:
         params = {"metric_type": "IP", "params": {"ef": max(HNSW_EF, limit)} if self.kind.endswith("HNSW") else {}}
         vector = np.asarray(query, np.float32).tolist()
-        result = self.client.search(self.collection, data=[vector], limit=limit, filter=where, output_fields=[],
-                                    search_params=params, anns_field="vector")
+        result = self.client.search(
+            self.collection,
+            data=[vector],
+            limit=limit,
+            filter=where,
+            output_fields=[],
+            search_params=params,
+            anns_field="vector",
+        )
         return [{"pk": h["pk"] if "pk" in h else h["id"], "distance": h["distance"]} for h in result[0]]
 
     def vectors(self, rows: np.ndarray) -> np.ndarray:
@@ -143,7 +180,8 @@ class MilvusVectors:
         found: dict[str, list[float]] = {}
         with milvus_errors(self.uri, f"read vectors from {self.collection}"):
             for start in range(0, len(keys), READ_BATCH):
-                for row in self.client.get(self.collection, ids=keys[start:start + READ_BATCH],
-                                           output_fields=["vector"]):
+                for row in self.client.get(
+                    self.collection, ids=keys[start : start + READ_BATCH], output_fields=["vector"]
+                ):
                     found[row["pk"]] = row["vector"]
         return np.array([found[k] for k in keys], np.float32).reshape(len(keys), self.dim)

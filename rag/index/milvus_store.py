@@ -24,6 +24,7 @@ from typing import Sequence
 from rag.config import Config
 from rag.errors import NoIndexError, RagIndexError
 from rag.index import atomic
+from rag.index.backend import VectorsFor
 from rag.index.loaded import Index, read_parts
 from rag.index.manifest import MANIFEST_FILE, Manifest
 from rag.index.milvus_client import collection_name, connect, is_lite, loaded, milvus_errors
@@ -31,7 +32,6 @@ from rag.index.milvus_meta import CLEANED, Manifests
 from rag.index.milvus_rows import MilvusVectors, create_collection, read_chunks, vector_dim, write_rows
 from rag.index.sparse import SparseIndex
 from rag.index.store import ChunkStore
-from rag.index.backend import VectorsFor
 from rag.types import Chunk
 
 INDEX_TYPES = ("auto", "FLAT", "HNSW", "AUTOINDEX")
@@ -47,8 +47,9 @@ class MilvusBackend:
         if config.milvus_index not in INDEX_TYPES:
             from rag.errors import ConfigError
 
-            raise ConfigError(f"setting 'milvus_index' is '{config.milvus_index}'; valid choices: "
-                              f"{', '.join(INDEX_TYPES)}")
+            raise ConfigError(
+                f"setting 'milvus_index' is '{config.milvus_index}'; valid choices: {', '.join(INDEX_TYPES)}"
+            )
 
     @property
     def index_type(self) -> str:
@@ -87,8 +88,10 @@ class MilvusBackend:
             manifests = Manifests(client, self.uri)
             revision = manifests.revision(kb)
             if not revision:
-                raise NoIndexError(f"no index {kb} in Milvus at {self.uri}: run `rag index --index {folder}` "
-                                    "with vector_store = \"milvus\"")
+                raise NoIndexError(
+                    f"no index {kb} in Milvus at {self.uri}: run `rag index --index {folder}` "
+                    'with vector_store = "milvus"'
+                )
             cached = _cached(folder, revision)
             manifest = cached or manifests.load(kb, revision)
             self._check_collection(client, manifest, kb)
@@ -103,12 +106,16 @@ class MilvusBackend:
 
     def _check_collection(self, client, manifest: Manifest, kb: str) -> None:
         if not client.has_collection(manifest.collection):
-            raise RagIndexError(f"collection {manifest.collection} of {kb} is missing from Milvus at {self.uri}: "
-                                "run `rag index --rebuild` to index the documents again")
+            raise RagIndexError(
+                f"collection {manifest.collection} of {kb} is missing from Milvus at {self.uri}: "
+                "run `rag index --rebuild` to index the documents again"
+            )
         dim = vector_dim(client, loaded(client, manifest.collection))
         if dim != manifest.dim:
-            raise RagIndexError(f"collection {manifest.collection} in Milvus at {self.uri} holds {dim}-dimensional "
-                                f"vectors, its manifest says {manifest.dim}: run `rag index --rebuild`")
+            raise RagIndexError(
+                f"collection {manifest.collection} in Milvus at {self.uri} holds {dim}-dimensional "
+                f"vectors, its manifest says {manifest.dim}: run `rag index --rebuild`"
+            )
 
     # --- publishing -----------------------------------------------------------------------------
     def publish(self, folder: Path, manifest: Manifest, chunks: Sequence[Chunk], vectors_for: VectorsFor) -> None:
@@ -141,8 +148,10 @@ class MilvusBackend:
         """One writer per knowledge base: a build that another one overtook gives way."""
         now = manifests.revision(kb)
         if now != before:
-            raise RagIndexError(f"{kb} in Milvus at {self.uri} was updated by another build while this one ran "
-                                f"(revision {now}, this build started from {before}): run `rag index` again")
+            raise RagIndexError(
+                f"{kb} in Milvus at {self.uri} was updated by another build while this one ran "
+                f"(revision {now}, this build started from {before}): run `rag index` again"
+            )
 
     def _target(self, client, kb: str, manifest: Manifest, previous: Manifest | None) -> str:
         """The collection to write into: the live one when its vectors fit, else a new one (a
@@ -204,7 +213,7 @@ def _stale(manifest: Manifest) -> list[str]:
     out = []
     for revision, docs in sorted(groups.items(), key=lambda g: -1 if g[0] is None else g[0]):
         for i in range(0, len(docs), DELETE_BATCH):
-            names = "[" + ", ".join(quote(d) for d in docs[i:i + DELETE_BATCH]) + "]"
+            names = "[" + ", ".join(quote(d) for d in docs[i : i + DELETE_BATCH]) + "]"
             out.append(f"doc in {names}" + ("" if revision is None else f" and revision != {revision}"))
     return out
 

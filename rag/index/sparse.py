@@ -28,7 +28,7 @@ B = 0.75  # the seeds and CMRC 2018 (README, Retrieval)
 
 def bm25_terms(text: str) -> list[str]:
     words = segment(text)
-    pairs = [f"{a} {b}" for a, b in zip(words, words[1:])]  # words never hold a space
+    pairs = [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]  # words never hold a space
     chars = [f"#{c}" for word in words for c in word if is_han(c)]
     return expand(words) + pairs + chars
 

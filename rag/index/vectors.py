@@ -41,8 +41,10 @@ def load_index(index_dir: Path, config: Config) -> Index:
     manifest, where = index.manifest, index.folder
     wanted = embedder_name(config.embed_model)
     if manifest.embed_name != wanted:
-        raise RagIndexError(f"index {where} was built with embedding model {manifest.embed_name}, "
-                            f"the settings name {wanted}: run `rag index --rebuild`")
+        raise RagIndexError(
+            f"index {where} was built with embedding model {manifest.embed_name}, "
+            f"the settings name {wanted}: run `rag index --rebuild`"
+        )
     if not len(index.store) == len(index.dense) == manifest.chunk_count:
         raise RagIndexError(f"index {where} is damaged (chunk counts disagree): run `rag index --rebuild`")
     return index

@@ -37,16 +37,22 @@ def check_archive(data: bytes, config: Config) -> None:
         size, stored = member.file_size, member.compress_size
         total += size
         if size > config.max_unzipped_member_mb * MB:
-            raise LoadError(f"part {member.filename} would inflate to {size / MB:.1f} MB, over the "
-                            f"{config.max_unzipped_member_mb:g} MB limit for one part (setting "
-                            f"max_unzipped_member_mb); {refusal}")
+            raise LoadError(
+                f"part {member.filename} would inflate to {size / MB:.1f} MB, over the "
+                f"{config.max_unzipped_member_mb:g} MB limit for one part (setting "
+                f"max_unzipped_member_mb); {refusal}"
+            )
         if size >= RATIO_FROM and size > config.max_zip_ratio * max(stored, 1):
-            raise LoadError(f"part {member.filename} would inflate {size / max(stored, 1):.0f} times "
-                            f"({stored / MB:.2f} MB to {size / MB:.1f} MB), over the limit of "
-                            f"{config.max_zip_ratio:g} times (setting max_zip_ratio); {refusal}")
+            raise LoadError(
+                f"part {member.filename} would inflate {size / max(stored, 1):.0f} times "
+                f"({stored / MB:.2f} MB to {size / MB:.1f} MB), over the limit of "
+                f"{config.max_zip_ratio:g} times (setting max_zip_ratio); {refusal}"
+            )
     if total > config.max_unzipped_mb * MB:
-        raise LoadError(f"its {len(members)} parts would inflate to {total / MB:.1f} MB, over the "
-                        f"{config.max_unzipped_mb:g} MB limit (setting max_unzipped_mb); {refusal}")
+        raise LoadError(
+            f"its {len(members)} parts would inflate to {total / MB:.1f} MB, over the "
+            f"{config.max_unzipped_mb:g} MB limit (setting max_unzipped_mb); {refusal}"
+        )
 
 
 def not_readable(kind: str, exc: BaseException) -> LoadError:

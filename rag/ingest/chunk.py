@@ -30,6 +30,7 @@ SECTION_SEPARATOR = " > "
 @dataclass(frozen=True)
 class Piece:
     """A planned chunk: a span of the text and the section path it belongs to."""
+
     start: int
     end: int
     path: tuple[str, ...]
@@ -65,7 +66,7 @@ def plan_chunks(text: str, config: Config, pages: Sequence[int] = ()) -> list[Pi
     sections = find_sections(text)
     pieces: list[Piece] = []
     carry: int | None = None  # start of heading text still waiting for its body
-    for section, nxt in zip(sections, [*sections[1:], None]):
+    for section, nxt in zip(sections, [*sections[1:], None], strict=False):
         start = section.start if carry is None else carry
         if _joins_next(text, section, nxt, config):
             carry = start
@@ -74,16 +75,19 @@ def plan_chunks(text: str, config: Config, pages: Sequence[int] = ()) -> list[Pi
         pieces += _pack(text, start, section, config, pages)
     if carry is not None:  # headings at the very end with nothing under them
         end = len(text.rstrip())
-        pieces = [*pieces[:-1], Piece(pieces[-1].start, end, pieces[-1].path)] if pieces else (
-            [Piece(carry, end, ())] if text[carry:end].strip() else [])
+        pieces = (
+            [*pieces[:-1], Piece(pieces[-1].start, end, pieces[-1].path)]
+            if pieces
+            else ([Piece(carry, end, ())] if text[carry:end].strip() else [])
+        )
     return pieces
 
 
 def _joins_next(text: str, section: Section, nxt: Section | None, config: Config) -> bool:
-    if not text[section.body:section.end].strip():
+    if not text[section.body : section.end].strip():
         return True  # a heading alone is never a chunk
-    is_parent = nxt is not None and nxt.path[:len(section.path)] == section.path and len(nxt.path) > len(section.path)
-    return is_parent and len(text[section.start:section.end].strip()) < config.chunk_min
+    is_parent = nxt is not None and nxt.path[: len(section.path)] == section.path and len(nxt.path) > len(section.path)
+    return is_parent and len(text[section.start : section.end].strip()) < config.chunk_min
 
 
 def _pack(text: str, start: int, section: Section, config: Config, pages: Sequence[int]) -> list[Piece]:
@@ -103,10 +107,13 @@ def _pack(text: str, start: int, section: Section, config: Config, pages: Sequen
             current.units.append(unit)
     if current.units:
         groups.append(current)
-    if (len(groups) > 1 and groups[-1].new_length < config.chunk_min
-            and _page(pages, groups[-1].units[groups[-1].fresh].start) == _page(pages, groups[-2].units[-1].start)):
+    if (
+        len(groups) > 1
+        and groups[-1].new_length < config.chunk_min
+        and _page(pages, groups[-1].units[groups[-1].fresh].start) == _page(pages, groups[-2].units[-1].start)
+    ):
         tail = groups.pop()
-        groups[-1].units += tail.units[tail.fresh:]  # a tiny tail joins the chunk before it
+        groups[-1].units += tail.units[tail.fresh :]  # a tiny tail joins the chunk before it
     return [Piece(g.units[0].start, g.units[-1].end, section.path) for g in groups]
 
 
@@ -130,7 +137,7 @@ def _units(text: str, start: int, end: int, size: int) -> list[Span]:
     2 x size is cut into clause groups of about size."""
     units: list[Span] = []
     for paragraph in paragraphs(text, start, end):
-        if paragraph.end - paragraph.start <= size and is_row(text[paragraph.start:paragraph.end]):
+        if paragraph.end - paragraph.start <= size and is_row(text[paragraph.start : paragraph.end]):
             units.append(paragraph)
             continue
         for sentence in sentences(text, paragraph.start, paragraph.end):
@@ -165,15 +172,26 @@ def _hard_cut(text: str, span: Span, size: int) -> list[Span]:
 
 
 def _chunk(doc: Document, piece: Piece) -> Chunk:
-    text = doc.text[piece.start:piece.end]
+    text = doc.text[piece.start : piece.end]
     section = SECTION_SEPARATOR.join(piece.path)
     key = "\x1f".join((doc.doc, str(piece.start), str(piece.end), text))
     page, last = doc.page_at(piece.start), doc.page_at(max(piece.end - 1, piece.start))
     ocr = doc.ocr and (not doc.pages or any(p in doc.ocr_pages for p in range(page or 0, (last or 0) + 1)))
-    return Chunk(id=hashlib.sha256(key.encode("utf-8")).hexdigest()[:16], doc=doc.doc, title=doc.title,
-                 section=section, start=piece.start, end=piece.end, text=text,
-                 index_text=index_text(doc.title, section, text), page=page,
-                 page_end=last if last != page else None, ocr=ocr, date=doc.date, source=doc.source)
+    return Chunk(
+        id=hashlib.sha256(key.encode("utf-8")).hexdigest()[:16],
+        doc=doc.doc,
+        title=doc.title,
+        section=section,
+        start=piece.start,
+        end=piece.end,
+        text=text,
+        index_text=index_text(doc.title, section, text),
+        page=page,
+        page_end=last if last != page else None,
+        ocr=ocr,
+        date=doc.date,
+        source=doc.source,
+    )
 
 
 def index_text(title: str, section: str, text: str) -> str:

@@ -25,26 +25,35 @@ _SPACE_AFTER_COMMA = re.compile(rf"(?<=[{HAN}][,;:!?]) +(?=[{HAN}])")
 _URL = re.compile(r"(?:https?://|ftp://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+")
 _BULLETS = "•·▪●◆■□○◇►▶※*-"
 
-_DEBRIS = re.compile("|".join([
-    r"返回(顶部|首页|列表|上一页)?",
-    r"(分享到|分享至|一键分享).{0,40}",
-    r"了解.{1,12}关注.{1,12}",  # 瞭解安嶽動態 關注安嶽時事
-    r"[(\[【]?(责编|责任编辑|编辑|审核|校对|监制|签发|主编)[:].{0,30}?[)\]】]?",
-    r"(【?(打印|关闭|收藏|加入收藏|纠错)(本页|此页|此文|本文|窗口)?】?)+",
-    r".{0,80}(ICP[备证]|公网安备|网站标识码).{0,160}",  # a Chinese site's registration footer
-    r"技术支持[:].{0,40}",
-    r".{0,80}(版权所有|Copyright|©).{0,80}",  # a footer, or a reprint notice
-    r"(当前位置|您现在的位置|您的位置|现在的位置|所在位置)[:].{0,80}",  # a breadcrumb
-    r"(站内)?搜索",  # a search box's label
-    r"(上一篇|下一篇)[:].{0,60}",
-    r"【?字[号体][:]?[大中小\s]{0,8}】?",
-    r"(扫一扫|扫码)(关注|分享|阅读).{0,20}",
-]), re.I)  # lines are compared compact(), lower-cased: ICP, Copyright
+_DEBRIS = re.compile(
+    "|".join(
+        [
+            r"返回(顶部|首页|列表|上一页)?",
+            r"(分享到|分享至|一键分享).{0,40}",
+            r"了解.{1,12}关注.{1,12}",  # 瞭解安嶽動態 關注安嶽時事
+            r"[(\[【]?(责编|责任编辑|编辑|审核|校对|监制|签发|主编)[:].{0,30}?[)\]】]?",
+            r"(【?(打印|关闭|收藏|加入收藏|纠错)(本页|此页|此文|本文|窗口)?】?)+",
+            r".{0,80}(ICP[备证]|公网安备|网站标识码).{0,160}",  # a Chinese site's registration footer
+            r"技术支持[:].{0,40}",
+            r".{0,80}(版权所有|Copyright|©).{0,80}",  # a footer, or a reprint notice
+            r"(当前位置|您现在的位置|您的位置|现在的位置|所在位置)[:].{0,80}",  # a breadcrumb
+            r"(站内)?搜索",  # a search box's label
+            r"(上一篇|下一篇)[:].{0,60}",
+            r"【?字[号体][:]?[大中小\s]{0,8}】?",
+            r"(扫一扫|扫码)(关注|分享|阅读).{0,20}",
+        ]
+    ),
+    re.I,
+)  # lines are compared compact(), lower-cased: ICP, Copyright
 # Markers after which a page lists other articles or channels: the marker and the short,
 # unpunctuated lines that follow it go.
-_LIST_MARKER = re.compile(r"(相关文章|相关阅读|相关新闻|相关链接|延伸阅读|推荐阅读|热点推荐|新闻推荐|猜你喜欢|热门文章)[:]?")
+_LIST_MARKER = re.compile(
+    r"(相关文章|相关阅读|相关新闻|相关链接|延伸阅读|推荐阅读|热点推荐|新闻推荐|猜你喜欢|热门文章)[:]?"
+)
 _SENTENCE_END = "。！？!?；;…"
-_STARTS_BLOCK = re.compile(r"#|[-*+•]\s|\d{1,2}[.、)）]\D|[(（][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、")
+_STARTS_BLOCK = re.compile(
+    r"#|[-*+•]\s|\d{1,2}[.、)）]\D|[(（][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、"
+)
 _REPEAT_MIN = 30  # a repeated sentence is debris; a repeated name or heading may not be
 
 
@@ -64,6 +73,7 @@ class Cleaned:
 @dataclass(frozen=True)
 class _Line:
     """A line of text and the 0-based pages it holds: (offset in the line, page) where each begins."""
+
     text: str
     marks: tuple[tuple[int, int], ...]
 
@@ -82,8 +92,11 @@ def clean_pages(pages: Sequence[str], runs_on: Sequence[bool] = ()) -> Cleaned:
     """Clean the pages of a document as one text and say where each page begins in it.
     `runs_on[i]`: page i ends inside a paragraph that page i + 1 goes on with, so the two
     pieces become one paragraph (unless page i + 1 opens with a heading or list item)."""
-    lines = [_Line(_normalise_line(line), ((0, page),)) for page, raw in enumerate(pages)
-             for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines = [
+        _Line(_normalise_line(line), ((0, page),))
+        for page, raw in enumerate(pages)
+        for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    ]
     lines = _drop_debris([line for line in lines if line.text])
     lines = _name_byline(_join_continuations(_collapse_repeats(lines), runs_on))
     return Cleaned("\n\n".join(line.text for line in lines), _page_starts(lines, len(pages)))
@@ -219,14 +232,12 @@ def _name_byline(lines: list[_Line]) -> list[_Line]:
     match = _BYLINE.search(lines[-1].text) if lines else None
     if match and all(_is_person(name) for name in re.split(r"[ 、]", match[1])):
         last = lines[-1]
-        lines = lines[:-1] + [_Line(f"{last.text[:match.start()]}(作者:{match[1]})", last.marks)]
+        lines = lines[:-1] + [_Line(f"{last.text[: match.start()]}(作者:{match[1]})", last.marks)]
     return lines
 
 
 def _is_person(word: str) -> bool:
-    from rag.text.tokenize import (
-        pos_tags,  # jieba's tagger loads on first use, not with the module
-    )
+    from rag.text.tokenize import pos_tags  # jieba's tagger loads on first use, not with the module
 
     tags = pos_tags(word)
     return len(tags) == 1 and tags[0][1].startswith("nr")
@@ -282,8 +293,12 @@ def _title(paragraphs: list[str], header: list[str], masthead: str = "") -> str:
 
 
 def _is_title_like(line: str) -> bool:
-    return (4 <= len(line) <= 40 and line[-1] not in _SENTENCE_END + "。,，:：、"
-            and not _date(line.split("\n")) and not _SOURCE.search(line))
+    return (
+        4 <= len(line) <= 40
+        and line[-1] not in _SENTENCE_END + "。,，:：、"
+        and not _date(line.split("\n"))
+        and not _SOURCE.search(line)
+    )
 
 
 def _date(header: list[str]) -> str:

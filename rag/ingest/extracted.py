@@ -34,6 +34,7 @@ def _ignore(message: str) -> None:
 @dataclass(frozen=True)
 class Reading:
     """The file being read and the help a reader may call on."""
+
     name: str = ""  # the document's name, for progress and messages
     ocr: "Ocr | None" = None  # None: OCR is off
     progress: Progress | None = None

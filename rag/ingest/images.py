@@ -46,8 +46,12 @@ def read_image(data: bytes, reading: Reading) -> Extracted:
     texts = page_texts(lines)
     if len(texts) == 1:
         return Extracted(texts[0].text, ocr=True)
-    return Extracted(pages=tuple(p.text for p in texts), runs_on=tuple(p.runs_on for p in texts),
-                     ocr_pages=tuple(n for n, page in enumerate(lines, 1) if page), ocr=True)
+    return Extracted(
+        pages=tuple(p.text for p in texts),
+        runs_on=tuple(p.runs_on for p in texts),
+        ocr_pages=tuple(n for n, page in enumerate(lines, 1) if page),
+        ocr=True,
+    )
 
 
 def _open(data: bytes, limit: float) -> Any:
@@ -85,8 +89,10 @@ def check_pixels(size: tuple[int, int], limit: float, where: str = "") -> None:
     """Refuse an image whose declared width x height is over `limit` megapixels."""
     width, height = size
     if width * height > limit * 1e6:
-        raise LoadError(f"{where}image of {width}x{height} pixels ({width * height / 1e6:,.0f} megapixels) is over "
-                        f"the {limit:g}-megapixel limit (setting max_image_megapixels); refused before decoding")
+        raise LoadError(
+            f"{where}image of {width}x{height} pixels ({width * height / 1e6:,.0f} megapixels) is over "
+            f"the {limit:g}-megapixel limit (setting max_image_megapixels); refused before decoding"
+        )
 
 
 def _bomb(exc: Exception, limit: float, where: str = "") -> LoadError:
@@ -100,11 +106,15 @@ def _bomb(exc: Exception, limit: float, where: str = "") -> LoadError:
         return LoadError(f"{where}image too large to decode safely ({str(exc)[:100]}); refused before decoding")
     pixels = int(found.group(1))
     if pixels > limit * 1e6:
-        return LoadError(f"{where}image of {pixels / 1e6:,.0f} megapixels is over the {limit:g}-megapixel limit "
-                         "(setting max_image_megapixels); refused before decoding")
+        return LoadError(
+            f"{where}image of {pixels / 1e6:,.0f} megapixels is over the {limit:g}-megapixel limit "
+            "(setting max_image_megapixels); refused before decoding"
+        )
     pillow = (2 if isinstance(exc, Image.DecompressionBombError) else 1) * (Image.MAX_IMAGE_PIXELS or 0)
-    return LoadError(f"{where}image of {pixels / 1e6:,.0f} megapixels is over the image library's own limit of "
-                     f"{pillow / 1e6:,.0f} megapixels (Pillow's decompression-bomb guard); refused before decoding")
+    return LoadError(
+        f"{where}image of {pixels / 1e6:,.0f} megapixels is over the image library's own limit of "
+        f"{pillow / 1e6:,.0f} megapixels (Pillow's decompression-bomb guard); refused before decoding"
+    )
 
 
 def upright_rgb(image: Any) -> Any:

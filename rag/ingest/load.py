@@ -34,8 +34,9 @@ from rag.ingest.tables import read_csv, read_xlsx, table_lines
 from rag.text.normalize import HAN, script_of
 from rag.types import Document
 
-SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".xlsx", ".csv",
-                                ".pptx", *IMAGE_SUFFIXES})
+SUPPORTED_SUFFIXES = frozenset(
+    {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".xlsx", ".csv", ".pptx", *IMAGE_SUFFIXES}
+)
 
 
 def _stderr(message: str) -> None:
@@ -43,15 +44,23 @@ def _stderr(message: str) -> None:
 
 
 # --- walking --------------------------------------------------------------------------------------
-def load_paths(paths: Sequence[str | Path], config: Config, warn: Callable[[str], None] | None = None,
-               progress: Progress | None = None) -> list[Document]:
+def load_paths(
+    paths: Sequence[str | Path],
+    config: Config,
+    warn: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
+) -> list[Document]:
     """Every supported file under `paths`; the others are skipped with `warn("skipped <path>: <reason>")`.
     `progress(stage, done, total)` hears of each page read by OCR."""
     return list(iter_documents(paths, config, warn, progress))
 
 
-def iter_documents(paths: Sequence[str | Path], config: Config, warn: Callable[[str], None] | None = None,
-                   progress: Progress | None = None) -> Iterator[Document]:
+def iter_documents(
+    paths: Sequence[str | Path],
+    config: Config,
+    warn: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
+) -> Iterator[Document]:
     """load_paths() one file at a time, so that indexing can embed the first files while the
     next are still read."""
     from rag.ingest.ocr import make_ocr
@@ -101,35 +110,51 @@ def load_file(path: Path, doc: str, config: Config, reading: Reading | None = No
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise LoadError(f"{path}: unsupported file type {suffix or '(no extension)'} "
-                        f"(supported: {' '.join(sorted(SUPPORTED_SUFFIXES))})")
-    reading = replace(reading, config=config) if reading else Reading(doc, make_ocr(config), warn=_stderr,
-                                                                      config=config)
+        raise LoadError(
+            f"{path}: unsupported file type {suffix or '(no extension)'} "
+            f"(supported: {' '.join(sorted(SUPPORTED_SUFFIXES))})"
+        )
+    reading = (
+        replace(reading, config=config) if reading else Reading(doc, make_ocr(config), warn=_stderr, config=config)
+    )
     data = _read(path, config)
     try:
         extracted = _READERS.get(suffix, read_image)(data, reading)
         _check_length(extracted, config)
     except LoadError as exc:
         raise LoadError(f"{path}: {exc}") from None
-    cleaned = clean_pages(extracted.pages, extracted.runs_on) if extracted.pages else Cleaned(clean_text(extracted.text))
+    cleaned = (
+        clean_pages(extracted.pages, extracted.runs_on) if extracted.pages else Cleaned(clean_text(extracted.text))
+    )
     text = cleaned.text
     if not text:
         raise LoadError(f"{path}: no text left after extraction and cleaning")
     meta = extract_metadata(text, extracted.title, extracted.masthead)
     if not extracted.dated:
         meta = replace(meta, date="", source="")
-    return Document(doc=doc, text=text, title=meta.title or path.stem, date=meta.date,
-                    source=extracted.source or meta.source,
-                    script=script_of(text), sha256=hashlib.sha256(data).hexdigest(), path=str(path.resolve()),
-                    pages=cleaned.pages, ocr_pages=extracted.ocr_pages, ocr=extracted.ocr)
+    return Document(
+        doc=doc,
+        text=text,
+        title=meta.title or path.stem,
+        date=meta.date,
+        source=extracted.source or meta.source,
+        script=script_of(text),
+        sha256=hashlib.sha256(data).hexdigest(),
+        path=str(path.resolve()),
+        pages=cleaned.pages,
+        ocr_pages=extracted.ocr_pages,
+        ocr=extracted.ocr,
+    )
 
 
 def _read(path: Path, config: Config) -> bytes:
     try:
         size = path.stat().st_size
         if size > config.max_file_mb * 1e6:
-            raise LoadError(f"{path}: {size / 1e6:.1f} MB is over the {config.max_file_mb:g} MB limit "
-                            "(raise the setting max_file_mb to load it)")
+            raise LoadError(
+                f"{path}: {size / 1e6:.1f} MB is over the {config.max_file_mb:g} MB limit "
+                "(raise the setting max_file_mb to load it)"
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise LoadError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
@@ -143,8 +168,10 @@ def _check_length(extracted: Extracted, config: Config) -> None:
     chunking and embedding spend time on it."""
     length = len(extracted.text) + sum(len(page) for page in extracted.pages)
     if length > config.max_document_chars:
-        raise LoadError(f"its text is {length:,} characters, over the {config.max_document_chars:,}-character "
-                        "limit (setting max_document_chars); split the file or raise the setting")
+        raise LoadError(
+            f"its text is {length:,} characters, over the {config.max_document_chars:,}-character "
+            "limit (setting max_document_chars); split the file or raise the setting"
+        )
 
 
 # --- text and markdown ----------------------------------------------------------------------------
@@ -166,12 +193,53 @@ def _read_markdown(data: bytes, reading: Reading) -> Extracted:
 
 # --- HTML -----------------------------------------------------------------------------------------
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_\-]+)""", re.I)
-_HTML_DROP = ["script", "style", "noscript", "template", "iframe", "svg", "canvas", "nav", "aside",
-              "form", "button", "select", "input", "textarea", "footer"]
-_HTML_NOISE = re.compile(r"(^|[-_ ])(nav|navbar|menu|breadcrumbs?|sidebar|share|sharing|social|related|"
-                         r"recommend|comments?|advert|ads|banner|copyright|footer|topbar|toolbar)([-_ ]|$)", re.I)
-_HTML_BLOCKS = {"p", "div", "li", "tr", "section", "article", "main", "blockquote", "pre", "dd", "dt",
-                "table", "ul", "ol", "figure", "figcaption", "header", "h1", "h2", "h3", "h4", "h5", "h6"}
+_HTML_DROP = [
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "iframe",
+    "svg",
+    "canvas",
+    "nav",
+    "aside",
+    "form",
+    "button",
+    "select",
+    "input",
+    "textarea",
+    "footer",
+]
+_HTML_NOISE = re.compile(
+    r"(^|[-_ ])(nav|navbar|menu|breadcrumbs?|sidebar|share|sharing|social|related|"
+    r"recommend|comments?|advert|ads|banner|copyright|footer|topbar|toolbar)([-_ ]|$)",
+    re.I,
+)
+_HTML_BLOCKS = {
+    "p",
+    "div",
+    "li",
+    "tr",
+    "section",
+    "article",
+    "main",
+    "blockquote",
+    "pre",
+    "dd",
+    "dt",
+    "table",
+    "ul",
+    "ol",
+    "figure",
+    "figcaption",
+    "header",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+}
 
 
 def _read_html(data: bytes, reading: Reading) -> Extracted:
@@ -203,15 +271,21 @@ def _is_data_table(table) -> bool:
     paragraph or long cells is the page's layout and is read as text."""
     rows = table.find_all("tr")
     cells = table.find_all(["td", "th"])
-    return (len(rows) >= 2 and len(cells) >= 2 * len(rows) and table.find(["table", "p", "div", "ul"]) is None
-            and all(len(cell.get_text(" ", strip=True)) <= DATA_CELL_CHARS for cell in cells))
+    return (
+        len(rows) >= 2
+        and len(cells) >= 2 * len(rows)
+        and table.find(["table", "p", "div", "ul"]) is None
+        and all(len(cell.get_text(" ", strip=True)) <= DATA_CELL_CHARS for cell in cells)
+    )
 
 
 def _write_data_tables(root) -> None:
     """Each data table becomes its rows as `header：value` lines, as the other readers write them."""
     for table in root.find_all("table"):
         if table.parent is not None and _is_data_table(table):
-            rows = [[cell.get_text(" ", strip=True) for cell in tr.find_all(["td", "th"])] for tr in table.find_all("tr")]
+            rows = [
+                [cell.get_text(" ", strip=True) for cell in tr.find_all(["td", "th"])] for tr in table.find_all("tr")
+            ]
             lines = []
             for line in table_lines(rows):
                 lines.append(root.new_tag("div"))
@@ -220,8 +294,23 @@ def _write_data_tables(root) -> None:
 
 
 LINK_SHARE = 0.5  # a block whose text is mostly its links' text is navigation or a headline list
-_LINK_BLOCKS = ["div", "ul", "ol", "dl", "table", "tbody", "tr", "td", "section", "aside", "nav", "p", "span",
-                "header", "footer"]
+_LINK_BLOCKS = [
+    "div",
+    "ul",
+    "ol",
+    "dl",
+    "table",
+    "tbody",
+    "tr",
+    "td",
+    "section",
+    "aside",
+    "nav",
+    "p",
+    "span",
+    "header",
+    "footer",
+]
 
 
 def _chars(text: str) -> int:
@@ -327,6 +416,14 @@ def _docx_table(table) -> list[str]:
 
 # images (IMAGE_SUFFIXES) go to read_image
 _READERS: dict[str, Callable[[bytes, Reading], Extracted]] = {
-    ".txt": _read_text, ".md": _read_markdown, ".markdown": _read_markdown, ".html": _read_html,
-    ".htm": _read_html, ".pdf": read_pdf, ".docx": _read_docx, ".xlsx": read_xlsx, ".csv": read_csv,
-    ".pptx": read_pptx}
+    ".txt": _read_text,
+    ".md": _read_markdown,
+    ".markdown": _read_markdown,
+    ".html": _read_html,
+    ".htm": _read_html,
+    ".pdf": read_pdf,
+    ".docx": _read_docx,
+    ".xlsx": read_xlsx,
+    ".csv": read_csv,
+    ".pptx": read_pptx,
+}

@@ -20,12 +20,14 @@ _CLOSING = "”」』）)’\"'"
 _DIGITS = re.compile(r"\d+")
 _PAGE_NUMBER = re.compile(
     r"[-—–\s]*(?:第\s*\d+\s*[页頁](?:\s*[,，/／]?\s*共\s*\d+\s*[页頁])?"
-    r"|(?:[Pp]age\s*)?\d+(?:\s*(?:/|／|of)\s*\d+)?|[-—–]\s*\d+\s*[-—–])[-—–\s]*")
+    r"|(?:[Pp]age\s*)?\d+(?:\s*(?:/|／|of)\s*\d+)?|[-—–]\s*\d+\s*[-—–])[-—–\s]*"
+)
 
 
 @dataclass(frozen=True)
 class Printed:
     """One printed line of a page."""
+
     text: str
     full: bool | None = None  # it reaches the right margin; None: judged by its length on the page
     opens: bool = False  # it visibly opens a paragraph (indented, or blank space above it)
@@ -48,8 +50,13 @@ def page_texts(pages: Sequence[Sequence[Printed]]) -> list[PageText]:
     out = []
     for i, page in enumerate(pages):
         head = _head(page, running) if i == 0 else None
-        kept = _fullness([Printed(line.text, full=False) if k == head else line for k, line in enumerate(page)
-                          if k == head or not _is_running(line.text, k, len(page), running)])
+        kept = _fullness(
+            [
+                Printed(line.text, full=False) if k == head else line
+                for k, line in enumerate(page)
+                if k == head or not _is_running(line.text, k, len(page), running)
+            ]
+        )
         runs_on = i + 1 < len(pages) and bool(kept) and _goes_on(kept[-1])
         out.append(PageText("\n".join(_paragraphs(kept)), runs_on))
     return out
@@ -57,8 +64,10 @@ def page_texts(pages: Sequence[Sequence[Printed]]) -> list[PageText]:
 
 def _fullness(lines: list[Printed]) -> list[Printed]:
     width = max((len(line.text) for line in lines), default=0)
-    return [line if line.full is not None else Printed(line.text, len(line.text) >= _FULL * width, line.opens)
-            for line in lines]
+    return [
+        line if line.full is not None else Printed(line.text, len(line.text) >= _FULL * width, line.opens)
+        for line in lines
+    ]
 
 
 def _goes_on(line: Printed) -> bool:
@@ -107,8 +116,11 @@ def _head(page: Sequence[Printed], running: set[str]) -> int | None:
     or a converted file may state it nowhere else."""
     for k, line in enumerate(page[:_EDGE]):
         if _key(line.text) in running and not _PAGE_NUMBER.fullmatch(line.text):
-            stated = {_key(other.text.lstrip("#")) for j, other in enumerate(page)
-                      if not _is_running(other.text, j, len(page), running)}
+            stated = {
+                _key(other.text.lstrip("#"))
+                for j, other in enumerate(page)
+                if not _is_running(other.text, j, len(page), running)
+            }
             return None if _key(line.text) in stated else k
     return None
 

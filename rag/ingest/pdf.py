@@ -39,8 +39,14 @@ def read_pdf(data: bytes, reading: Reading) -> Extracted:
     pages = page_texts(lines)
     if not any(p.text for p in pages):
         raise LoadError("OCR found no text on the scanned pages")
-    return Extracted(pages=tuple(p.text for p in pages), runs_on=tuple(p.runs_on for p in pages),
-                     title=title, masthead=running_head(lines), ocr_pages=tuple(i + 1 for i in read), ocr=bool(read))
+    return Extracted(
+        pages=tuple(p.text for p in pages),
+        runs_on=tuple(p.runs_on for p in pages),
+        title=title,
+        masthead=running_head(lines),
+        ocr_pages=tuple(i + 1 for i in read),
+        ocr=bool(read),
+    )
 
 
 def _text_layer(data: bytes, reading: Reading) -> tuple[list[PageLayout], list[int], str]:
@@ -54,14 +60,18 @@ def _text_layer(data: bytes, reading: Reading) -> tuple[list[PageLayout], list[i
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             if len(pdf.pages) > config.max_pdf_pages:
-                raise LoadError(f"{len(pdf.pages):,} pages, over the {config.max_pdf_pages:,}-page limit "
-                                "(setting max_pdf_pages); split the file or raise the setting")
+                raise LoadError(
+                    f"{len(pdf.pages):,} pages, over the {config.max_pdf_pages:,}-page limit "
+                    "(setting max_pdf_pages); split the file or raise the setting"
+                )
             title = str((pdf.metadata or {}).get("Title") or "").strip()
             layouts, scanned, header = [], [], None
             for i, page in enumerate(pdf.pages):
                 if len(page.chars) > config.max_page_chars:
-                    reading.warn(f"{reading.name}: page {i + 1} draws {len(page.chars):,} characters, over the "
-                                 f"{config.max_page_chars:,} limit (setting max_page_chars); it was left out")
+                    reading.warn(
+                        f"{reading.name}: page {i + 1} draws {len(page.chars):,} characters, over the "
+                        f"{config.max_page_chars:,} limit (setting max_page_chars); it was left out"
+                    )
                     layouts.append(PageLayout([]))
                     page.close()
                     continue

@@ -58,6 +58,7 @@ class _Line:
 @dataclass
 class PageLayout:
     """One page read from its layout, before headings are judged against the whole document."""
+
     lines: list[_Line]
 
 
@@ -66,8 +67,11 @@ def read_page(page: Any, previous_header: list[str] | None = None) -> PageLayout
     that ended the page before, for a table going on at the top of this one."""
     tables = [(t, rows) for t in page.find_tables() if _is_table(rows := t.extract())]
     boxes = [t.bbox for t, _rows in tables]
-    words = [w for w in page.extract_words(extra_attrs=["size"], keep_blank_chars=False, use_text_flow=False)
-             if not any(_inside(w, box) for box in boxes)]
+    words = [
+        w
+        for w in page.extract_words(extra_attrs=["size"], keep_blank_chars=False, use_text_flow=False)
+        if not any(_inside(w, box) for box in boxes)
+    ]
     gutters = _gutters(words)
     lines = _lines(words, gutters)
     for table, rows in tables:
@@ -160,8 +164,17 @@ def _lines(words: list[dict], gutters: list[tuple[float, float]]) -> list[_Line]
             for word in line:
                 text += _word_glue(text, word["text"]) + word["text"]
             sizes = [w["size"] for w in line for _ in w["text"]]
-            out.append(_Line(text, line[0]["x0"], line[-1]["x1"], min(w["top"] for w in line),
-                             max(w["bottom"] for w in line), statistics.median(sizes), col))
+            out.append(
+                _Line(
+                    text,
+                    line[0]["x0"],
+                    line[-1]["x1"],
+                    min(w["top"] for w in line),
+                    max(w["bottom"] for w in line),
+                    statistics.median(sizes),
+                    col,
+                )
+            )
     return out
 
 
@@ -173,8 +186,13 @@ def _word_glue(left: str, right: str) -> str:
     return ""
 
 
-def _table_line(bbox: tuple[float, float, float, float], cells: list[list[str | None]], lines: list[_Line],
-                previous_header: list[str] | None, gutters: list[tuple[float, float]]) -> _Line:
+def _table_line(
+    bbox: tuple[float, float, float, float],
+    cells: list[list[str | None]],
+    lines: list[_Line],
+    previous_header: list[str] | None,
+    gutters: list[tuple[float, float]],
+) -> _Line:
     """A table as one block of row lines, its caption (the line printed just above it) taken
     from the text as the block's heading."""
     x0, top, x1, bottom = bbox
@@ -188,8 +206,17 @@ def _table_line(bbox: tuple[float, float, float, float], cells: list[list[str | 
     if caption is not None:
         lines.remove(caption)
         block = [f"\x00{caption.text}", *block]  # \x00 marks the caption: its heading level is set later
-    return _Line(caption.text if caption else "", x0, x1, caption.top if caption else top, bottom, 0.0,
-                 _column(x0, x1, gutters), block, header)
+    return _Line(
+        caption.text if caption else "",
+        x0,
+        x1,
+        caption.top if caption else top,
+        bottom,
+        0.0,
+        _column(x0, x1, gutters),
+        block,
+        header,
+    )
 
 
 def _caption(lines: list[_Line], x0: float, x1: float, top: float) -> _Line | None:
@@ -215,7 +242,7 @@ def _header(rows: list[list[str | None]]) -> tuple[list[str], list[list[str]]]:
     rest = rows[1:]
     if rest and any(c is None for c in rows[0]) and _looks_header(rest[0]):
         below = _fill_right(rest[0])
-        header = [a if a == b or not b else b if not a else f"{a}{b}" for a, b in zip(header, below)]
+        header = [a if a == b or not b else b if not a else f"{a}{b}" for a, b in zip(header, below, strict=False)]
         rest = rest[1:]
     return header, _fill_down(rest)
 
@@ -256,8 +283,12 @@ def _reading_order(lines: list[_Line]) -> list[_Line]:
 
 
 def _is_heading(line: _Line, body: float) -> bool:
-    return (line.table is None and line.size >= _HEADING_SIZE * body and len(line.text) <= _HEADING_MAX
-            and line.text[-1] not in "，,、；;")
+    return (
+        line.table is None
+        and line.size >= _HEADING_SIZE * body
+        and len(line.text) <= _HEADING_MAX
+        and line.text[-1] not in "，,、；;"
+    )
 
 
 def _printed(page: PageLayout, body: float, heading_sizes: list[float]) -> list[Printed]:
@@ -269,14 +300,21 @@ def _printed(page: PageLayout, body: float, heading_sizes: list[float]) -> list[
     previous: _Line | None = None
     for line in page.lines:
         if line.table is not None:
-            out += [Printed(f"{'#' * caption_level} {t[1:]}" if t.startswith("\x00") else t, False, True)
-                    for t in line.table]
+            out += [
+                Printed(f"{'#' * caption_level} {t[1:]}" if t.startswith("\x00") else t, False, True)
+                for t in line.table
+            ]
             previous = None
             continue
         if _is_heading(line, body):
             level = heading_sizes.index(round(line.size, 1)) + 1
-            if out and previous is not None and _is_heading(previous, body) \
-                    and abs(previous.size - line.size) < 0.5 and out[-1].text.startswith("#"):
+            if (
+                out
+                and previous is not None
+                and _is_heading(previous, body)
+                and abs(previous.size - line.size) < 0.5
+                and out[-1].text.startswith("#")
+            ):
                 out[-1] = Printed(out[-1].text + join_glue(out[-1].text, line.text) + line.text, False, True)
             else:
                 out.append(Printed(f"{'#' * level} {line.text}", False, True))
@@ -285,8 +323,9 @@ def _printed(page: PageLayout, body: float, heading_sizes: list[float]) -> list[
         left, right = bounds[line.column]
         # the first line of a page opens a paragraph only by its indent: it may go on with the
         # paragraph the page before ended in (rag.ingest.pages joins them)
-        opens = line.x0 - left >= _INDENT * line.size or (previous is not None and (
-            abs(previous.size - line.size) > 0.5 or line.top - previous.top > _GAP * pitch))
+        opens = line.x0 - left >= _INDENT * line.size or (
+            previous is not None and (abs(previous.size - line.size) > 0.5 or line.top - previous.top > _GAP * pitch)
+        )
         out.append(Printed(line.text, full=line.x1 >= right - _FULL * line.size, opens=opens))
         previous = line
     return out
@@ -294,8 +333,11 @@ def _printed(page: PageLayout, body: float, heading_sizes: list[float]) -> list[
 
 def _pitch(lines: list[_Line], body: float) -> float:
     """The usual distance from one body line's top to the next's."""
-    steps = [b.top - a.top for a, b in zip(lines, lines[1:])
-             if a.column == b.column and a.table is None and b.table is None and 0 < b.top - a.top < 3 * body]
+    steps = [
+        b.top - a.top
+        for a, b in zip(lines, lines[1:], strict=False)
+        if a.column == b.column and a.table is None and b.table is None and 0 < b.top - a.top < 3 * body
+    ]
     return statistics.median(steps) if steps else 1.5 * body
 
 

@@ -78,8 +78,11 @@ def _detect(text: str, paras: list[Span]) -> list[Heading]:
     if any(h.kind == "markdown" for h in found.values()):  # explicit headings: no guessing from short lines
         found = {i: h for i, h in found.items() if h.kind != "line"}
     first = found.get(0)
-    if first and (first.kind == "line" or first.kind == "markdown" and first.rank == 0) \
-            and not _recurs(first, found.values()):
+    if (
+        first
+        and (first.kind == "line" or first.kind == "markdown" and first.rank == 0)
+        and not _recurs(first, found.values())
+    ):
         del found[0]  # the document's title line (a top-level one), not a section of it
     found.update(_series(_periods(text, paras, found), paras, found, _any_sibling))
     found.update(_series(_leads(text, paras, found), paras, found, _parallel))
@@ -89,7 +92,7 @@ def _detect(text: str, paras: list[Span]) -> list[Heading]:
 def _marked(text: str, paras: list[Span]) -> dict[int, Heading]:
     found: dict[int, Heading] = {}
     skip = -1
-    for i, p in enumerate(paras):
+    for i in range(len(paras)):
         if i == skip:
             continue
         heading, used = _marked_at(text, paras, i)
@@ -131,9 +134,16 @@ def _periods(text: str, paras: list[Span], found: dict[int, Heading]) -> dict[in
     out = {}
     for i, p in enumerate(paras[:-1]):
         t, nxt = _text(text, p), _text(text, paras[i + 1])
-        if (i not in found and t.endswith("。") and len(t) - 1 <= _PERIOD_MAX and not re.search(r"\d", t)
-                and not _ITEM.match(t) and len(sentences(text, p.start, p.end)) == 1
-                and not _is_line(nxt) and not is_meta_line(nxt)):
+        if (
+            i not in found
+            and t.endswith("。")
+            and len(t) - 1 <= _PERIOD_MAX
+            and not re.search(r"\d", t)
+            and not _ITEM.match(t)
+            and len(sentences(text, p.start, p.end)) == 1
+            and not _is_line(nxt)
+            and not is_meta_line(nxt)
+        ):
             out[i] = Heading(p.start, p.end, t.rstrip("。"), "period")
     return out
 
@@ -151,10 +161,15 @@ def _leads(text: str, paras: list[Span], found: dict[int, Heading]) -> dict[int,
         sents = sentences(text, p.start, p.end) if i not in found else []
         if len(sents) < 2 or p.end - sents[0].end < 10:
             continue
-        core = text[sents[0].start:sents[0].end]
+        core = text[sents[0].start : sents[0].end]
         parts = [_QUOTES.sub("", c) for c in re.split(r"[,，]", core[:-1])]
-        if (core.endswith("。") and len(parts) >= 2 and sum(map(len, parts)) <= _LEAD_MAX
-                and not re.search(r"\d", core) and not _ITEM.match(core)):
+        if (
+            core.endswith("。")
+            and len(parts) >= 2
+            and sum(map(len, parts)) <= _LEAD_MAX
+            and not re.search(r"\d", core)
+            and not _ITEM.match(core)
+        ):
             heading = Heading(p.start, sents[0].end, core[:-1], "lead")
             out[i] = _Lead(heading, tuple(map(len, parts)), core[:2])
     return out
@@ -162,7 +177,7 @@ def _leads(text: str, paras: list[Span], found: dict[int, Heading]) -> dict[int,
 
 def _parallel(a: _Lead, b: _Lead) -> bool:
     """Topic leads come as parallel phrases (排比): same opening, or clauses of the same lengths."""
-    same_shape = len(a.shape) == len(b.shape) and all(abs(x - y) <= 1 for x, y in zip(a.shape, b.shape))
+    same_shape = len(a.shape) == len(b.shape) and all(abs(x - y) <= 1 for x, y in zip(a.shape, b.shape, strict=True))
     return a.prefix == b.prefix or same_shape
 
 
@@ -181,7 +196,7 @@ def _series(candidates: dict, paras: list[Span], found: dict[int, Heading], rela
     keep = {}
     for members in groups.values():
         for k, i in enumerate(members):
-            near = members[max(0, k - _NEIGHBOURS):k] + members[k + 1:k + 1 + _NEIGHBOURS]
+            near = members[max(0, k - _NEIGHBOURS) : k] + members[k + 1 : k + 1 + _NEIGHBOURS]
             if any(related(candidates[i], candidates[j]) for j in near):
                 keep[i] = candidates[i].heading if isinstance(candidates[i], _Lead) else candidates[i]
     return keep
@@ -220,7 +235,7 @@ def _tree(text: str, paras: list[Span], headings: list[Heading]) -> list[Section
     sections = []
     if text[:first].strip():
         sections.append(Section((), 0, first, _preamble_body(text, paras, first), "preamble"))
-    for (h, path), nxt in zip(placed, [*placed[1:], None]):
+    for (h, path), nxt in zip(placed, [*placed[1:], None], strict=False):
         sections.append(Section(path, h.start, nxt[0].start if nxt else len(text), h.body, h.kind))
     return sections
 
@@ -234,7 +249,7 @@ def _place(stack: list[Heading], h: Heading, counts: Counter) -> list[Heading]:
         same = [i for i, e in enumerate(stack) if e.rank is not None and e.rank >= h.rank]
         if not same and h.kind != "item" and all(e.rank is None for e in stack):
             stack = [e for e in stack if counts[e.kind] > 1]  # a one-off line before an outline is a kicker
-    return [*stack[:same[0]], h] if same else [*stack, h]
+    return [*stack[: same[0]], h] if same else [*stack, h]
 
 
 def _preamble_body(text: str, paras: list[Span], end: int) -> int:
@@ -251,14 +266,22 @@ def _preamble_body(text: str, paras: list[Span], end: int) -> int:
 
 # --- small helpers --------------------------------------------------------------------------------
 def _text(text: str, p: Span) -> str:
-    return text[p.start:p.end]
+    return text[p.start : p.end]
 
 
 def _is_line(t: str, limit: int = _LINE_MAX) -> bool:
     """A short unpunctuated line: a heading, a speaker's name, a kicker (not a table row)."""
-    return (bool(t) and "\n" not in t and len(t) <= limit and t[-1] not in _NOT_LINE_END
-            and t[0] not in "—-(（" and "|" not in t and bool(HAN_CHAR.search(t)) and not is_meta_line(t)
-            and not _MARKDOWN.fullmatch(t))
+    return (
+        bool(t)
+        and "\n" not in t
+        and len(t) <= limit
+        and t[-1] not in _NOT_LINE_END
+        and t[0] not in "—-(（"
+        and "|" not in t
+        and bool(HAN_CHAR.search(t))
+        and not is_meta_line(t)
+        and not _MARKDOWN.fullmatch(t)
+    )
 
 
 def _is_question(t: str) -> bool:
@@ -276,7 +299,7 @@ def _question_title(text: str, p: Span) -> str:
     """The question itself, without the statements that lead up to it."""
     sents = sentences(text, p.start, p.end)
     first = next((s for s in sents if text[s.end - 1] in "?？"), sents[0])
-    return re.sub(r"^[问問][:：]\s*", "", text[first.start:p.end])
+    return re.sub(r"^[问問][:：]\s*", "", text[first.start : p.end])
 
 
 def _lead_heading(text: str, p: Span, kind: str, rank: int) -> Heading:
@@ -286,11 +309,11 @@ def _lead_heading(text: str, p: Span, kind: str, rank: int) -> Heading:
 
 def _lead_title(text: str, sentence: Span) -> tuple[str, int]:
     """A heading's title from its first sentence: the sentence if short, else its first clause."""
-    s = text[sentence.start:sentence.end]
+    s = text[sentence.start : sentence.end]
     if len(s) <= _TITLE_MAX:
         return _strip_end(s), sentence.end
     first = clauses(text, sentence)[0]
-    c = text[first.start:first.end]
+    c = text[first.start : first.end]
     if len(c) <= _TITLE_MAX:
         return _strip_end(c), first.end
     return c[:30] + "…", first.start + 30

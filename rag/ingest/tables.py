@@ -72,6 +72,8 @@ def _pairs(header: list[str], cells: list[str]) -> str:
 
 # --- spreadsheets ---------------------------------------------------------------------------------
 _DEFAULT_SHEET = re.compile(r"(?i)(?:sheet|工作表|表)\s*\d*")  # the names a spreadsheet program gives
+
+
 def read_xlsx(data: bytes, reading: Reading) -> Extracted:
     from openpyxl import load_workbook
 
@@ -105,8 +107,10 @@ def _sheet_rows(sheet, reading: Reading) -> Iterable[list[str]]:
             cells.pop()
         empty = 0 if cells else empty + 1
         if empty >= EMPTY_ROWS_STOP:
-            reading.warn(f"{reading.name}: sheet {sheet.title}: stopped reading at row {number}, "
-                         f"after {EMPTY_ROWS_STOP} empty rows")
+            reading.warn(
+                f"{reading.name}: sheet {sheet.title}: stopped reading at row {number}, "
+                f"after {EMPTY_ROWS_STOP} empty rows"
+            )
             return
         yield cells
 

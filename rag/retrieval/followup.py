@@ -54,7 +54,7 @@ def entities(text: str) -> list[tuple[str, str]]:
 def _fragment(question: str) -> str | None:
     """The new subject of an elliptical follow-up ('那安岳县呢?' -> '安岳县'), None otherwise."""
     lead = _LEAD.match(question)
-    body = _TAIL.sub("", question[lead.end():] if lead else question).strip()
+    body = _TAIL.sub("", question[lead.end() :] if lead else question).strip()
     elliptical = lead or re.search(r"呢\s*[?？]?\s*$", question)
     if not elliptical or len(body) > MAX_FRAGMENT or _QUESTION_WORD.search(body):
         return None  # '还有哪些措施?' asks its own question; only its subject may be missing

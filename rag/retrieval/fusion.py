@@ -39,7 +39,7 @@ def weighted_rrf(rankings: Sequence[Sequence[H]], weights: Sequence[float], k: f
 
 
 def _rrf_score(ranks: Sequence[int | None], weights: Sequence[float], k: float) -> float:
-    return sum(w / (k + r) for r, w in zip(ranks, weights) if r is not None)
+    return sum(w / (k + r) for r, w in zip(ranks, weights, strict=True) if r is not None)
 
 
 def _tie_break(f: Fused[H]) -> tuple:
@@ -51,15 +51,16 @@ def bigrams(text: str) -> frozenset[str]:
     """Character bigrams of the comparison form without punctuation: the same passage in either
     script, spaced or punctuated differently, yields the same set."""
     text = _NOT_WORD.sub("", compact(text))
-    return frozenset(text[i:i + 2] for i in range(len(text) - 1)) or frozenset([text])
+    return frozenset(text[i : i + 2] for i in range(len(text) - 1)) or frozenset([text])
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a or b else 1.0
 
 
-def drop_near_duplicates(items: Sequence[T], text: Callable[[T], str], threshold: float,
-                         limit: int | None = None) -> list[T]:
+def drop_near_duplicates(
+    items: Sequence[T], text: Callable[[T], str], threshold: float, limit: int | None = None
+) -> list[T]:
     """Keep items in order, skipping any whose text is at least `threshold` similar (bigram
     Jaccard) to one already kept; stop at `limit` kept. threshold >= 1.0 keeps exact repeats out only."""
     kept: list[T] = []

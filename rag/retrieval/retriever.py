@@ -1,7 +1,7 @@
 """Hybrid retrieval: BM25 and dense candidates, over-fetched, fused by weighted rank, de-duplicated.
 
-    retriever = Retriever(load_index(path, config), make_embedder(config), config)
-    hits = retriever.search("藤县贫困发生率", k=5, doc_glob="000_*")
+retriever = Retriever(load_index(path, config), make_embedder(config), config)
+hits = retriever.search("藤县贫困发生率", k=5, doc_glob="000_*")
 """
 
 from __future__ import annotations
@@ -34,10 +34,14 @@ class Retriever:
         depth = max(k, k * self.config.fetch_factor)
         sparse = self.sparse(query, depth, allowed)
         dense = self.dense(query, depth, allowed)
-        fused = weighted_rrf([sparse.rows.tolist(), dense.rows.tolist()],
-                             [self.config.bm25_weight, self.config.dense_weight], self.config.rrf_k)
-        kept = drop_near_duplicates(fused, lambda f: self.index.store[f.item].text,
-                                    self.config.dedup_threshold, limit=k)
+        fused = weighted_rrf(
+            [sparse.rows.tolist(), dense.rows.tolist()],
+            [self.config.bm25_weight, self.config.dense_weight],
+            self.config.rrf_k,
+        )
+        kept = drop_near_duplicates(
+            fused, lambda f: self.index.store[f.item].text, self.config.dedup_threshold, limit=k
+        )
         return [self._hit(f, rank, sparse, dense) for rank, f in enumerate(kept, start=1)]
 
     def sparse(self, query: str, depth: int, allowed: np.ndarray | None = None) -> Ranked:
@@ -62,15 +66,23 @@ class Retriever:
             return None
         rows = self.index.store.rows_matching(doc_glob)
         if not len(rows):
-            raise RagError(f"no indexed document matches '{doc_glob}': use a shell pattern over the doc "
-                           "names that `rag search` prints, e.g. '000_*'")
+            raise RagError(
+                f"no indexed document matches '{doc_glob}': use a shell pattern over the doc "
+                "names that `rag search` prints, e.g. '000_*'"
+            )
         return rows
 
     def _hit(self, fused: Fused[int], rank: int, sparse: Ranked, dense: Ranked) -> Hit:
         sparse_rank, dense_rank = fused.ranks
-        return Hit(chunk=self.index.store[fused.item], score=fused.score, rank=rank,
-                   sparse_rank=sparse_rank, dense_rank=dense_rank,
-                   sparse_score=_score_at(sparse, sparse_rank), dense_score=_score_at(dense, dense_rank))
+        return Hit(
+            chunk=self.index.store[fused.item],
+            score=fused.score,
+            rank=rank,
+            sparse_rank=sparse_rank,
+            dense_rank=dense_rank,
+            sparse_score=_score_at(sparse, sparse_rank),
+            dense_score=_score_at(dense, dense_rank),
+        )
 
 
 def _score_at(ranked: Ranked, rank: int | None) -> float | None:

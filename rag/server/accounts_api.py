@@ -32,8 +32,12 @@ def router(state) -> APIRouter:
 
     @api.get("/me", summary="Who the key is, and what they may do with each knowledge base")
     def me(bases: Visible = seen):
-        return {"object": "user", "name": bases.caller.name, "admin": bases.caller.admin,
-                "knowledge_bases": {name: bases.right(name) for name in bases.names()}}
+        return {
+            "object": "user",
+            "name": bases.caller.name,
+            "admin": bases.caller.admin,
+            "knowledge_bases": {name: bases.right(name) for name in bases.names()},
+        }
 
     @api.get("/conversations", summary="The caller's kept conversations, the latest first")
     def conversations(request: Request):
@@ -49,8 +53,11 @@ def router(state) -> APIRouter:
         found = state.conversations.get(owner(request), conversation_id)
         return {**found, "messages": [public_turn(turn) for turn in found["messages"]]}
 
-    @api.get("/conversations/{conversation_id}/markdown", response_class=PlainTextResponse,
-             summary="One conversation as Markdown, with the passages it cites")
+    @api.get(
+        "/conversations/{conversation_id}/markdown",
+        response_class=PlainTextResponse,
+        summary="One conversation as Markdown, with the passages it cites",
+    )
     def markdown(conversation_id: str, request: Request):
         text = state.conversations.markdown(owner(request), conversation_id)
         return PlainTextResponse(text, media_type="text/markdown; charset=utf-8")

@@ -18,6 +18,7 @@ _DONE = object()
 @dataclass(frozen=True)
 class Sources:
     """The passages being read, streamed before the answer (rag.answer.extract.reading)."""
+
     passages: tuple[Citation, ...]
 
 
@@ -54,7 +55,9 @@ class AnswerQueue:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-async def _drain(pieces: asyncio.Queue, future: Future, stopped: threading.Event) -> AsyncIterator[str | Sources | Answer]:
+async def _drain(
+    pieces: asyncio.Queue, future: Future, stopped: threading.Event
+) -> AsyncIterator[str | Sources | Answer]:
     try:
         while (item := await pieces.get()) is not _DONE:
             yield item

@@ -28,7 +28,6 @@ from rag.server.answers import AnswerQueue
 from rag.server.jobs import Jobs
 from rag.types import Answer, Citation
 
-
 KEY_CALLER = "api-key"  # who the server's own --api-key is, in the audit log and as a conversation's owner
 
 
@@ -77,13 +76,20 @@ class State:
     def models(self, view: Visible) -> list[tuple[str, int]]:
         return [(name, int((self.bases.root / name).stat().st_mtime)) for name in view.names()]
 
-    def ask(self, rag: Any, question: str, history: Sequence[tuple[str, str]],
-            on_token: Callable[[str], None] | None, should_stop: Callable[[], bool] | None = None,
-            on_sources: Callable[[Sequence[Citation]], None] | None = None) -> Answer:
+    def ask(
+        self,
+        rag: Any,
+        question: str,
+        history: Sequence[tuple[str, str]],
+        on_token: Callable[[str], None] | None,
+        should_stop: Callable[[], bool] | None = None,
+        on_sources: Callable[[Sequence[Citation]], None] | None = None,
+    ) -> Answer:
         """Answer with the server's settings (the chat page may have set others for its turn)."""
         rag.configure(top_k=self.config.top_k, generator=self.config.generator)
-        return rag.ask(question, history=list(history), on_token=on_token, should_stop=should_stop,
-                       on_sources=on_sources)
+        return rag.ask(
+            question, history=list(history), on_token=on_token, should_stop=should_stop, on_sources=on_sources
+        )
 
 
 def same_key(given: str | bytes | None, key: str) -> bool:
@@ -105,21 +111,26 @@ def _header_bytes(value: str) -> bytes:
 
 
 def _key_check(state: State):
-    bearer = HTTPBearer(auto_error=False, description="a user's key (`rag users key NAME`) or the key `rag serve` "
-                                                      "was started with")
+    bearer = HTTPBearer(
+        auto_error=False, description="a user's key (`rag users key NAME`) or the key `rag serve` was started with"
+    )
 
     def check(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
         caller = state.authenticate(_header_bytes(credentials.credentials) if credentials else b"")
         if caller is None:
-            raise errors.ApiError(401, "missing or wrong API key: send the header 'Authorization: Bearer KEY' with "
-                                       "your key (`rag users key NAME`) or the key `rag serve` was started with",
-                                  "invalid_request_error", "invalid_api_key")
+            raise errors.ApiError(
+                401,
+                "missing or wrong API key: send the header 'Authorization: Bearer KEY' with "
+                "your key (`rag users key NAME`) or the key `rag serve` was started with",
+                "invalid_request_error",
+                "invalid_api_key",
+            )
         request.state.caller = caller
+
     return check
 
 
-def create_app(config: Config, api_key: str = "", page: bool = True,
-               bases: KnowledgeBases | None = None) -> FastAPI:
+def create_app(config: Config, api_key: str = "", page: bool = True, bases: KnowledgeBases | None = None) -> FastAPI:
     """The whole server over `bases` (default: the knowledge bases the settings name);
     `page=False` leaves out the chat page."""
     from fastapi_offline import FastAPIOffline  # the /docs page's Swagger UI from the package, no CDN
@@ -128,16 +139,20 @@ def create_app(config: Config, api_key: str = "", page: bool = True,
 
     parse_watch(config.watch)  # a wrong watch entry is a one-line error now, not a failed start later
     state = State(config, api_key, bases)
-    app = FastAPIOffline(title="rag", version=__version__, docs_url="/docs", redoc_url=None,
-                  description="Cited answers from Chinese document collections. OpenAI-compatible chat "
-                              "under /v1 (model = knowledge base), search and knowledge bases beside it.")
+    app = FastAPIOffline(
+        title="rag",
+        version=__version__,
+        docs_url="/docs",
+        redoc_url=None,
+        description="Cited answers from Chinese document collections. OpenAI-compatible chat "
+        "under /v1 (model = knowledge base), search and knowledge bases beside it.",
+    )
     app.state.rag = state
     errors.install(app)
     guarded = [Depends(_key_check(state))]
     app.include_router(openai_api.router(state), prefix="/v1", tags=["OpenAI-compatible"], dependencies=guarded)
     app.include_router(kb_api.router(state), prefix="/v1", tags=["knowledge bases"], dependencies=guarded)
-    app.include_router(accounts_api.router(state), prefix="/v1", tags=["conversations and audit"],
-                       dependencies=guarded)
+    app.include_router(accounts_api.router(state), prefix="/v1", tags=["conversations and audit"], dependencies=guarded)
     _no_such_route(app, guarded)  # after the routes, before the page mounted at /
 
     @app.get("/healthz", tags=["health"], summary="Whether the server is up (and, when it is open, what it serves)")
@@ -191,10 +206,15 @@ def _no_such_route(app: FastAPI, dependencies: list) -> None:
     def methods(scope, path: str) -> list[str]:
         # each route asked as the router asks it (routers included by FastAPI are nested), with
         # every method in turn; mounts (the chat page at /) take any path and are no answer
-        routes = [r for r in app.router.routes if getattr(r, "endpoint", None) is not unknown
-                  and not isinstance(r, Mount)]
-        return [method for method in ALL_METHODS if method != "OPTIONS"
-                if any(r.matches({**scope, "path": path, "method": method})[0] == Match.FULL for r in routes)]
+        routes = [
+            r for r in app.router.routes if getattr(r, "endpoint", None) is not unknown and not isinstance(r, Mount)
+        ]
+        return [
+            method
+            for method in ALL_METHODS
+            if method != "OPTIONS"
+            if any(r.matches({**scope, "path": path, "method": method})[0] == Match.FULL for r in routes)
+        ]
 
     async def unknown(request: Request):
         path = request.url.path
@@ -202,8 +222,11 @@ def _no_such_route(app: FastAPI, dependencies: list) -> None:
             return RedirectResponse(request.url.replace(path=path.rstrip("/")), status_code=307)
         allowed = methods(request.scope, path)
         if allowed:
-            raise errors.ApiError(405, f"method {request.method} is not allowed on {path}: use "
-                                       f"{', '.join(allowed)} (see /docs)", headers={"Allow": ", ".join(allowed)})
+            raise errors.ApiError(
+                405,
+                f"method {request.method} is not allowed on {path}: use {', '.join(allowed)} (see /docs)",
+                headers={"Allow": ", ".join(allowed)},
+            )
         raise errors.ApiError(404, f"no such route: {request.method} {path} (see /docs)", "not_found_error")
 
     for path in ("/v1", "/v1/{rest:path}"):
@@ -218,10 +241,20 @@ def _mount_page(app: FastAPI, state: State) -> None:
     def caller(request) -> Caller:
         return login.page_caller(state, request) or Caller("", admin=False)
 
-    access = Access(view=lambda request: state.view(caller(request)), conversations=state.conversations,
-                    owner=lambda request: caller(request).owner(), logout="/logout", sync=state.syncs.get)
+    access = Access(
+        view=lambda request: state.view(caller(request)),
+        conversations=state.conversations,
+        owner=lambda request: caller(request).owner(),
+        logout="/logout",
+        sync=state.syncs.get,
+    )
     demo = build_app(state.bases, start=DEFAULT, run=state.queue.run, access=access)
     demo.queue(default_concurrency_limit=1)
     login.install(app, state)
-    gr.mount_gradio_app(app, demo, path="/", auth_dependency=lambda request: login.page_user(state, request),
-                        **mount_options(state.config))
+    gr.mount_gradio_app(
+        app,
+        demo,
+        path="/",
+        auth_dependency=lambda request: login.page_user(state, request),
+        **mount_options(state.config),
+    )

@@ -19,8 +19,10 @@ def _timed(fn: Callable[P, Any], *args: P.args, **kwargs: P.kwargs) -> float:
 
 def _summary(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
-    return {"p50": round(statistics.median(ordered), 1),
-            "p95": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 1)}
+    return {
+        "p50": round(statistics.median(ordered), 1),
+        "p95": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 1),
+    }
 
 
 def race_search(bases: Any, name: str, questions: Sequence[str], k: int | None = None) -> dict[str, Any]:
@@ -35,6 +37,7 @@ def race_search(bases: Any, name: str, questions: Sequence[str], k: int | None =
     local, http_ms = [], []
     try:
         with httpx.Client(base_url=running.url, timeout=120) as http:
+
             def ask(q: str) -> None:
                 http.post("/v1/search", json={"query": q, "k": k, "knowledge_base": name}).raise_for_status()
 
@@ -46,12 +49,19 @@ def race_search(bases: Any, name: str, questions: Sequence[str], k: int | None =
     finally:
         running.stop()
     inproc, over = _summary(local), _summary(http_ms)
-    return {"questions": len(questions), "knowledge_base": name, "in_process_ms": inproc, "http_ms": over,
-            "http_minus_in_process_p50_ms": round(over["p50"] - inproc["p50"], 1)}
+    return {
+        "questions": len(questions),
+        "knowledge_base": name,
+        "in_process_ms": inproc,
+        "http_ms": over,
+        "http_minus_in_process_p50_ms": round(over["p50"] - inproc["p50"], 1),
+    }
 
 
 def race_table(result: dict[str, Any]) -> str:
     a, b = result["in_process_ms"], result["http_ms"]
-    return (f"search over {result['questions']} questions on knowledge base {result['knowledge_base']}: "
-            f"in process p50 {a['p50']} ms / p95 {a['p95']} ms; over HTTP p50 {b['p50']} ms / p95 {b['p95']} ms "
-            f"(p50 +{result['http_minus_in_process_p50_ms']} ms)")
+    return (
+        f"search over {result['questions']} questions on knowledge base {result['knowledge_base']}: "
+        f"in process p50 {a['p50']} ms / p95 {a['p95']} ms; over HTTP p50 {b['p50']} ms / p95 {b['p95']} ms "
+        f"(p50 +{result['http_minus_in_process_p50_ms']} ms)"
+    )

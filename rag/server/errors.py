@@ -38,17 +38,35 @@ STATUS = (
     (LoadError, 400, "invalid_request_error", "unreadable_file"),
     (RagError, 400, "invalid_request_error", "bad_request"),
 )
-HTTP_TYPES = {401: "authentication_error", 403: "permission_error", 404: "not_found_error", 405: "invalid_request_error",
-              413: "invalid_request_error", 415: "invalid_request_error"}
-HTTP_CODES = {400: "invalid_request", 401: "invalid_api_key", 404: "unknown_route", 405: "method_not_allowed",
-              413: "request_too_large", 415: "unsupported_media_type"}
+HTTP_TYPES = {
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    405: "invalid_request_error",
+    413: "invalid_request_error",
+    415: "invalid_request_error",
+}
+HTTP_CODES = {
+    400: "invalid_request",
+    401: "invalid_api_key",
+    404: "unknown_route",
+    405: "method_not_allowed",
+    413: "request_too_large",
+    415: "unsupported_media_type",
+}
 
 
 class ApiError(Exception):
     """A refusal the shell itself makes (no key, too large a request)."""
 
-    def __init__(self, status: int, message: str, kind: str = "invalid_request_error", code: str | None = None,
-                 headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        kind: str = "invalid_request_error",
+        code: str | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(message)
         self.status, self.message, self.kind, self.code = status, message, kind, code or HTTP_CODES.get(status)
         self.headers = headers
@@ -58,8 +76,9 @@ def error_body(message: str, kind: str, code: str | None = None) -> dict:
     return {"error": {"message": message, "type": kind, "param": None, "code": code}}
 
 
-def error_response(status: int, message: str, kind: str, code: str | None = None,
-                   headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(
+    status: int, message: str, kind: str, code: str | None = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
     headers = {**({"WWW-Authenticate": "Bearer"} if status == 401 else {}), **(headers or {})}
     return JSONResponse(error_body(message, kind, code), status_code=status, headers=headers or None)
 
@@ -107,12 +126,20 @@ def install(app: FastAPI) -> None:
         message = exc.detail if isinstance(exc.detail, str) else f"{request.method} {request.url.path}"
         if exc.status_code == 404:
             message = f"no such route: {request.method} {request.url.path} (see /docs)"
-        return error_response(exc.status_code, message, HTTP_TYPES.get(exc.status_code, "invalid_request_error"),
-                              HTTP_CODES.get(exc.status_code, "invalid_request"))
+        return error_response(
+            exc.status_code,
+            message,
+            HTTP_TYPES.get(exc.status_code, "invalid_request_error"),
+            HTTP_CODES.get(exc.status_code, "invalid_request"),
+        )
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception):
         # a bug, not the client's fault: the operator gets the traceback, the client one line
         traceback.print_exception(exc, file=sys.stderr)
-        return error_response(500, f"internal error while serving {request.url.path}: {type(exc).__name__}",
-                              "server_error", "internal_error")
+        return error_response(
+            500,
+            f"internal error while serving {request.url.path}: {type(exc).__name__}",
+            "server_error",
+            "internal_error",
+        )

@@ -36,9 +36,11 @@ def zip_bomb_docx(inflated_mb: int = 300) -> bytes:
 def huge_png(width: int = 40000, height: int = 40000) -> bytes:
     """A PNG whose header declares width x height 1-bit pixels and whose data is a few bytes: under
     a hundred bytes, gigabytes if a reader believed it and decoded."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale, not interlaced
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 100))
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 100)) + chunk(b"IEND", b"")
+    )

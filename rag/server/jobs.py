@@ -46,10 +46,19 @@ class Job:
     def to_json(self) -> dict[str, Any]:
         report = dict(self.report or {})
         report.pop("index_dir", None)  # the server's own folders are none of the client's business
-        return {"id": self.id, "object": "job", "knowledge_base": self.knowledge_base, "state": self.state,
-                "files": list(self.files), "progress": {"stage": self.stage, "done": self.done, "total": self.total},
-                "report": report or None, "warnings": list(report.get("warnings", [])), "error": self.error,
-                "created": int(self.created), "finished": int(self.finished) if self.finished else None}
+        return {
+            "id": self.id,
+            "object": "job",
+            "knowledge_base": self.knowledge_base,
+            "state": self.state,
+            "files": list(self.files),
+            "progress": {"stage": self.stage, "done": self.done, "total": self.total},
+            "report": report or None,
+            "warnings": list(report.get("warnings", [])),
+            "error": self.error,
+            "created": int(self.created),
+            "finished": int(self.finished) if self.finished else None,
+        }
 
 
 class Jobs:
@@ -62,8 +71,9 @@ class Jobs:
         self._lock = threading.Lock()
         self._describe = describe_error
 
-    def submit(self, knowledge_base: str, files: Sequence[str],
-               index: Callable[[Callable[[str, int, int], None]], Any]) -> tuple[Job, Future]:
+    def submit(
+        self, knowledge_base: str, files: Sequence[str], index: Callable[[Callable[[str, int, int], None]], Any]
+    ) -> tuple[Job, Future]:
         """Queue `index(progress)`, whose result has `to_json()` (an IndexReport); `files` names
         what the job takes in (file names, or web addresses)."""
         job = Job(uuid.uuid4().hex[:16], knowledge_base, tuple(files))
@@ -76,8 +86,9 @@ class Jobs:
         with self._lock:
             job = self._jobs.get(job_id)
         if job is None or job.knowledge_base != knowledge_base:
-            raise UnknownJob(f"no job {job_id[:40]!r} in knowledge base {knowledge_base!r} "
-                             f"(the last {KEPT} finished jobs are kept)")
+            raise UnknownJob(
+                f"no job {job_id[:40]!r} in knowledge base {knowledge_base!r} (the last {KEPT} finished jobs are kept)"
+            )
         return job
 
     def of(self, knowledge_base: str) -> list[Job]:
@@ -101,7 +112,7 @@ class Jobs:
 
     def _forget(self) -> None:
         finished = [j.id for j in self._jobs.values() if j.over]
-        for job_id in finished[:max(0, len(finished) - KEPT)]:
+        for job_id in finished[: max(0, len(finished) - KEPT)]:
             del self._jobs[job_id]
 
     def close(self) -> None:

@@ -53,8 +53,13 @@ def _documents(rag) -> list[dict]:
 
 def describe(name: str, rag, sync: dict | None = None) -> dict:
     docs = _documents(rag)
-    return {"name": name, "object": "knowledge_base", "documents": len(docs),
-            "chunks": sum(int(d.get("chunks", 0)) for d in docs), "last_sync": sync}
+    return {
+        "name": name,
+        "object": "knowledge_base",
+        "documents": len(docs),
+        "chunks": sum(int(d.get("chunks", 0)) for d in docs),
+        "last_sync": sync,
+    }
 
 
 def _received(files: list[UploadFile], folder: Path, config) -> list[Path]:
@@ -79,8 +84,11 @@ def _check_length(request: Request, config) -> None:
     limit = MAX_FILES * config.max_file_mb * 1e6 + 1e6
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > limit:
-        raise ApiError(413, f"the upload is {int(length) / 1e6:.1f} MB: at most {MAX_FILES} files of "
-                            f"{config.max_file_mb:g} MB each (setting max_file_mb)")
+        raise ApiError(
+            413,
+            f"the upload is {int(length) / 1e6:.1f} MB: at most {MAX_FILES} files of "
+            f"{config.max_file_mb:g} MB each (setting max_file_mb)",
+        )
 
 
 def _index(state, name: str, rag, folder: Path, received: list[Path], progress):
@@ -120,8 +128,10 @@ def _answered(name: str, submitted, response: Response, wait: bool) -> dict:
 
 def viewer(state):
     """The dependency giving a route the knowledge bases as its caller may see them."""
+
     def view(request: Request) -> Visible:
         return state.view(request.state.caller)
+
     return view
 
 
@@ -136,8 +146,10 @@ def router(state) -> APIRouter:
 
     @api.get("/knowledge_bases", summary="The knowledge bases the caller may read")
     def list_bases(bases: Visible = seen):
-        return {"object": "list", "data": [{**describe(n, bases.get(n), state.syncs.get(n)), "right": bases.right(n)}
-                                           for n in bases.names()]}
+        return {
+            "object": "list",
+            "data": [{**describe(n, bases.get(n), state.syncs.get(n)), "right": bases.right(n)} for n in bases.names()],
+        }
 
     @api.post("/knowledge_bases", status_code=201, summary="Create an empty knowledge base (admins)")
     def create(body: NewKnowledgeBase, bases: Visible = seen):
@@ -152,10 +164,19 @@ def router(state) -> APIRouter:
     def documents(name: str, bases: Visible = seen):
         return {"object": "list", "data": _documents(bases.get(name))}
 
-    @api.post("/knowledge_bases/{name}/documents", status_code=202,
-              summary="Upload files: checked at once, indexed by a job (202; wait=true: 200 when it is over)")
-    def upload(name: str, files: list[UploadFile], request: Request, response: Response, wait: bool = False,
-               bases: Visible = seen):
+    @api.post(
+        "/knowledge_bases/{name}/documents",
+        status_code=202,
+        summary="Upload files: checked at once, indexed by a job (202; wait=true: 200 when it is over)",
+    )
+    def upload(
+        name: str,
+        files: list[UploadFile],
+        request: Request,
+        response: Response,
+        wait: bool = False,
+        bases: Visible = seen,
+    ):
         rag = bases.get(name, WRITE)
         _check_length(request, rag.config)
         if len(files) > MAX_FILES:
@@ -167,12 +188,16 @@ def router(state) -> APIRouter:
             shutil.rmtree(folder, ignore_errors=True)
             raise
         bases.record("doc.upload", name, ", ".join(p.name for p in received))
-        job = state.jobs.submit(name, [p.name for p in received],
-                                lambda progress: _index(state, name, rag, folder, received, progress))
+        job = state.jobs.submit(
+            name, [p.name for p in received], lambda progress: _index(state, name, rag, folder, received, progress)
+        )
         return _answered(name, job, response, wait)
 
-    @api.post("/knowledge_bases/{name}/urls", status_code=202,
-              summary="Fetch web pages (a page, a sitemap, a site to a depth) and index them: a job, as uploads")
+    @api.post(
+        "/knowledge_bases/{name}/urls",
+        status_code=202,
+        summary="Fetch web pages (a page, a sitemap, a site to a depth) and index them: a job, as uploads",
+    )
     def add_urls(name: str, body: WebPages, response: Response, wait: bool = False, bases: Visible = seen):
         rag = bases.get(name, WRITE)
         bad = [u for u in body.urls if not web.is_url(u)]

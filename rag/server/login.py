@@ -65,8 +65,12 @@ def install(app: FastAPI, state) -> None:
 
     @app.middleware("http")
     async def to_login(request: Request, call_next):
-        if request.method == "GET" and request.url.path == "/" and state.guarded() \
-                and page_caller(state, request) is None:
+        if (
+            request.method == "GET"
+            and request.url.path == "/"
+            and state.guarded()
+            and page_caller(state, request) is None
+        ):
             return RedirectResponse("/login", status_code=303)
         return await call_next(request)
 

@@ -44,8 +44,10 @@ class ChatRequest(BaseModel):
     model: str = Field(description="a knowledge base, as GET /v1/models lists them")
     messages: list[Message] = Field(min_length=1)
     stream: bool = False
-    conversation_id: str | None = Field(default=None, description="a kept conversation of yours to continue "
-                                                                  "(POST /v1/conversations); not an OpenAI field")
+    conversation_id: str | None = Field(
+        default=None,
+        description="a kept conversation of yours to continue (POST /v1/conversations); not an OpenAI field",
+    )
 
 
 def question_and_history(messages: list[Message]) -> tuple[str, list[tuple[str, str]]]:
@@ -74,18 +76,36 @@ def _extras(answer: Answer, conversation_id: str | None = None) -> dict[str, Any
     return {"citations": made["citations"], "refused": made["refused"], **kept}
 
 
-def completion(model: str, answer: Answer, reply_id: str, created: int,
-               conversation_id: str | None = None) -> dict[str, Any]:
-    return {"id": reply_id, "object": "chat.completion", "created": created, "model": model,
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": answer.text},
-                         "finish_reason": "stop", "logprobs": None}],
-            "usage": _usage(answer), **_extras(answer, conversation_id)}
+def completion(
+    model: str, answer: Answer, reply_id: str, created: int, conversation_id: str | None = None
+) -> dict[str, Any]:
+    return {
+        "id": reply_id,
+        "object": "chat.completion",
+        "created": created,
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": answer.text},
+                "finish_reason": "stop",
+                "logprobs": None,
+            }
+        ],
+        "usage": _usage(answer),
+        **_extras(answer, conversation_id),
+    }
 
 
-def chunk(model: str, reply_id: str, created: int, delta: dict, finish: str | None = None,
-          **extra: Any) -> str:
-    body = {"id": reply_id, "object": "chat.completion.chunk", "created": created, "model": model,
-            "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}], **extra}
+def chunk(model: str, reply_id: str, created: int, delta: dict, finish: str | None = None, **extra: Any) -> str:
+    body = {
+        "id": reply_id,
+        "object": "chat.completion.chunk",
+        "created": created,
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}],
+        **extra,
+    }
     return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
 
 
@@ -94,8 +114,15 @@ def sources_json(sources: Sources) -> list[dict[str, Any]]:
     return [{**p.to_json(), "spans": [list(span) for span in p.spans]} for p in sources.passages]
 
 
-async def _events(first: Any, rest: AsyncIterator, model: str, reply_id: str, created: int,
-                  keep: Any = None, conversation_id: str | None = None):
+async def _events(
+    first: Any,
+    rest: AsyncIterator,
+    model: str,
+    reply_id: str,
+    created: int,
+    keep: Any = None,
+    conversation_id: str | None = None,
+):
     item = first
     # the first chunk carries the passages being read, in a field OpenAI clients ignore
     early: dict[str, Any] = {"sources": sources_json(item)} if isinstance(item, Sources) else {}
@@ -119,8 +146,11 @@ def _kept_history(conversations, owner: str, conversation_id: str, model: str) -
     """The stored turns of the caller's conversation, which must be over the same knowledge base."""
     conversation = conversations.get(owner, conversation_id)
     if conversation["knowledge_base"] != model:
-        raise ApiError(400, f"conversation {conversation_id!r} is over knowledge base "
-                            f"{conversation['knowledge_base']!r}, not {model!r}: ask it with that model")
+        raise ApiError(
+            400,
+            f"conversation {conversation_id!r} is over knowledge base "
+            f"{conversation['knowledge_base']!r}, not {model!r}: ask it with that model",
+        )
     return [(m["question"], m["answer"]) for m in conversation["messages"]]
 
 
@@ -165,7 +195,10 @@ def router(state) -> APIRouter:
             return completion(body.model, answer, reply_id, created, kept)
         pieces = state.queue.stream(ask)
         first = await anext(pieces)  # an error before the first piece is still a plain 4xx
-        return StreamingResponse(_events(first, pieces, body.model, reply_id, created, keep, kept),
-                                 media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+        return StreamingResponse(
+            _events(first, pieces, body.model, reply_id, created, keep, kept),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache"},
+        )
 
     return api

@@ -17,6 +17,7 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 @dataclass
 class Running:
     """A server started in a thread; `stop()` ends it."""
+
     url: str
     server: uvicorn.Server
     thread: threading.Thread
@@ -29,8 +30,9 @@ class Running:
 def _server(app, host: str, port: int) -> uvicorn.Server:
     import uvicorn
 
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
-                            timeout_graceful_shutdown=2, lifespan="on")
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", access_log=False, timeout_graceful_shutdown=2, lifespan="on"
+    )
     return uvicorn.Server(config)
 
 

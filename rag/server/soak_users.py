@@ -24,8 +24,11 @@ KB = os.environ.get("RAG_SOAK_KB", "default")
 ASK = os.environ.get("RAG_SOAK_ASK", "0") == "1"
 JOB_WAIT_S = 120
 HOSTILE_S = 10  # seconds within which a hostile upload must be refused or its job over
-HOSTILE = [("炸弹.docx", zip_bomb_docx(300)), ("huge.png", huge_png()),
-           (LONG_NAME + ".txt", "光明县新建蔬菜大棚三百二十座。".encode() * 4)]
+HOSTILE = [
+    ("炸弹.docx", zip_bomb_docx(300)),
+    ("huge.png", huge_png()),
+    (LONG_NAME + ".txt", "光明县新建蔬菜大棚三百二十座。".encode() * 4),
+]
 _numbers = itertools.count()
 
 
@@ -37,8 +40,9 @@ class Office(HttpUser):
 
     @task(10)
     def search(self):
-        self.client.post("/v1/search", json={"query": random.choice(QUESTIONS), "knowledge_base": KB},
-                         name="POST /v1/search")
+        self.client.post(
+            "/v1/search", json={"query": random.choice(QUESTIONS), "knowledge_base": KB}, name="POST /v1/search"
+        )
 
     @task(2)
     def list_documents(self):
@@ -48,9 +52,11 @@ class Office(HttpUser):
     def upload(self):
         n = next(_numbers)
         text = f"浸泡测试第{n}号简报：第{n}村今年新修产业路{n % 9 + 1}公里，惠及脱贫户{n % 50 + 10}户。\n" * 3
-        reply = self.client.post(f"/v1/knowledge_bases/{KB}/documents",
-                                 files=[("files", (f"soak-{os.getpid()}-{n}.txt", text.encode(), "text/plain"))],
-                                 name="POST documents (upload)")
+        reply = self.client.post(
+            f"/v1/knowledge_bases/{KB}/documents",
+            files=[("files", (f"soak-{os.getpid()}-{n}.txt", text.encode(), "text/plain"))],
+            name="POST documents (upload)",
+        )
         if reply.status_code != 202:
             return
         location, deadline = reply.headers["location"], time.monotonic() + JOB_WAIT_S
@@ -68,8 +74,13 @@ class Office(HttpUser):
         """A bomb, a huge image or an overlong name: refused, or a job that ends, within HOSTILE_S."""
         name, data = random.choice(HOSTILE)
         started = time.monotonic()
-        with self.client.post(f"/v1/knowledge_bases/{KB}/documents?wait=true", files=[("files", (name, data))],
-                              name="POST documents (hostile)", catch_response=True, timeout=60) as reply:
+        with self.client.post(
+            f"/v1/knowledge_bases/{KB}/documents?wait=true",
+            files=[("files", (name, data))],
+            name="POST documents (hostile)",
+            catch_response=True,
+            timeout=60,
+        ) as reply:
             took = time.monotonic() - started
             if reply.status_code >= 500 or took > HOSTILE_S:
                 reply.failure(f"{name[:20]}: {reply.status_code} after {took:.1f} s")
@@ -81,5 +92,9 @@ class Office(HttpUser):
     @task(1)
     def ask(self):
         if ASK:
-            self.client.post("/v1/chat/completions", name="POST chat (model)", timeout=300,
-                             json={"model": KB, "messages": [{"role": "user", "content": random.choice(QUESTIONS)}]})
+            self.client.post(
+                "/v1/chat/completions",
+                name="POST chat (model)",
+                timeout=300,
+                json={"model": KB, "messages": [{"role": "user", "content": random.choice(QUESTIONS)}]},
+            )

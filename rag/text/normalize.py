@@ -67,7 +67,7 @@ def to_traditional(text: str, sources: Sequence[str] = ()) -> str:
         for start, end in _copied_runs(plain, source_plain):
             at = _most_traditional(source, source_plain, plain[start:end], skipped)
             if at is not None:
-                chars[start:end] = source[at:at + end - start]
+                chars[start:end] = source[at : at + end - start]
     return "".join(chars)
 
 
@@ -76,11 +76,11 @@ def _copied_runs(text: str, source: str):
     `source`, in any order (an answer reorders what it copies)."""
     i = 0
     while i + MIN_COPIED <= len(text):
-        if text[i:i + MIN_COPIED] not in source:
+        if text[i : i + MIN_COPIED] not in source:
             i += 1
             continue
         size = MIN_COPIED
-        while i + size < len(text) and text[i:i + size + 1] in source:
+        while i + size < len(text) and text[i : i + size + 1] in source:
             size += 1
         yield i, i + size
         i += size
@@ -100,11 +100,14 @@ def _simplified_lines(text: str) -> list[tuple[int, int]]:
 def _most_traditional(source: str, source_plain: str, run: str, skipped: list[tuple[int, int]]) -> int | None:
     """Where in `source` the run (in simplified form) stands written most in traditional forms,
     outside the `skipped` spans; None when it stands in them only."""
-    places = [m.start() for m in re.finditer(re.escape(run), source_plain)
-              if not any(start <= m.start() < end for start, end in skipped)]
+    places = [
+        m.start()
+        for m in re.finditer(re.escape(run), source_plain)
+        if not any(start <= m.start() < end for start, end in skipped)
+    ]
     if not places:
         return None
-    return max(places, key=lambda at: sum(a != b for a, b in zip(source[at:at + len(run)], run)))
+    return max(places, key=lambda at: sum(a != b for a, b in zip(source[at : at + len(run)], run, strict=False)))
 
 
 def to_halfwidth(text: str) -> str:
@@ -136,8 +139,10 @@ def compact(text: str) -> str:
 def _changes(text: str) -> tuple[int, int]:
     """How many Han characters t2s changes, and how many s2t changes."""
     sample = "".join(c for c in text if is_han(c))[:20000]
-    return (sum(a != b for a, b in zip(sample, to_simplified(sample))),
-            sum(a != b for a, b in zip(sample, to_traditional(sample))))
+    return (
+        sum(a != b for a, b in zip(sample, to_simplified(sample), strict=False)),
+        sum(a != b for a, b in zip(sample, to_traditional(sample), strict=False)),
+    )
 
 
 def script_of(text: str) -> str:

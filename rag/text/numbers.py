@@ -79,8 +79,11 @@ def numbers_in(text: str, passage: bool = False) -> set[str]:
 def _counted(text: str) -> set[str]:
     """Small Chinese numerals that count something (三个, 两座, 五户): claims, unlike the 一是 or
     之一 of wording. 一 is left out: 一个 is as often an article as a count."""
-    return {_canonical(n) for n, _scale, unit in _QUANTITY.findall(_cn2an(text))
-            if unit and unit != "%" and 1 < float(n.replace(",", "")) < 10}
+    return {
+        _canonical(n)
+        for n, _scale, unit in _QUANTITY.findall(_cn2an(text))
+        if unit and unit != "%" and 1 < float(n.replace(",", "")) < 10
+    }
 
 
 @functools.lru_cache(maxsize=1)
@@ -136,7 +139,7 @@ def counts_elsewhere(claim: str, passage: str) -> str | None:
     text = _cn2an(normalize(passage))
     for number, thing in counted_things(claim):
         spots = [m.start() for m in re.finditer(rf"(?<![\d.]){re.escape(number)}(?![\d])", text)]
-        if spots and not any(thing in text[max(0, i - COUNT_WINDOW):i + len(number) + COUNT_WINDOW] for i in spots):
+        if spots and not any(thing in text[max(0, i - COUNT_WINDOW) : i + len(number) + COUNT_WINDOW] for i in spots):
             return f"{number} {thing}"
     return None
 
@@ -164,7 +167,9 @@ def _always(pattern: re.Pattern[str], text: str, pos: int = 0) -> str:
 
 def _agreement(a: str, b: str) -> int:
     """How many characters of words (not marks) the two texts share from their starts."""
-    return next((i for i, (x, y) in enumerate(zip(a, b)) if x != y or not WORD_CHAR.match(x)), min(len(a), len(b)))
+    return next(
+        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y or not WORD_CHAR.match(x)), min(len(a), len(b))
+    )
 
 
 def _hedges_of(figure: str, after: str, source: str) -> set[tuple[str, str]]:
@@ -174,8 +179,8 @@ def _hedges_of(figure: str, after: str, source: str) -> set[tuple[str, str]]:
     spots = []
     for m in re.finditer(rf"(?<![\d.,]){re.escape(figure)}(?![\d]|[.,]\d)", source):
         tail = _always(_AFTER, source, m.end())
-        before = _HEDGED.search(source[:m.start()][-HEDGE_REACH:])
-        agree = _agreement(source[m.end() + len(tail):m.end() + len(tail) + HEDGE_REACH], after)
+        before = _HEDGED.search(source[: m.start()][-HEDGE_REACH:])
+        agree = _agreement(source[m.end() + len(tail) : m.end() + len(tail) + HEDGE_REACH], after)
         spots.append((agree, before.group(1) if before else "", tail))
     best = max((agree for agree, *_ in spots), default=0)
     return {(before, tail) for agree, before, tail in spots if agree == best}
@@ -191,14 +196,14 @@ def hedge_restored(claim: str, passage: str) -> str:
     parts, last = [], 0
     for m in _FIGURE.finditer(claim):
         end = m.end() + len(_always(_SCALE, claim, m.end()))
-        found = _hedges_of(normalize(claim[m.start():end]), normalize(claim[end:end + HEDGE_REACH]), source)
+        found = _hedges_of(normalize(claim[m.start() : end]), normalize(claim[end : end + HEDGE_REACH]), source)
         if len(found) != 1:
             continue
         before, tail = found.pop()
-        if before and not re.search(_HEDGE, normalize(claim[max(0, m.start() - HEDGE_REACH):m.start()])):
-            parts += [claim[last:m.start()], before]
+        if before and not re.search(_HEDGE, normalize(claim[max(0, m.start() - HEDGE_REACH) : m.start()])):
+            parts += [claim[last : m.start()], before]
             last = m.start()
-        if tail and not _always(_AFTER, normalize(claim[end:end + 1])):
+        if tail and not _always(_AFTER, normalize(claim[end : end + 1])):
             parts += [claim[last:end], tail]
             last = end
     return "".join(parts) + claim[last:]

@@ -21,8 +21,10 @@ class Span:
 _PARAGRAPH = re.compile(r"[^\n]+(?:\n[^\n]+)*")
 _END = re.compile(r"(?:[。！？!?；;]+|…+|\.{3,})[”’」』\"']*|(?<=[A-Za-z%)\]])\.(?=\s)")
 # Spans that must stay whole: a sentence end inside them is not one (“……。”说 is one sentence).
-_PROTECTED = re.compile(r"“[^“”\n]{0,200}”|《[^《》\n]{0,80}》|「[^「」\n]{0,200}」|『[^『』\n]{0,200}』"
-                        r"|\([^()\n]{0,120}\)|（[^（）\n]{0,120}）")
+_PROTECTED = re.compile(
+    r"“[^“”\n]{0,200}”|《[^《》\n]{0,80}》|「[^「」\n]{0,200}」|『[^『』\n]{0,200}』"
+    r"|\([^()\n]{0,120}\)|（[^（）\n]{0,120}）"
+)
 _LINE = re.compile(r"[^\n]+")
 _CLAUSE = re.compile(r"[,，、:：]")
 
@@ -30,8 +32,11 @@ _CLAUSE = re.compile(r"[,，、:：]")
 def paragraphs(text: str, start: int = 0, end: int | None = None) -> list[Span]:
     """Runs of non-blank lines within text[start:end], trimmed of surrounding whitespace."""
     end = len(text) if end is None else end
-    return [_trim(text, m.start(), m.end()) for m in _PARAGRAPH.finditer(text, start, end)
-            if text[m.start():m.end()].strip()]
+    return [
+        _trim(text, m.start(), m.end())
+        for m in _PARAGRAPH.finditer(text, start, end)
+        if text[m.start() : m.end()].strip()
+    ]
 
 
 def sentences(text: str, start: int = 0, end: int | None = None, lines: bool = False) -> list[Span]:
@@ -44,7 +49,7 @@ def sentences(text: str, start: int = 0, end: int | None = None, lines: bool = F
         for boundary in _boundaries(text, para.start, para.end):
             out.append(_trim(text, cut, boundary))
             cut = boundary
-        if text[cut:para.end].strip():
+        if text[cut : para.end].strip():
             out.append(_trim(text, cut, para.end))
     return [s for s in out if s.end > s.start]
 
@@ -57,16 +62,19 @@ def _lines(text: str, start: int = 0, end: int | None = None) -> list[Span]:
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence of a passage that says something (has a letter, digit or Han
     character), line breaks included: what extracts and highlights are made of."""
-    return [(s.start, s.end) for s in sentences(text, lines=True) if WORD_CHAR.search(text[s.start:s.end])]
+    return [(s.start, s.end) for s in sentences(text, lines=True) if WORD_CHAR.search(text[s.start : s.end])]
 
 
 def clauses(text: str, span: Span) -> list[Span]:
     """The clauses of one sentence, for cutting a sentence too long to embed whole."""
     inside = _protected(text, span.start, span.end)
-    cuts = [m.end() for m in _CLAUSE.finditer(text, span.start, span.end)
-            if not _in_number(text, m.start()) and not inside(m.end())]
+    cuts = [
+        m.end()
+        for m in _CLAUSE.finditer(text, span.start, span.end)
+        if not _in_number(text, m.start()) and not inside(m.end())
+    ]
     bounds = [span.start, *cuts, span.end]
-    return [_trim(text, a, b) for a, b in zip(bounds, bounds[1:]) if text[a:b].strip()]
+    return [_trim(text, a, b) for a, b in zip(bounds, bounds[1:], strict=False) if text[a:b].strip()]
 
 
 def _boundaries(text: str, start: int, end: int) -> list[int]:
@@ -83,6 +91,7 @@ def _protected(text: str, start: int, end: int):
     def inside(pos: int) -> bool:
         i = bisect.bisect_left(starts, pos) - 1
         return i >= 0 and spans[i][0] < pos < spans[i][1]
+
     return inside
 
 
@@ -116,12 +125,12 @@ class SentenceStream:
         for span in sentences(self.buffer, lines=True):
             if ends and span.end <= ends[-1]:
                 continue  # markers already taken by the sentence before
-            if ends and _TRAILING_MARKERS.fullmatch(self.buffer[ends[-1]:span.end]):
+            if ends and _TRAILING_MARKERS.fullmatch(self.buffer[ends[-1] : span.end]):
                 ends[-1] = span.end  # a sentence of nothing but markers: the previous one's citation
                 continue
             markers = _TRAILING_MARKERS.match(self.buffer, span.end)
             end = markers.end() if markers else span.end
-            while self.buffer[end:end + 1] == "\n":
+            while self.buffer[end : end + 1] == "\n":
                 end += 1  # the line break that ended it
             ends.append(end)
         return ends
@@ -129,12 +138,12 @@ class SentenceStream:
     def feed(self, piece: str) -> list[str]:
         self.buffer += piece
         ends = self._ends()[:-1]  # the last sentence may still be coming
-        while ends and self.buffer[ends[-1]:].lstrip()[:1] in ("[", "【"):
+        while ends and self.buffer[ends[-1] :].lstrip()[:1] in ("[", "【"):
             ends.pop()  # and so may a citation that has begun after a sentence's end
         if not ends:
             return []
-        out = [self.buffer[a:b] for a, b in zip([0, *ends], ends)]
-        self.buffer = self.buffer[ends[-1]:]
+        out = [self.buffer[a:b] for a, b in zip([0, *ends], ends, strict=False)]
+        self.buffer = self.buffer[ends[-1] :]
         return out
 
     def flush(self) -> list[str]:

@@ -83,7 +83,7 @@ def expand(tokens: list[str]) -> list[str]:
         number = _LEADING_NUMBER.match(word)
         for n in (2, 3):
             if len(word) > n and not number:
-                out += [word[i:i + n] for i in range(len(word) - n + 1) if freq.get(word[i:i + n])]
+                out += [word[i : i + n] for i in range(len(word) - n + 1) if freq.get(word[i : i + n])]
         out.append(word)
         if number and number.group() != word:
             out.append(number.group())

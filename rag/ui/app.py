@@ -51,6 +51,7 @@ MODES = (("生成（模型回答）", "generate"), ("抽取（原文句子，无
 @dataclass(frozen=True)
 class Settings:
     """One session's choices in the settings panel."""
+
     top_k: int
     mode: str
     generator: str
@@ -61,6 +62,7 @@ class Settings:
 class Streamed:
     """One update from the answering thread: a piece of text, the finished answer, an error, or
     (none of these) a tick saying how long it has been working, so a slow model looks alive."""
+
     text: str = ""
     answer: Answer | None = None
     error: str = ""
@@ -74,6 +76,7 @@ class Access:
     """What the page asks the server about each request: the knowledge bases as its user may see
     them (rag.accounts.Visible: names, get, may_write, record), the store of kept conversations
     and whose they are, and where to log out. `rag ui` alone: everything, for one person."""
+
     view: Callable[[Any], Any]
     conversations: Any = None  # rag.accounts.Conversations, or None: nothing is kept
     owner: Callable[[Any], str] = lambda _request: ""
@@ -96,16 +99,29 @@ class ChatBackend:
         with self._lock:
             return job()
 
-    def ask(self, question: str, history: Sequence[tuple[str, str]], settings: Settings,
-            on_token: Callable[[str], None], session: str = "",
-            on_sources: Callable[[Sequence[Citation]], None] | None = None, bases: Any = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        history: Sequence[tuple[str, str]],
+        settings: Settings,
+        on_token: Callable[[str], None],
+        session: str = "",
+        on_sources: Callable[[Sequence[Citation]], None] | None = None,
+        bases: Any = None,
+    ) -> Answer:
         rag = (bases or self.bases).get(settings.kb)
         stop = self._stops[session] = threading.Event()
 
         def job() -> Answer:
             rag.configure(top_k=int(settings.top_k), generator=settings.generator)
-            return rag.ask(question, history=list(history), mode=settings.mode, on_token=on_token,
-                           should_stop=stop.is_set, on_sources=on_sources)
+            return rag.ask(
+                question,
+                history=list(history),
+                mode=settings.mode,
+                on_token=on_token,
+                should_stop=stop.is_set,
+                on_sources=on_sources,
+            )
 
         try:
             return self._run(job)
@@ -131,8 +147,14 @@ def stream_answer(ask: Callable[..., Answer], tick_s: float = 1.0) -> Iterator[S
 
     def work() -> None:
         try:
-            updates.put(Streamed(answer=ask(lambda piece: updates.put(Streamed(text=piece)),
-                                            lambda passages: updates.put(Streamed(sources=tuple(passages))))))
+            updates.put(
+                Streamed(
+                    answer=ask(
+                        lambda piece: updates.put(Streamed(text=piece)),
+                        lambda passages: updates.put(Streamed(sources=tuple(passages))),
+                    )
+                )
+            )
         except Stopped:
             updates.put(Streamed(stopped=True))
         except Exception as exc:  # noqa: BLE001 - shown in the chat
@@ -156,8 +178,13 @@ def _session(request: Any) -> str:
 
 # what kind of trouble our errors are, said in Chinese before their own (English) detail; the
 # most specific first
-KINDS_ZH = ((ModelError, "模型不可用"), (GenerationError, "模型生成出错"),
-            (RagIndexError, "索引不可用"), (LoadError, "文件无法读取"), (ConfigError, "设置有误"))
+KINDS_ZH = (
+    (ModelError, "模型不可用"),
+    (GenerationError, "模型生成出错"),
+    (RagIndexError, "索引不可用"),
+    (LoadError, "文件无法读取"),
+    (ConfigError, "设置有误"),
+)
 
 
 def _problem(exc: Exception) -> str:
@@ -179,8 +206,16 @@ def _message(role: str, content: str) -> dict[str, str]:
     return {"role": role, "content": content}
 
 
-def respond(backend: ChatBackend, question: str, chat: list, history: tuple, settings: Settings,
-            session: str = "", bases: Any = None, on_answer: Callable[[Answer], None] | None = None):
+def respond(
+    backend: ChatBackend,
+    question: str,
+    chat: list,
+    history: tuple,
+    settings: Settings,
+    session: str = "",
+    bases: Any = None,
+    on_answer: Callable[[Answer], None] | None = None,
+):
     """The chat handler: yields (textbox, chat, history) as the answer streams in; the finished
     answer also goes to `on_answer` (to be kept). `bases`: the knowledge bases as the user sees them."""
     question = (question or "").strip()
@@ -192,8 +227,15 @@ def respond(backend: ChatBackend, question: str, chat: list, history: tuple, set
     yield "", chat, history
     text = ""
     sources: tuple[Citation, ...] = ()
-    ask = lambda on_token, on_sources: backend.ask(question, history, settings, on_token, session,  # noqa: E731
-                                                   on_sources, bases)
+    ask = lambda on_token, on_sources: backend.ask(
+        question,
+        history,
+        settings,
+        on_token,
+        session,  # noqa: E731
+        on_sources,
+        bases,
+    )
     for update in stream_answer(ask):
         if update.stopped:
             shown = stopped_html(text)
@@ -232,8 +274,11 @@ def _panel(rag: Any, generator: str, sync: dict | None = None):
 
     info = coll.collection_info(rag, generator, sync)
     examples = [[q] for q in example_questions(info)]
-    return (coll.collection_html(info), gr.update(choices=coll.document_choices(info), value=None),
-            gr.update(samples=examples, visible=bool(examples)))
+    return (
+        coll.collection_html(info),
+        gr.update(choices=coll.document_choices(info), value=None),
+        gr.update(samples=examples, visible=bool(examples)),
+    )
 
 
 def active_text(kb: str) -> str:
@@ -241,8 +286,9 @@ def active_text(kb: str) -> str:
     return f"当前知识库：**{shown_name(kb)}**（提问和上传都在这里）" if kb else ""
 
 
-def on_upload(rag: Any, files: list | None, generator: str, progress: Any = None, kb: str = "",
-              sync: dict | None = None):
+def on_upload(
+    rag: Any, files: list | None, generator: str, progress: Any = None, kb: str = "", sync: dict | None = None
+):
     """Check, store and index uploaded files into knowledge base `kb` (named in the status);
     yields (status, collection, doc choices, file box)."""
     import gradio as gr
@@ -262,8 +308,7 @@ def on_upload(rag: Any, files: list | None, generator: str, progress: Any = None
     yield status, *_panel(rag, generator, sync), None
 
 
-def on_fetch(rag: Any, text: str, generator: str, progress: Any = None, kb: str = "",
-             sync: dict | None = None):
+def on_fetch(rag: Any, text: str, generator: str, progress: Any = None, kb: str = "", sync: dict | None = None):
     """Fetch the web pages named in `text` (one address a line) into knowledge base `kb` and index
     them; yields (status, collection, doc choices, examples, address box)."""
     import gradio as gr
@@ -278,16 +323,19 @@ def on_fetch(rag: Any, text: str, generator: str, progress: Any = None, kb: str 
         yield f"{into}正在抓取 {len(urls)} 个网址 …", *_panel(rag, generator, sync), gr.update()
         crawled, report = web.index_pages(rag, urls, progress=coll.ProgressText(progress) if progress else None)
         skipped = "；".join(f"{url}（{why}）" for url, why in crawled.skipped)
-        status = (f"{into}网页 保存 {len(crawled.saved)}，未变 {len(crawled.unchanged)}，移除 {len(crawled.removed)}"
-                  f"；索引 新增 {report.added}，更新 {report.updated}" + (f"；跳过：{skipped}" if skipped else ""))
+        status = (
+            f"{into}网页 保存 {len(crawled.saved)}，未变 {len(crawled.unchanged)}，移除 {len(crawled.removed)}"
+            f"；索引 新增 {report.added}，更新 {report.updated}" + (f"；跳过：{skipped}" if skipped else "")
+        )
         box = ""
     except Exception as exc:  # noqa: BLE001 - the page reports it; the server stays up
         status, box = f"⚠ {into}未抓取：{_problem(exc)}", gr.update()
     yield status, *_panel(rag, generator, sync), box
 
 
-def on_switch(seen: Any, kb: str, generator: str, conv: str = "", store: Any = None, owner: str = "",
-              sync: dict | None = None) -> tuple:
+def on_switch(
+    seen: Any, kb: str, generator: str, conv: str = "", store: Any = None, owner: str = "", sync: dict | None = None
+) -> tuple:
     """Another knowledge base: its documents, and a new conversation (follow-ups would mix them),
     unless it is the one the open conversation is over (reopened from the list); (*panel, chat,
     history, conversation)."""
@@ -313,6 +361,7 @@ def on_delete(rag: Any, doc: str | None, generator: str, sync: dict | None = Non
 @dataclass
 class Page:
     """The components the handlers read and write."""
+
     chat: Any
     question: Any
     send: Any
@@ -347,30 +396,50 @@ class Page:
 
 def _chat_column(gr) -> dict[str, Any]:
     gr.HTML('<div class="rag-header"><b>文档问答</b><span>回答只依据文档库；点击 [n] 查看出处</span></div>')
-    chat = gr.Chatbot(elem_id="rag-chat", show_label=False, height="68vh", latex_delimiters=[],
-                      feedback_options=None, buttons=["copy"],
-                      placeholder="向当前知识库提问：回答只依据其中的文档，并注明出处")
+    chat = gr.Chatbot(
+        elem_id="rag-chat",
+        show_label=False,
+        height="68vh",
+        latex_delimiters=[],
+        feedback_options=None,
+        buttons=["copy"],
+        placeholder="向当前知识库提问：回答只依据其中的文档，并注明出处",
+    )
     with gr.Row():
-        question = gr.Textbox(elem_id="rag-question", show_label=False, scale=8, lines=1, max_lines=4,
-                              autofocus=True, placeholder="输入问题，回车发送；追问会结合上文")
+        question = gr.Textbox(
+            elem_id="rag-question",
+            show_label=False,
+            scale=8,
+            lines=1,
+            max_lines=4,
+            autofocus=True,
+            placeholder="输入问题，回车发送；追问会结合上文",
+        )
         send = gr.Button("发送", variant="primary", elem_id="rag-send", scale=1, min_width=80)
         stop = gr.Button("停止", variant="stop", elem_id="rag-stop", scale=1, min_width=80)
     active = gr.Markdown(elem_id="rag-active")
     examples = gr.Examples([["…"]], inputs=[question], label="示例问题", elem_id="rag-examples")
-    return dict(chat=chat, question=question, send=send, stop=stop, active=active,
-                examples=examples.dataset)
+    return dict(chat=chat, question=question, send=send, stop=stop, active=active, examples=examples.dataset)
 
 
 def _side_panel(gr, config: Any) -> dict[str, Any]:
     collection = gr.HTML(elem_id="rag-collection")
     # no file_types filter: our own check names the file and the accepted types in the status line
     # the accepted types above the box, not as its label: a label covers the box's own 将文件拖放到此处
-    gr.Markdown(f"上传文件（{' '.join(sorted(uploads.supported_suffixes()))}，每个 ≤ {config.max_file_mb:g} MB）",
-                elem_id="rag-upload-note")
+    gr.Markdown(
+        f"上传文件（{' '.join(sorted(uploads.supported_suffixes()))}，每个 ≤ {config.max_file_mb:g} MB）",
+        elem_id="rag-upload-note",
+    )
     upload = gr.File(show_label=False, file_count="multiple", elem_id="rag-upload", height=120)
     with gr.Row():
-        urls = gr.Textbox(show_label=False, placeholder="或输入网址（每行一个；网页、站点地图）", lines=1, max_lines=4,
-                          scale=3, elem_id="rag-urls")
+        urls = gr.Textbox(
+            show_label=False,
+            placeholder="或输入网址（每行一个；网页、站点地图）",
+            lines=1,
+            max_lines=4,
+            scale=3,
+            elem_id="rag-urls",
+        )
         fetch = gr.Button("抓取", elem_id="rag-fetch", scale=1, min_width=60, size="sm")
     status = gr.Markdown(elem_id="rag-status")
     with gr.Row():
@@ -379,11 +448,21 @@ def _side_panel(gr, config: Any) -> dict[str, Any]:
     gr.Markdown("### 设置")
     top_k = gr.Slider(1, 10, step=1, value=config.top_k, label="检索段落数", elem_id="rag-topk")
     mode = gr.Radio(list(MODES), value=config.answer_mode, label="回答方式", elem_id="rag-mode")
-    generator = gr.Dropdown(coll.installed_generators(config), value=config.generator, label="生成模型",
-                            elem_id="rag-generator")
-    return dict(collection=collection, upload=upload, urls=urls, fetch=fetch, status=status, doc_pick=doc_pick,
-                delete=delete,
-                top_k=top_k, mode=mode, generator=generator)
+    generator = gr.Dropdown(
+        coll.installed_generators(config), value=config.generator, label="生成模型", elem_id="rag-generator"
+    )
+    return dict(
+        collection=collection,
+        upload=upload,
+        urls=urls,
+        fetch=fetch,
+        status=status,
+        doc_pick=doc_pick,
+        delete=delete,
+        top_k=top_k,
+        mode=mode,
+        generator=generator,
+    )
 
 
 def user_text(request: Any, access: Access) -> str:
@@ -391,8 +470,10 @@ def user_text(request: Any, access: Access) -> str:
     name = getattr(request, "username", None) or ""
     if not (name and access.logout):
         return ""
-    return (f'<div class="rag-user">已登录：<b>{html.escape(name)}</b> · '
-            f'<a href="{html.escape(access.logout)}" target="_self">退出</a></div>')
+    return (
+        f'<div class="rag-user">已登录：<b>{html.escape(name)}</b> · '
+        f'<a href="{html.escape(access.logout)}" target="_self">退出</a></div>'
+    )
 
 
 GONE = "知识库 {kb} 已不存在（可能已在别处删除），请在上方重新选择知识库"
@@ -416,8 +497,12 @@ def _record(seen: Any, action: str, kb: str, detail: str) -> None:
 def _no_bases() -> tuple:
     import gradio as gr
 
-    return ("当前没有你可以阅读的知识库：请管理员授权（rag users grant）", gr.update(value=""),
-            gr.update(choices=[], value=None), gr.update(samples=[], visible=False))
+    return (
+        "当前没有你可以阅读的知识库：请管理员授权（rag users grant）",
+        gr.update(value=""),
+        gr.update(choices=[], value=None),
+        gr.update(samples=[], visible=False),
+    )
 
 
 def _wire(gr, demo, bases: Any, page: Page, history: Any, run: Callable | None, access: Access) -> None:
@@ -427,8 +512,16 @@ def _wire(gr, demo, bases: Any, page: Page, history: Any, run: Callable | None, 
 
     def ask(q, c, h, k, m, g, kb, conv, request: gr.Request):
         answered: list[Answer] = []
-        for shown in respond(backend, q, c, h, Settings(int(k), m, g, kb or ""), _session(request),
-                             bases=access.view(request), on_answer=answered.append):
+        for shown in respond(
+            backend,
+            q,
+            c,
+            h,
+            Settings(int(k), m, g, kb or ""),
+            _session(request),
+            bases=access.view(request),
+            on_answer=answered.append,
+        ):
             yield *shown, gr.update()
         if store is not None and answered:
             yield gr.update(), gr.update(), gr.update(), convs.keep(store, access.owner(request), conv, kb, answered[0])
@@ -436,13 +529,17 @@ def _wire(gr, demo, bases: Any, page: Page, history: Any, run: Callable | None, 
     def refreshed(conv, request: gr.Request):
         """The conversation list and the export of the open one, as they are now."""
         owner = access.owner(request)
-        return (gr.update(choices=convs.choices(store, owner), value=conv or None),
-                convs.export(store, owner, conv) if conv else None)
+        return (
+            gr.update(choices=convs.choices(store, owner), value=conv or None),
+            convs.export(store, owner, conv) if conv else None,
+        )
 
-    chat_io = dict(inputs=[page.question, page.chat, history, page.top_k, page.mode, page.generator, page.kb,
-                           page.conversation],
-                   outputs=[page.question, page.chat, history, page.conversation], concurrency_limit=1,
-                   concurrency_id="answer")
+    chat_io = dict(
+        inputs=[page.question, page.chat, history, page.top_k, page.mode, page.generator, page.kb, page.conversation],
+        outputs=[page.question, page.chat, history, page.conversation],
+        concurrency_limit=1,
+        concurrency_id="answer",
+    )
     for started in (page.question.submit(ask, **chat_io), page.send.click(ask, **chat_io)):
         if store is not None:
             started.then(refreshed, inputs=[page.conversation], outputs=[page.conv_pick, page.conv_export])
@@ -452,10 +549,11 @@ def _wire(gr, demo, bases: Any, page: Page, history: Any, run: Callable | None, 
 
     page.stop.click(stop, queue=False)  # not queued: it must get through while the answer holds the queue
     # the chat's own 清除 (trash) button clears the page and starts a new conversation (the old one is kept)
-    page.chat.clear(lambda: ((), "", gr.update(value=None)), outputs=[history, page.conversation, page.conv_pick],
-                    queue=False)
+    page.chat.clear(
+        lambda: ((), "", gr.update(value=None)), outputs=[history, page.conversation, page.conv_pick], queue=False
+    )
 
-    def upload_files(files, g, kb, request: gr.Request, progress=gr.Progress()):
+    def upload_files(files, g, kb, request: gr.Request, progress=gr.Progress()):  # noqa: B008 - Gradio hands its tracker in through this default
         seen = access.view(request)
         rag, problem = writable(seen, kb)
         if problem:
@@ -464,10 +562,15 @@ def _wire(gr, demo, bases: Any, page: Page, history: Any, run: Callable | None, 
         _record(seen, "doc.upload", kb, ", ".join(Path(getattr(f, "name", f)).name for f in files or []))
         yield from on_upload(rag, files, g, progress, kb=kb if hasattr(bases, "root") else "", sync=access.sync(kb))
 
-    page.upload.upload(upload_files, inputs=[page.upload, page.generator, page.kb],
-                       outputs=[page.status, *panel, page.upload], concurrency_limit=1, concurrency_id="index")
+    page.upload.upload(
+        upload_files,
+        inputs=[page.upload, page.generator, page.kb],
+        outputs=[page.status, *panel, page.upload],
+        concurrency_limit=1,
+        concurrency_id="index",
+    )
 
-    def fetch_pages(text, g, kb, request: gr.Request, progress=gr.Progress()):
+    def fetch_pages(text, g, kb, request: gr.Request, progress=gr.Progress()):  # noqa: B008 - as above
         seen = access.view(request)
         rag, problem = writable(seen, kb)
         if problem:
@@ -476,8 +579,13 @@ def _wire(gr, demo, bases: Any, page: Page, history: Any, run: Callable | None, 
         _record(seen, "urls.add", kb, " ".join((text or "").split()))
         yield from on_fetch(rag, text, g, progress, kb=kb if hasattr(bases, "root") else "", sync=access.sync(kb))
 
-    page.fetch.click(fetch_pages, inputs=[page.urls, page.generator, page.kb],
-                     outputs=[page.status, *panel, page.urls], concurrency_limit=1, concurrency_id="index")
+    page.fetch.click(
+        fetch_pages,
+        inputs=[page.urls, page.generator, page.kb],
+        outputs=[page.status, *panel, page.urls],
+        concurrency_limit=1,
+        concurrency_id="index",
+    )
 
     def delete(doc, g, kb, request: gr.Request):
         seen = access.view(request)
@@ -489,8 +597,14 @@ def _wire(gr, demo, bases: Any, page: Page, history: Any, run: Callable | None, 
         return on_delete(rag, doc, g, access.sync(kb))
 
     # asked in the browser first: a click on 删除 removes the document from the index at once
-    page.delete.click(delete, inputs=[page.doc_pick, page.generator, page.kb], outputs=[page.status, *panel],
-                      concurrency_id="index", js=CONFIRM_DELETE)
+    page.delete.click(
+        delete,
+        inputs=[page.doc_pick, page.generator, page.kb],
+        outputs=[page.status, *panel],
+        concurrency_id="index",
+        js=CONFIRM_DELETE,
+    )
+
     def regenerate(g, kb, request: gr.Request):
         return _panel(access.view(request).get(kb), g, access.sync(kb))
 
@@ -501,15 +615,22 @@ def _wire(gr, demo, bases: Any, page: Page, history: Any, run: Callable | None, 
             return *(gr.update() for _ in panel), gr.update(), gr.update(), gr.update()
         return on_switch(access.view(request), kb, g, conv, store, access.owner(request), access.sync(kb))
 
-    page.kb.change(switch, inputs=[page.generator, page.kb, page.conversation],
-                   outputs=[*panel, page.chat, history, page.conversation])
+    page.kb.change(
+        switch,
+        inputs=[page.generator, page.kb, page.conversation],
+        outputs=[*panel, page.chat, history, page.conversation],
+    )
 
     def create(name, remembered, request: gr.Request):
         status, chosen, box = on_create(access.view(request), name)
         return status, chosen, box, chosen.get("value", remembered)  # remembered with the answer itself
 
-    page.create.click(create, inputs=[page.new_kb, page.remembered],
-                      outputs=[page.status, page.kb, page.new_kb, page.remembered], concurrency_id="index")
+    page.create.click(
+        create,
+        inputs=[page.new_kb, page.remembered],
+        outputs=[page.status, page.kb, page.new_kb, page.remembered],
+        concurrency_id="index",
+    )
 
     def load(g, kb, remembered, remembered_conv, request: gr.Request):
         """A reload shows the knowledge bases the user may read now, the one this browser last
@@ -523,23 +644,47 @@ def _wire(gr, demo, bases: Any, page: Page, history: Any, run: Callable | None, 
                 chat, past, conv, remembered = kept_chat, kept_history, remembered_conv, kept_kb
         chosen = remembered if remembered in names else (kb if kb in names else (names[0] if names else None))
         shown = (active_text(chosen), *_panel(seen.get(chosen), g, access.sync(chosen))) if chosen else _no_bases()
-        listed = (gr.update(choices=convs.choices(store, owner), value=conv or None) if store is not None
-                  else gr.update())
-        return (selector(seen, chosen), *shown, user_text(request, access), gr.update(visible=store is not None),
-                listed, chat, past, conv)
+        listed = (
+            gr.update(choices=convs.choices(store, owner), value=conv or None) if store is not None else gr.update()
+        )
+        return (
+            selector(seen, chosen),
+            *shown,
+            user_text(request, access),
+            gr.update(visible=store is not None),
+            listed,
+            chat,
+            past,
+            conv,
+        )
 
-    demo.load(load, inputs=[page.generator, page.kb, page.remembered, page.remembered_conversation],
-              outputs=[page.kb, page.active, *panel, page.user, page.conv_group, page.conv_pick, page.chat, history,
-                       page.conversation])
+    demo.load(
+        load,
+        inputs=[page.generator, page.kb, page.remembered, page.remembered_conversation],
+        outputs=[
+            page.kb,
+            page.active,
+            *panel,
+            page.user,
+            page.conv_group,
+            page.conv_pick,
+            page.chat,
+            history,
+            page.conversation,
+        ],
+    )
+
     # another page or the API may have created or deleted one since: opening the selector asks again
     def listed(kb, request: gr.Request):
         return selector(access.view(request), kb)
 
     page.kb.focus(listed, inputs=[page.kb], outputs=[page.kb], queue=False)
-    page.kb.change(lambda kb: (kb, active_text(kb)), inputs=[page.kb], outputs=[page.remembered, page.active],
-                   queue=False)
-    page.conversation.change(lambda conv: conv, inputs=[page.conversation], outputs=[page.remembered_conversation],
-                             queue=False)
+    page.kb.change(
+        lambda kb: (kb, active_text(kb)), inputs=[page.kb], outputs=[page.remembered, page.active], queue=False
+    )
+    page.conversation.change(
+        lambda conv: conv, inputs=[page.conversation], outputs=[page.remembered_conversation], queue=False
+    )
     if store is not None:
         _wire_conversations(gr, page, history, access, refreshed)
 
@@ -554,26 +699,33 @@ def _wire_conversations(gr, page: Page, history: Any, access: Access, refreshed:
         chat, past, kb = convs.chat_of(store, access.owner(request), conv)
         return chat, past, conv, selector(access.view(request), kb)
 
-    page.conv_pick.input(reopen, inputs=[page.conv_pick], outputs=[page.chat, history, page.conversation, page.kb]
-                         ).then(refreshed, **listing)
-    page.conv_new.click(lambda: ([], (), ""), outputs=[page.chat, history, page.conversation], queue=False
-                        ).then(refreshed, **listing)
+    page.conv_pick.input(
+        reopen, inputs=[page.conv_pick], outputs=[page.chat, history, page.conversation, page.kb]
+    ).then(refreshed, **listing)
+    page.conv_new.click(lambda: ([], (), ""), outputs=[page.chat, history, page.conversation], queue=False).then(
+        refreshed, **listing
+    )
 
     def remove(conv, request: gr.Request):
         if conv:
             store.delete(access.owner(request), conv)
         return [], (), ""
 
-    page.conv_delete.click(remove, inputs=[page.conversation], outputs=[page.chat, history, page.conversation],
-                           js="(c) => [c && confirm('删除这个对话？此操作不能撤销。') ? c : '']").then(refreshed, **listing)
+    page.conv_delete.click(
+        remove,
+        inputs=[page.conversation],
+        outputs=[page.chat, history, page.conversation],
+        js="(c) => [c && confirm('删除这个对话？此操作不能撤销。') ? c : '']",
+    ).then(refreshed, **listing)
 
     def rename(conv, title, request: gr.Request):
         if conv and (title or "").strip():
             store.rename(access.owner(request), conv, title)
         return ""
 
-    page.conv_rename.click(rename, inputs=[page.conversation, page.conv_title], outputs=[page.conv_title]
-                           ).then(refreshed, **listing)
+    page.conv_rename.click(rename, inputs=[page.conversation, page.conv_title], outputs=[page.conv_title]).then(
+        refreshed, **listing
+    )
 
 
 def build_app(source: Any, start: str = "", run: Callable | None = None, access: Access | None = None):
@@ -599,10 +751,18 @@ def build_app(source: Any, start: str = "", run: Callable | None = None, access:
                 kb_parts["remembered"] = gr.BrowserState("", storage_key="rag-kb")
                 conv_parts = convs.panel(gr)
                 side_parts = _side_panel(gr, first.config)
-        kept = dict(conversation=gr.State(""),
-                    remembered_conversation=gr.BrowserState("", storage_key="rag-conversation"))
-        _wire(gr, demo, bases, Page(**chat_parts, user=user, **kb_parts, **kept, **conv_parts, **side_parts),
-              history, run, access)
+        kept = dict(
+            conversation=gr.State(""), remembered_conversation=gr.BrowserState("", storage_key="rag-conversation")
+        )
+        _wire(
+            gr,
+            demo,
+            bases,
+            Page(**chat_parts, user=user, **kb_parts, **kept, **conv_parts, **side_parts),
+            history,
+            run,
+            access,
+        )
     return demo
 
 
@@ -610,10 +770,19 @@ def mount_options(config: Any) -> dict[str, Any]:
     """Keywords of the page that keep it local and private, whether launched or mounted."""
     import gradio as gr
 
-    return dict(max_file_size=f"{max(1, int(config.max_file_mb))}mb", footer_links=[], run_history=False,
-                enable_monitoring=False, mcp_server=False, ssr_mode=False, pwa=False, show_error=False,
-                theme=gr.themes.Default(primary_hue="indigo", neutral_hue="slate"),
-                css_paths=[STATIC / "ui.css"], head=f"<script>{(STATIC / 'ui.js').read_text('utf-8')}</script>")
+    return dict(
+        max_file_size=f"{max(1, int(config.max_file_mb))}mb",
+        footer_links=[],
+        run_history=False,
+        enable_monitoring=False,
+        mcp_server=False,
+        ssr_mode=False,
+        pwa=False,
+        show_error=False,
+        theme=gr.themes.Default(primary_hue="indigo", neutral_hue="slate"),
+        css_paths=[STATIC / "ui.css"],
+        head=f"<script>{(STATIC / 'ui.js').read_text('utf-8')}</script>",
+    )
 
 
 def launch_options(config: Any, host: str, port: int) -> dict[str, Any]:

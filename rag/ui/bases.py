@@ -24,8 +24,9 @@ class OneBase:
         return self.rag
 
     def create(self, _name: str) -> Any:
-        raise RagError("此页面只打开一个索引文件夹（rag ui --index DIR）：用 rag ui --kb 名称 启动，"
-                       "才能新建和切换知识库")
+        raise RagError(
+            "此页面只打开一个索引文件夹（rag ui --index DIR）：用 rag ui --kb 名称 启动，才能新建和切换知识库"
+        )
 
 
 def as_bases(source: Any, start: str = "") -> Any:
@@ -37,11 +38,22 @@ def kb_picker(gr, bases: Any, start: str, listed: bool = True) -> dict[str, Any]
     """The selector, the name box and the create button; not `listed`, the selector starts
     empty (the page fills it with what its user may read when it loads)."""
     names = bases.names() if listed else []
-    kb = gr.Dropdown(choices(names), value=start if start in names else (names[0] if names else None), label="知识库",
-                     elem_id="rag-kb", interactive=len(names) > 1 or hasattr(bases, "root") or not listed)
+    kb = gr.Dropdown(
+        choices(names),
+        value=start if start in names else (names[0] if names else None),
+        label="知识库",
+        elem_id="rag-kb",
+        interactive=len(names) > 1 or hasattr(bases, "root") or not listed,
+    )
     with gr.Row():
-        new_kb = gr.Textbox(show_label=False, placeholder="新知识库名称（字母、数字、-、_、汉字）", scale=3,
-                            elem_id="rag-new-kb", lines=1, max_lines=1)
+        new_kb = gr.Textbox(
+            show_label=False,
+            placeholder="新知识库名称（字母、数字、-、_、汉字）",
+            scale=3,
+            elem_id="rag-new-kb",
+            lines=1,
+            max_lines=1,
+        )
         create = gr.Button("新建", elem_id="rag-create-kb", scale=1, min_width=60, size="sm")
     return dict(kb=kb, new_kb=new_kb, create=create)
 

@@ -43,8 +43,10 @@ def collection_info(rag: Any, generator: str, sync: dict | None = None) -> Colle
     """The documents in the index, or an empty collection with the reason when there is none."""
     config = rag.config
     try:
-        docs = tuple(DocSummary(d["doc"], d.get("title", ""), int(d.get("chunks", 0)), d.get("sha256", ""))
-                     for d in rag.documents())
+        docs = tuple(
+            DocSummary(d["doc"], d.get("title", ""), int(d.get("chunks", 0)), d.get("sha256", ""))
+            for d in rag.documents()
+        )
         problem = ""
     except NoIndexError:
         docs, problem = (), EMPTY
@@ -65,19 +67,26 @@ def sync_html(sync: dict | None) -> str:
     else:
         warned = len(sync.get("warnings") or ())
         outcome = f"{changed} 个文件有变动" + (f"，{warned} 条警告" if warned else "")
-    return (f'<div class="rag-coll-sync" title="{e(chr(10).join(sync.get("warnings") or ()))}">'
-            f'自动同步 <code>{e(sync.get("folder", ""))}</code> · {when} · {outcome}</div>')
+    return (
+        f'<div class="rag-coll-sync" title="{e(chr(10).join(sync.get("warnings") or ()))}">'
+        f"自动同步 <code>{e(sync.get('folder', ''))}</code> · {when} · {outcome}</div>"
+    )
 
 
 def collection_html(info: CollectionInfo) -> str:
     e = html.escape
-    head = (f'<div class="rag-coll-stats"><b>{len(info.documents)}</b> 篇文档 · <b>{info.chunks}</b> 个段落</div>'
-            f'<div class="rag-coll-models">嵌入模型 <code>{e(info.embed_model)}</code><br>'
-            f'生成模型 <code>{e(info.generator)}</code></div>{sync_html(info.sync)}')
+    head = (
+        f'<div class="rag-coll-stats"><b>{len(info.documents)}</b> 篇文档 · <b>{info.chunks}</b> 个段落</div>'
+        f'<div class="rag-coll-models">嵌入模型 <code>{e(info.embed_model)}</code><br>'
+        f"生成模型 <code>{e(info.generator)}</code></div>{sync_html(info.sync)}"
+    )
     if info.problem:
         return f'<div class="rag-coll">{head}<div class="rag-coll-empty">{e(info.problem)}</div></div>'
-    rows = "".join(f'<li title="{e(d.doc)}"><span class="rag-coll-title">{e(d.title or d.doc)}</span>'
-                   f'<span class="rag-coll-chunks" title="索引段落数">{d.chunks} 段</span></li>' for d in info.documents)
+    rows = "".join(
+        f'<li title="{e(d.doc)}"><span class="rag-coll-title">{e(d.title or d.doc)}</span>'
+        f'<span class="rag-coll-chunks" title="索引段落数">{d.chunks} 段</span></li>'
+        for d in info.documents
+    )
     return f'<div class="rag-coll">{head}<ul class="rag-coll-docs">{rows}</ul></div>'
 
 
@@ -99,8 +108,10 @@ def installed_generators(config: Config) -> list[str]:
 def report_text(report: Any, files: Iterable[Path]) -> str:
     """One line on what an upload changed, from the index update report."""
     names = ", ".join(p.name for p in files)
-    counts = [f"{label} {getattr(report, attr, 0)}" for attr, label in
-              (("added", "新增"), ("updated", "更新"), ("unchanged", "未变"))]
+    counts = [
+        f"{label} {getattr(report, attr, 0)}"
+        for attr, label in (("added", "新增"), ("updated", "更新"), ("unchanged", "未变"))
+    ]
     warnings = getattr(report, "warnings", ()) or ()
     tail = f"；警告：{'；'.join(warnings)}" if warnings else ""
     if warnings and not (getattr(report, "added", 0) or getattr(report, "updated", 0)):

@@ -18,8 +18,9 @@ EXPORTS = Path(tempfile.gettempdir()) / "rag-exports"
 
 def choices(store: Any, owner: str) -> list[tuple[str, str]]:
     """(label, id) of the owner's conversations, the latest first: title and when."""
-    return [(f"{c['title'] or '（未命名）'} · {c['updated'][5:16].replace('T', ' ')}", c["id"])
-            for c in store.list(owner)]
+    return [
+        (f"{c['title'] or '（未命名）'} · {c['updated'][5:16].replace('T', ' ')}", c["id"]) for c in store.list(owner)
+    ]
 
 
 def chat_of(store: Any, owner: str, conversation_id: str) -> tuple[list[dict], tuple, str]:
@@ -30,8 +31,10 @@ def chat_of(store: Any, owner: str, conversation_id: str) -> tuple[list[dict], t
     chat, history = [], []
     for turn_number, turn in enumerate(found["messages"], start=1):
         answer: Answer = as_answer(turn)
-        chat += [{"role": "user", "content": html.escape(turn["question"])},
-                 {"role": "assistant", "content": answer_html(answer, turn_number)}]
+        chat += [
+            {"role": "user", "content": html.escape(turn["question"])},
+            {"role": "assistant", "content": answer_html(answer, turn_number)},
+        ]
         history.append((turn["question"], turn["answer"]))
     return chat, tuple(history), found["knowledge_base"]
 
@@ -64,8 +67,16 @@ def panel(gr) -> dict[str, Any]:
             remove = gr.Button("删除对话", elem_id="rag-delete-conversation", size="sm", min_width=60)
             download = gr.DownloadButton("导出 Markdown", elem_id="rag-export-conversation", size="sm", min_width=60)
         with gr.Row():
-            title = gr.Textbox(show_label=False, placeholder="新标题", scale=3, lines=1, max_lines=1,
-                               elem_id="rag-conversation-title")
+            title = gr.Textbox(
+                show_label=False, placeholder="新标题", scale=3, lines=1, max_lines=1, elem_id="rag-conversation-title"
+            )
             rename = gr.Button("重命名", elem_id="rag-rename-conversation", scale=1, size="sm", min_width=60)
-    return dict(conv_group=group, conv_pick=pick, conv_new=new, conv_delete=remove, conv_export=download,
-                conv_title=title, conv_rename=rename)
+    return dict(
+        conv_group=group,
+        conv_pick=pick,
+        conv_new=new,
+        conv_delete=remove,
+        conv_export=download,
+        conv_title=title,
+        conv_rename=rename,
+    )

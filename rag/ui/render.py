@@ -91,8 +91,10 @@ def _where(chunk: Chunk) -> str:
     if not chunk.source.startswith(("http://", "https://")):
         return _escape(chunk.where())
     rest = " · ".join(p for p in (chunk.page_label(), chunk.date) if p)
-    link = f'<a class="rag-url" href="{html.escape(chunk.source, quote=True)}" target="_blank" rel="noopener">' \
-           f'{_escape(chunk.source)}</a>'
+    link = (
+        f'<a class="rag-url" href="{html.escape(chunk.source, quote=True)}" target="_blank" rel="noopener">'
+        f"{_escape(chunk.source)}</a>"
+    )
     return f"{_escape(rest)} · {link}" if rest else link
 
 
@@ -101,26 +103,29 @@ def _source_line(chunk: Chunk) -> str:
     title = _escape(chunk.title or chunk.doc)
     section = f'<span class="rag-section">{_escape(where)}</span>' if where else ""
     place = f'<span class="rag-where">{_where(chunk)}</span>' if chunk.where() else ""
-    return (f'<span class="rag-title">{title}</span>{section}'
-            f'<span class="rag-doc">{_escape(chunk.doc)}</span>{place}')
+    return f'<span class="rag-title">{title}</span>{section}<span class="rag-doc">{_escape(chunk.doc)}</span>{place}'
 
 
 def citation_html(citation: Citation, turn: int) -> str:
     """One cited passage: number, title, section path, file, text with the supporting span marked."""
     c = citation.chunk
-    return (f'<details class="rag-cite" id="{anchor_id(turn, citation.n)}" open>'
-            f'<summary><span class="rag-n">[{citation.n}]</span>{_source_line(c)}</summary>'
-            f'<div class="rag-passage">{_tight(highlight(c.text, citation.spans))}</div></details>')
+    return (
+        f'<details class="rag-cite" id="{anchor_id(turn, citation.n)}" open>'
+        f'<summary><span class="rag-n">[{citation.n}]</span>{_source_line(c)}</summary>'
+        f'<div class="rag-passage">{_tight(highlight(c.text, citation.spans))}</div></details>'
+    )
 
 
 def related_html(hits: Sequence[Hit]) -> str:
     """The closest passages of a refusal, folded, so the reader can judge for themselves."""
     if not hits:
         return ""
-    items = "".join(f'<li class="rag-hit"><div class="rag-source">{_source_line(h.chunk)}</div>'
-                    f'<div class="rag-passage">{_tight(_escape(h.chunk.text))}</div></li>' for h in hits)
-    return (f'<details class="rag-related"><summary>{RELATED_LABEL}（{len(hits)}）</summary>'
-            f'<ol>{items}</ol></details>')
+    items = "".join(
+        f'<li class="rag-hit"><div class="rag-source">{_source_line(h.chunk)}</div>'
+        f'<div class="rag-passage">{_tight(_escape(h.chunk.text))}</div></li>'
+        for h in hits
+    )
+    return f'<details class="rag-related"><summary>{RELATED_LABEL}（{len(hits)}）</summary><ol>{items}</ol></details>'
 
 
 def reading_html(passages: Sequence[Citation]) -> str:
@@ -128,11 +133,15 @@ def reading_html(passages: Sequence[Citation]) -> str:
     that best covers the question marked. Unnumbered: the answer numbers its own citations."""
     if not passages:
         return ""
-    items = "".join(f'<li class="rag-hit"><div class="rag-source">{_source_line(p.chunk)}</div>'
-                    f'<div class="rag-passage">{_tight(highlight(p.chunk.text, p.spans))}</div></li>'
-                    for p in passages)
-    return (f'<details class="rag-reading" open><summary>{READING_LABEL}（{len(passages)}）</summary>'
-            f'<ul>{items}</ul></details>')
+    items = "".join(
+        f'<li class="rag-hit"><div class="rag-source">{_source_line(p.chunk)}</div>'
+        f'<div class="rag-passage">{_tight(highlight(p.chunk.text, p.spans))}</div></li>'
+        for p in passages
+    )
+    return (
+        f'<details class="rag-reading" open><summary>{READING_LABEL}（{len(passages)}）</summary>'
+        f"<ul>{items}</ul></details>"
+    )
 
 
 def _meta(answer: Answer) -> str:
@@ -160,26 +169,34 @@ def answer_html(answer: Answer, turn: int) -> str:
 
 def refusal_html(answer: Answer) -> str:
     text = _escape(answer.text.strip() or REFUSED_LABEL)
-    return (f'<div class="rag-answer rag-refused"><div class="rag-refused-head">{REFUSED_LABEL}</div>'
-            f'<div class="rag-text">{text}</div>{related_html(answer.hits)}{_meta(answer)}</div>')
+    return (
+        f'<div class="rag-answer rag-refused"><div class="rag-refused-head">{REFUSED_LABEL}</div>'
+        f'<div class="rag-text">{text}</div>{related_html(answer.hits)}{_meta(answer)}</div>'
+    )
 
 
 def streaming_html(text: str, passages: Sequence[Citation] = ()) -> str:
     """A partial answer while tokens arrive, over the passages being read; markers are linked
     only once citations are verified."""
     cursor = '<span class="rag-cursor"></span>'
-    return (f'<div class="rag-answer rag-streaming"><div class="rag-text">{_escape(text)}{cursor}</div>'
-            f'{reading_html(passages)}</div>')
+    return (
+        f'<div class="rag-answer rag-streaming"><div class="rag-text">{_escape(text)}{cursor}</div>'
+        f"{reading_html(passages)}</div>"
+    )
 
 
 def pending_html(label: str = "检索中…", passages: Sequence[Citation] = ()) -> str:
-    return (f'<div class="rag-answer rag-streaming"><div class="rag-text rag-pending">{_escape(label)}</div>'
-            f'{reading_html(passages)}</div>')
+    return (
+        f'<div class="rag-answer rag-streaming"><div class="rag-text rag-pending">{_escape(label)}</div>'
+        f"{reading_html(passages)}</div>"
+    )
 
 
 def error_html(message: str) -> str:
-    return (f'<div class="rag-answer rag-error"><div class="rag-refused-head">出错了</div>'
-            f'<div class="rag-text">{_escape(message)}</div></div>')
+    return (
+        f'<div class="rag-answer rag-error"><div class="rag-refused-head">出错了</div>'
+        f'<div class="rag-text">{_escape(message)}</div></div>'
+    )
 
 
 def stopped_html(text: str) -> str:

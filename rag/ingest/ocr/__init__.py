@@ -25,6 +25,7 @@ CHOICES = ("auto", "off")
 @dataclass(frozen=True)
 class TextBox:
     """One line of text as the engine found it, with its box in image pixels."""
+
     text: str
     left: float
     top: float

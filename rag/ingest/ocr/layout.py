@@ -34,8 +34,13 @@ def printed_lines(boxes: Sequence[TextBox]) -> list[Printed]:
     out = []
     for k, line in enumerate(lines):
         gap = k > 0 and min(b.top for b in line) - max(b.bottom for b in lines[k - 1]) > _GAP * height
-        out.append(Printed(_line_text(line), full=line[-1].right >= right - _SHORT * height,
-                           opens=gap or line[0].left - left > _INDENT * height))
+        out.append(
+            Printed(
+                _line_text(line),
+                full=line[-1].right >= right - _SHORT * height,
+                opens=gap or line[0].left - left > _INDENT * height,
+            )
+        )
     return out
 
 

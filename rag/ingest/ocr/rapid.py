@@ -24,8 +24,9 @@ class RapidOcr:
                 try:
                     from rapidocr_onnxruntime import RapidOCR
                 except ImportError as exc:
-                    raise LoadError(f"OCR needs rapidocr-onnxruntime ({exc}); reinstall with `make setup`, "
-                                    "or set ocr = \"off\"") from None
+                    raise LoadError(
+                        f'OCR needs rapidocr-onnxruntime ({exc}); reinstall with `make setup`, or set ocr = "off"'
+                    ) from None
                 threads = self.threads if self.threads > 0 else -1
                 self._engine = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=threads)
             return self._engine

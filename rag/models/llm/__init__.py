@@ -32,6 +32,7 @@ class ChatMessage(TypedDict):
 @dataclass
 class Usage:
     """What the last call cost; filled as the stream runs (for benchmarks and the UI)."""
+
     prompt_tokens: int = 0
     completion_tokens: int = 0
 
@@ -47,13 +48,11 @@ class Generator(Protocol):
     @property
     def last_usage(self) -> Usage: ...
 
-    def stream(self, messages: Sequence[ChatMessage], max_tokens: int,
-               stop: Sequence[str] = ()) -> Iterator[str]:
+    def stream(self, messages: Sequence[ChatMessage], max_tokens: int, stop: Sequence[str] = ()) -> Iterator[str]:
         """Yield the answer text piece by piece; loads the model on first use."""
         ...
 
-    def generate(self, messages: Sequence[ChatMessage], max_tokens: int, stop: Sequence[str] = ()) -> str:
-        ...
+    def generate(self, messages: Sequence[ChatMessage], max_tokens: int, stop: Sequence[str] = ()) -> str: ...
 
 
 @runtime_checkable
@@ -82,7 +81,7 @@ class StopTrimmer:
             out, self.buffer, self.stopped = self.buffer[:cut], "", True
             return out
         keep = len(self.buffer) - self.hold
-        out, self.buffer = self.buffer[:max(keep, 0)], self.buffer[max(keep, 0):]
+        out, self.buffer = self.buffer[: max(keep, 0)], self.buffer[max(keep, 0) :]
         return out
 
     def flush(self) -> str:
@@ -92,14 +91,14 @@ class StopTrimmer:
 
 class BaseGenerator:
     """What every backend shares: `generate` is the joined stream; usage of the last call."""
+
     name: str
     n_ctx: int
 
     def __init__(self) -> None:
         self.last_usage = Usage()
 
-    def stream(self, messages: Sequence[ChatMessage], max_tokens: int,
-               stop: Sequence[str] = ()) -> Iterator[str]:
+    def stream(self, messages: Sequence[ChatMessage], max_tokens: int, stop: Sequence[str] = ()) -> Iterator[str]:
         raise NotImplementedError
 
     def generate(self, messages: Sequence[ChatMessage], max_tokens: int, stop: Sequence[str] = ()) -> str:
@@ -132,8 +131,7 @@ def make_generator(config: "Config", model: str | None = None) -> Generator:
     if backend not in BACKENDS:
         raise ConfigError(f"setting 'llm_backend' is '{backend}'; valid backends: {', '.join(BACKENDS)}")
     name = model or (config.openai_model if backend == "openai" and config.openai_model else config.generator)
-    key = (backend, name, config.models_dir, config.n_ctx, config.n_threads, config.temperature,
-           config.openai_base_url)
+    key = (backend, name, config.models_dir, config.n_ctx, config.n_threads, config.temperature, config.openai_base_url)
     with _CACHE_LOCK:
         if key not in _CACHE:
             if len(_CACHE) >= _CACHE_SIZE:

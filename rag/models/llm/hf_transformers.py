@@ -65,26 +65,35 @@ class TransformersGenerator(BaseGenerator):
         return self._model, self._tokenizer
 
     def _inputs(self, tokenizer, messages: Sequence[ChatMessage]):
-        inputs = tokenizer.apply_chat_template(list(messages), add_generation_prompt=True,
-                                               return_tensors="pt", return_dict=True)
+        inputs = tokenizer.apply_chat_template(
+            list(messages), add_generation_prompt=True, return_tensors="pt", return_dict=True
+        )
         self.last_usage.prompt_tokens = int(inputs["input_ids"].shape[-1])
         return inputs
 
-    def stream(self, messages: Sequence[ChatMessage], max_tokens: int,
-               stop: Sequence[str] = ()) -> Iterator[str]:
+    def stream(self, messages: Sequence[ChatMessage], max_tokens: int, stop: Sequence[str] = ()) -> Iterator[str]:
         from transformers import TextIteratorStreamer
 
         with self._lock:
             model, tokenizer = self._load()
             inputs = self._inputs(tokenizer, messages)
             streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
-            sampling = ({"do_sample": True, "temperature": self.config.temperature}
-                        if self.config.temperature > 0 else {"do_sample": False})
+            sampling = (
+                {"do_sample": True, "temperature": self.config.temperature}
+                if self.config.temperature > 0
+                else {"do_sample": False}
+            )
             failure: list[BaseException] = []
             cancel = threading.Event()  # set when the caller stops reading, so the thread stops too
-            kwargs = dict(**inputs, max_new_tokens=max_tokens, streamer=streamer,
-                          stop_strings=list(stop) or None, tokenizer=tokenizer,
-                          stopping_criteria=_cancelled(cancel), **sampling)
+            kwargs = dict(
+                **inputs,
+                max_new_tokens=max_tokens,
+                streamer=streamer,
+                stop_strings=list(stop) or None,
+                tokenizer=tokenizer,
+                stopping_criteria=_cancelled(cancel),
+                **sampling,
+            )
             worker = threading.Thread(target=self._run, args=(model, kwargs, streamer, failure), daemon=True)
             worker.start()
             try:

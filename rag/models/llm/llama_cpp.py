@@ -25,12 +25,16 @@ def gguf_path(name: str, config: "Config") -> Path:
     if path.is_dir():
         found = sorted(path.glob("*.gguf"))
         if len(found) != 1:
-            raise ModelError(f"generator folder {path} must hold exactly one .gguf file (found {len(found)}); "
-                             "set 'generator' to the file itself")
+            raise ModelError(
+                f"generator folder {path} must hold exactly one .gguf file (found {len(found)}); "
+                "set 'generator' to the file itself"
+            )
         path = found[0]
     if not path.is_file() or path.suffix != ".gguf":
-        raise ModelError(f"generator '{name}' is not a .gguf file; the llama_cpp backend needs one "
-                         "(or set llm_backend = \"transformers\" for a Hugging Face model)")
+        raise ModelError(
+            f"generator '{name}' is not a .gguf file; the llama_cpp backend needs one "
+            '(or set llm_backend = "transformers" for a Hugging Face model)'
+        )
     return path
 
 
@@ -42,13 +46,19 @@ def engine_options(config: "Config") -> dict:
     if config.llm_kv_type not in KV_TYPES:
         raise ConfigError(f"llm_kv_type '{config.llm_kv_type}' is not one of: {', '.join(KV_TYPES)}")
     if config.llm_kv_type != "f16" and not config.llm_flash_attn:
-        raise ConfigError(f"llm_kv_type '{config.llm_kv_type}' needs llm_flash_attn = true (llama.cpp quantizes "
-                          "the V cache only with flash attention)")
+        raise ConfigError(
+            f"llm_kv_type '{config.llm_kv_type}' needs llm_flash_attn = true (llama.cpp quantizes "
+            "the V cache only with flash attention)"
+        )
     if config.llm_batch < 1 or config.llm_lookup < 0:
         raise ConfigError("llm_batch must be at least 1 and llm_lookup at least 0")
-    options: dict[str, Any] = dict(n_batch=config.llm_batch, n_ubatch=config.llm_batch,
-                                   flash_attn=config.llm_flash_attn,
-                                   type_k=KV_TYPES[config.llm_kv_type], type_v=KV_TYPES[config.llm_kv_type])
+    options: dict[str, Any] = dict(
+        n_batch=config.llm_batch,
+        n_ubatch=config.llm_batch,
+        flash_attn=config.llm_flash_attn,
+        type_k=KV_TYPES[config.llm_kv_type],
+        type_v=KV_TYPES[config.llm_kv_type],
+    )
     if config.llm_lookup:
         from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
 
@@ -73,33 +83,46 @@ class LlamaCppGenerator(BaseGenerator):
             try:
                 from llama_cpp import Llama
             except ImportError:
-                raise ModelError("llama-cpp-python is not installed: run `make setup` "
-                                 "(or pip install llama-cpp-python==0.3.36)") from None
+                raise ModelError(
+                    "llama-cpp-python is not installed: run `make setup` (or pip install llama-cpp-python==0.3.36)"
+                ) from None
             try:
-                self._llm = Llama(model_path=str(path), n_ctx=self.n_ctx, n_threads=self.n_threads,
-                                  n_threads_batch=self.n_threads, seed=0, verbose=False, **engine_options(self.config))
+                self._llm = Llama(
+                    model_path=str(path),
+                    n_ctx=self.n_ctx,
+                    n_threads=self.n_threads,
+                    n_threads_batch=self.n_threads,
+                    seed=0,
+                    verbose=False,
+                    **engine_options(self.config),
+                )
             except (ValueError, RuntimeError) as exc:
-                raise ModelError(f"{path}: llama.cpp could not load it ({exc}); run `rag setup` "
-                                 "to re-verify the model files") from None
+                raise ModelError(
+                    f"{path}: llama.cpp could not load it ({exc}); run `rag setup` to re-verify the model files"
+                ) from None
         return self._llm
 
-    def stream(self, messages: Sequence[ChatMessage], max_tokens: int,
-               stop: Sequence[str] = ()) -> Iterator[str]:
+    def stream(self, messages: Sequence[ChatMessage], max_tokens: int, stop: Sequence[str] = ()) -> Iterator[str]:
         with self._lock:
             llm = self._load()
             self.last_usage.prompt_tokens = self.last_usage.completion_tokens = 0
             try:
                 chunks = llm.create_chat_completion(
-                    messages=list(messages), max_tokens=max_tokens, stop=list(stop) or None,
-                    temperature=self.config.temperature, stream=True)
+                    messages=list(messages),
+                    max_tokens=max_tokens,
+                    stop=list(stop) or None,
+                    temperature=self.config.temperature,
+                    stream=True,
+                )
                 for chunk in chunks:
                     piece = chunk["choices"][0]["delta"].get("content")
                     if piece:
                         self.last_usage.completion_tokens += 1
                         yield piece
             except ValueError as exc:  # llama-cpp-python reports an overfull context this way
-                raise GenerationError(f"generator '{self.name}': {exc}; lower 'context_tokens' "
-                                      "or raise 'n_ctx'") from None
+                raise GenerationError(
+                    f"generator '{self.name}': {exc}; lower 'context_tokens' or raise 'n_ctx'"
+                ) from None
             finally:
                 self.last_usage.prompt_tokens = max(llm.n_tokens - self.last_usage.completion_tokens, 0)
 
@@ -112,17 +135,19 @@ class LlamaCppGenerator(BaseGenerator):
             llm = self._load()
             tokens = llm.tokenize(self._chat_text(llm, messages).encode("utf-8"), add_bos=False, special=True)
             if len(tokens) >= llm.n_ctx():
-                raise GenerationError(f"generator '{self.name}': a prompt of {len(tokens)} tokens does not fit "
-                                      f"n_ctx {llm.n_ctx()}; lower 'context_tokens' or raise 'n_ctx'")
+                raise GenerationError(
+                    f"generator '{self.name}': a prompt of {len(tokens)} tokens does not fit "
+                    f"n_ctx {llm.n_ctx()}; lower 'context_tokens' or raise 'n_ctx'"
+                )
             # keep the cached prefix (at least the last token is evaluated, to get fresh logits)
             llm.n_tokens = llm.longest_token_prefix(llm._input_ids.tolist(), tokens[:-1])
-            llm.eval(tokens[llm.n_tokens:])  # eval drops the cache past n_tokens first
+            llm.eval(tokens[llm.n_tokens :])  # eval drops the cache past n_tokens first
             llm._requires_eval = True  # the next answer must not take these logits for its own
             logits = np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(llm.n_vocab(),)).astype(np.float64)
             firsts = [llm.tokenize(w.encode("utf-8"), add_bos=False, special=False)[0] for w in words]
             chosen = logits[firsts] - logits[firsts].max()
             weights = np.exp(chosen)
-            return {w: float(p) for w, p in zip(words, weights / weights.sum())}
+            return {w: float(p) for w, p in zip(words, weights / weights.sum(), strict=True)}
 
     def _chat_text(self, llm, messages: Sequence[ChatMessage]) -> str:
         """The messages in the GGUF's own chat template, up to the assistant's first token."""

@@ -38,9 +38,14 @@ class OpenAIGenerator(BaseGenerator):
         self.url = config.openai_base_url.rstrip("/") + "/chat/completions"
 
     def _request(self, messages: Sequence[ChatMessage], max_tokens: int, stop: Sequence[str]) -> dict:
-        body = {"model": self.name, "messages": list(messages), "max_tokens": max_tokens,
-                "temperature": self.config.temperature, "stream": True,
-                "stream_options": {"include_usage": True}}
+        body = {
+            "model": self.name,
+            "messages": list(messages),
+            "max_tokens": max_tokens,
+            "temperature": self.config.temperature,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
         if stop:
             body["stop"] = list(stop)[:4]  # the OpenAI API takes at most four
         return body
@@ -49,30 +54,36 @@ class OpenAIGenerator(BaseGenerator):
         key = self.config.openai_api_key
         return {"Authorization": f"Bearer {key}"} if key else {}
 
-    def stream(self, messages: Sequence[ChatMessage], max_tokens: int,
-               stop: Sequence[str] = ()) -> Iterator[str]:
+    def stream(self, messages: Sequence[ChatMessage], max_tokens: int, stop: Sequence[str] = ()) -> Iterator[str]:
         import httpx
 
         self.last_usage.prompt_tokens = self.last_usage.completion_tokens = 0
         trimmer = StopTrimmer(stop)  # servers differ in how exactly they honour `stop`
         try:
-            with httpx.stream("POST", self.url, json=self._request(messages, max_tokens, stop),
-                              headers=self._headers(), timeout=TIMEOUT_S) as response:
+            with httpx.stream(
+                "POST",
+                self.url,
+                json=self._request(messages, max_tokens, stop),
+                headers=self._headers(),
+                timeout=TIMEOUT_S,
+            ) as response:
                 self._check(response)
                 for event in sse_data(response.iter_lines()):
                     if out := trimmer.feed(self._piece(event)):
                         yield out
         except httpx.HTTPError as exc:
-            raise GenerationError(f"cannot reach {self.url} ({exc}); check 'openai_base_url' "
-                                  "and that the server is running") from None
+            raise GenerationError(
+                f"cannot reach {self.url} ({exc}); check 'openai_base_url' and that the server is running"
+            ) from None
         if tail := trimmer.flush():
             yield tail
 
     def _check(self, response) -> None:
         if response.status_code >= 400:
             detail = response.read().decode("utf-8", "replace").strip().replace("\n", " ")[:200]
-            raise GenerationError(f"{self.url} answered HTTP {response.status_code}: {detail}; "
-                                  "check 'openai_model' and 'openai_api_key'")
+            raise GenerationError(
+                f"{self.url} answered HTTP {response.status_code}: {detail}; check 'openai_model' and 'openai_api_key'"
+            )
 
     def _piece(self, event: dict) -> str:
         if usage := event.get("usage"):

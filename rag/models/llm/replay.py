@@ -61,8 +61,7 @@ class ReplayGenerator:
             with self.path.open("a", encoding="utf-8") as f:
                 f.write(json.dumps({"key": key, "text": text}, ensure_ascii=False) + "\n")
 
-    def stream(self, messages: Sequence[ChatMessage], max_tokens: int,
-               stop: Sequence[str] = ()) -> Iterator[str]:
+    def stream(self, messages: Sequence[ChatMessage], max_tokens: int, stop: Sequence[str] = ()) -> Iterator[str]:
         key = prompt_key(self.name, messages, max_tokens, stop)
         if key in self._answers:
             self.replayed += 1

