@@ -220,6 +220,8 @@ def test_a_grant_to_a_group_reaches_its_members_while_they_are_in_it(accounts):
     assert accounts.right(Caller("张三"), "账目") == READ
 
 
-def test_a_user_name_cannot_pass_for_a_group(accounts):
+def test_a_user_name_cannot_pass_for_a_group_or_the_servers_key(accounts):
     with pytest.raises(AccountError, match="leading '@'"):
         accounts.add_user("@财务科")
+    with pytest.raises(AccountError, match="--api-key"):
+        accounts.add_user("api-key")

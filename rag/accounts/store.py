@@ -33,6 +33,7 @@ READ, WRITE, ADMIN = "read", "write", "admin"
 RIGHTS = (READ, WRITE)
 EVERYONE = "*"
 GROUP = "@"  # a grantee beginning so is a group
+KEY_USER = "api-key"  # who the server's own --api-key is (an admin): in the audit log, owning conversations
 KEY_PREFIX = "rag-"
 _NAME = re.compile(r"^[^\s/\\*:]{1,64}$")
 _HASHER = PasswordHasher()
@@ -109,6 +110,8 @@ def open_database(url: str) -> Engine:
 
 
 def check_user_name(name: str) -> str:
+    if name == KEY_USER:
+        raise AccountError(f"user name {name!r} is taken by the server's own --api-key: choose another")
     if not _NAME.match(name or "") or name.startswith(GROUP):
         raise AccountError(
             f"user name {name!r} is not valid: use 1-64 characters without spaces, '/', '\\', ':', '*' or a leading '@'"

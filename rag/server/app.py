@@ -21,6 +21,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from rag import __version__
 from rag.accounts import OPEN, Accounts, Caller, Conversations, Visible
+from rag.accounts.store import KEY_USER
 from rag.config import Config
 from rag.knowledge import DEFAULT, KnowledgeBases
 from rag.server import accounts_api, errors, kb_api, login, openai_api
@@ -28,7 +29,7 @@ from rag.server.answers import AnswerQueue
 from rag.server.jobs import Jobs
 from rag.types import Answer, Citation
 
-KEY_CALLER = "api-key"  # who the server's own --api-key is, in the audit log and as a conversation's owner
+KEY_CALLER = KEY_USER  # who the server's own --api-key is, in the audit log and as a conversation's owner
 
 
 class State:
