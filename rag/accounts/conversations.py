@@ -42,6 +42,11 @@ def as_answer(turn: dict[str, Any]) -> Answer:
     return Answer(question=turn["question"], text=turn["answer"], refused=turn["refused"], citations=citations)
 
 
+def history_of(conversation: dict[str, Any]) -> list[tuple[str, str]]:
+    """A conversation's (question, answer) pairs: the follow-ups' context."""
+    return [(m["question"], m["answer"]) for m in conversation["messages"]]
+
+
 def public_turn(turn: dict[str, Any]) -> dict[str, Any]:
     citations = [{**c.to_json(), "spans": [list(s) for s in c.spans]} for c in as_answer(turn).citations]
     return {
@@ -122,7 +127,7 @@ class Conversations:
         }
 
     def history(self, owner: str, conversation_id: str) -> builtins.list[tuple[str, str]]:  # list: the method above
-        return [(m["question"], m["answer"]) for m in self.get(owner, conversation_id)["messages"]]
+        return history_of(self.get(owner, conversation_id))
 
     def add_turn(self, owner: str, conversation_id: str, answer: Answer) -> None:
         at = now()

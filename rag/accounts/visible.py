@@ -24,9 +24,6 @@ class Visible:
         """admin, write, read or "" (the knowledge base need not exist: get() says so)."""
         return self.accounts.right(self.caller, name)
 
-    def exists(self, name: str) -> bool:
-        return bool(self.right(name)) and self.bases.exists(name)
-
     def _unknown(self, name: str) -> UnknownKnowledgeBase:
         return UnknownKnowledgeBase(
             f"knowledge base {name!r} does not exist: create it first, or ask an admin "

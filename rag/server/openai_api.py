@@ -21,6 +21,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from rag.accounts import Visible
+from rag.accounts.conversations import history_of
 from rag.errors import RagError
 from rag.server.answers import Sources
 from rag.server.errors import ApiError, error_body, status_of
@@ -151,7 +152,7 @@ def _kept_history(conversations, owner: str, conversation_id: str, model: str) -
             f"conversation {conversation_id!r} is over knowledge base "
             f"{conversation['knowledge_base']!r}, not {model!r}: ask it with that model",
         )
-    return [(m["question"], m["answer"]) for m in conversation["messages"]]
+    return history_of(conversation)
 
 
 def _model(name: str, created: int) -> dict[str, Any]:

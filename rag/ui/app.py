@@ -638,15 +638,14 @@ def _wire(gr, demo, bases: Any, page: Page, history: Any, run: Callable | None, 
         seen, owner = access.view(request), access.owner(request)
         names = seen.names()
         chat, past, conv = [], (), ""
-        if store is not None and remembered_conv in {i for _, i in convs.choices(store, owner)}:
+        kept = convs.choices(store, owner) if store is not None else []
+        if remembered_conv in {i for _, i in kept}:
             kept_chat, kept_history, kept_kb = convs.chat_of(store, owner, remembered_conv)
             if kept_kb in names:
                 chat, past, conv, remembered = kept_chat, kept_history, remembered_conv, kept_kb
         chosen = remembered if remembered in names else (kb if kb in names else (names[0] if names else None))
         shown = (active_text(chosen), *_panel(seen.get(chosen), g, access.sync(chosen))) if chosen else _no_bases()
-        listed = (
-            gr.update(choices=convs.choices(store, owner), value=conv or None) if store is not None else gr.update()
-        )
+        listed = gr.update(choices=kept, value=conv or None) if store is not None else gr.update()
         return (
             selector(seen, chosen),
             *shown,

@@ -25,18 +25,17 @@ def choices(store: Any, owner: str) -> list[tuple[str, str]]:
 
 def chat_of(store: Any, owner: str, conversation_id: str) -> tuple[list[dict], tuple, str]:
     """(chat messages, follow-up history, knowledge base) of a kept conversation."""
-    from rag.accounts.conversations import as_answer
+    from rag.accounts.conversations import as_answer, history_of
 
     found = store.get(owner, conversation_id)
-    chat, history = [], []
+    chat = []
     for turn_number, turn in enumerate(found["messages"], start=1):
         answer: Answer = as_answer(turn)
         chat += [
             {"role": "user", "content": html.escape(turn["question"])},
             {"role": "assistant", "content": answer_html(answer, turn_number)},
         ]
-        history.append((turn["question"], turn["answer"]))
-    return chat, tuple(history), found["knowledge_base"]
+    return chat, tuple(history_of(found)), found["knowledge_base"]
 
 
 def keep(store: Any, owner: str, conversation_id: str, kb: str, answer: Answer) -> str:
