@@ -11,6 +11,7 @@ from rag.answer.answerer import Answerer
 from rag.answer.closeness import EmbedderCloseness
 from rag.answer.extract import CLOSENESS_POOL, candidates, closest_sentence
 from rag.answer.prompt import key_sentence
+from rag.answer.shown import focus
 from rag.config import Config
 from rag.types import Chunk, Hit
 
@@ -36,7 +37,8 @@ def test_the_sentence_closest_in_meaning_outranks_one_sharing_more_words():
 
 
 def test_the_key_sentence_follows_the_meaning_ranking():
-    assert "降雨" in key_sentence(QUESTION, _hits(), _closer_to("降雨"))
+    ranked = candidates(QUESTION, _hits(), _closer_to("降雨"))
+    assert "降雨" in key_sentence(ranked, focus(_hits(), ranked, cap=0))
 
 
 def test_the_closest_sentence_is_the_nearest_in_meaning_and_nothing_without_sentences():

@@ -10,16 +10,20 @@ from rag.answer.prompt import (
     build_prompt,
     estimate_tokens,
     format_passage,
+    key_sentence,
     language_of,
     question_line,
     select_passages,
 )
 from rag.answer.judge import after_question
+from rag.answer.extract import candidates
+from rag.answer.shown import GAP, focus
 from rag.config import Config
 from rag.errors import ConfigError
 from rag.types import Hit
 
 HITS = tuple(Hit(chunk, 1.0 / n, n) for n, chunk in enumerate(CORPUS, start=1))
+WHOLE = focus(HITS, candidates("藤县", HITS), cap=0)
 
 
 def test_passages_are_numbered_in_rank_order_with_title_and_section():
@@ -98,12 +102,12 @@ def test_an_english_question_is_answered_in_english():
 
 def test_passages_that_do_not_fit_the_budget_are_left_out_from_the_bottom():
     one = estimate_tokens(format_passage(1, CORPUS[0]))
-    chosen = select_passages(HITS, budget=one * 2 + 4, limit=10)
-    assert chosen == list(HITS[:2])
+    chosen = select_passages(WHOLE, budget=one * 2 + 4, limit=10)
+    assert chosen == list(WHOLE[:2])
 
 
 def test_the_best_passage_is_kept_even_when_over_budget():
-    assert select_passages(HITS, budget=5, limit=10) == [HITS[0]]
+    assert select_passages(WHOLE, budget=5, limit=10) == [WHOLE[0]]
 
 
 def test_the_window_caps_the_budget_so_the_answer_still_fits():
@@ -136,3 +140,69 @@ def test_no_key_sentence_when_no_sentence_clearly_leads():
     twins = (Hit(_chunk(1, "a.txt", "甲县", "", "甲县的贫困发生率是1%。"), 1.0, 1),
              Hit(_chunk(2, "b.txt", "乙县", "", "乙县的贫困发生率是2%。"), 0.9, 2))
     assert "最相关的原文" not in build_prompt("贫困发生率是多少?", twins, Config()).messages[1]["content"]
+
+
+def test_a_passage_over_its_room_is_shown_as_its_sentences_nearest_the_question():
+    [cut] = focus(HITS[3:4], candidates("黔江区落实了多少工作经费?", HITS[3:4]), cap=20)
+    assert cut.text == "抽调11名业务骨干组建脱贫攻坚指挥部,落实工作经费200万元,统筹、协调、指导全面工作。"
+    assert cut.hit == HITS[3]
+
+
+def test_the_best_passage_gets_twice_the_room_of_the_others():
+    question = "黔江区落实了多少工作经费?"
+    cap = 45  # passage [4] takes 79: more than one cap, less than two
+    first, _ = focus(HITS[3:1:-1], candidates(question, HITS[3:1:-1]), cap)
+    _, second = focus(HITS[2:4], candidates(question, HITS[2:4]), cap)
+    assert first.text == HITS[3].chunk.text and second.text != HITS[3].chunk.text
+
+
+def test_kept_sentences_are_shown_in_their_own_order_with_a_gap_where_one_was_left_out():
+    text = "第一句讲茶叶产值。第二句无关。第三句讲茶叶面积。第四句也无关。"
+    hit = Hit(_chunk(9, "x.txt", "公报", "", text), 1.0, 1)
+    [cut] = focus([hit], candidates("茶叶的产值和面积是多少?", [hit]), cap=9)
+    assert cut.text == "第一句讲茶叶产值。" + GAP + "第三句讲茶叶面积。"
+
+
+def test_neighbouring_table_rows_keep_the_line_break_between_them():
+    text = "乡镇：甲镇，人口：100\n乡镇：乙镇，人口：200\n乡镇：丙镇，人口：300\n乡镇：丁镇，人口：400"
+    hit = Hit(_chunk(9, "x.txt", "公报", "表1", text), 1.0, 1)
+    [cut] = focus([hit], candidates("乙镇和丙镇的人口各是多少?", [hit]), cap=9)
+    assert cut.text == "乡镇：乙镇，人口：200\n乡镇：丙镇，人口：300"
+
+
+def test_a_passage_within_its_room_is_shown_whole_and_cap_zero_keeps_the_full_layout():
+    ranked = candidates("黔江区落实了多少工作经费?", HITS)
+    assert [c.text for c in focus(HITS, ranked, cap=1000)] == [h.chunk.text for h in HITS]
+    assert [c.text for c in focus(HITS, ranked, cap=0)] == [None] * len(HITS)
+
+
+def test_a_sentence_shown_before_or_said_by_the_heading_is_not_shown_again():
+    title = "藤县脱贫攻坚综述"
+    one = Hit(_chunk(7, "t.txt", title, "", f"{title}\n藤县引导4.6万名贫困劳动力外出务工。"), 1.0, 1)
+    again = Hit(_chunk(8, "t.txt", title, "", "藤县引导4.6万名贫困劳动力外出务工。"), 0.9, 2)
+    question = "藤县引导多少贫困劳动力外出务工?"
+    shown = focus([one, again], candidates(question, [one, again]), cap=200)
+    assert [s.text for s in shown] == ["藤县引导4.6万名贫困劳动力外出务工。"]
+
+
+def test_in_the_cut_layout_a_passage_is_headed_by_its_innermost_section():
+    chunk = _chunk(1, "x.txt", "公报", "一、总体情况 > （二）就业", "外出务工4.6万人。")
+    assert format_passage(1, chunk, chunk.text) == "[1] 《公报》 （二）就业\n外出务工4.6万人。"
+    assert format_passage(1, chunk) == "[1] 《公报》 一、总体情况 > （二）就业\n外出务工4.6万人。"
+
+
+def test_the_key_sentence_is_one_the_passages_show():
+    question = "黔江区落实了多少工作经费?"
+    ranked = candidates(question, HITS)
+    cut = [s for s in focus(HITS, ranked, cap=20) if s.hit != HITS[3]]
+    assert "200万元" not in key_sentence(ranked, cut)
+    assert "200万元" in key_sentence(ranked, focus(HITS, ranked, cap=20))
+
+
+def test_cut_passages_leave_room_for_more_of_them_and_the_prompt_keeps_the_whole_hits():
+    question = "黔江区召开了多少次动员会，征集了多少条意见建议?"
+    budget = estimate_tokens(format_passage(1, CORPUS[2])) + estimate_tokens(format_passage(2, CORPUS[3]))
+    whole = build_prompt(question, HITS[2:], Config(context_tokens=budget - 10))
+    cut = build_prompt(question, HITS[2:], Config(context_tokens=budget - 10, passage_tokens=60))
+    assert len(whole.passages) == 1 and cut.passages == HITS[2:4]
+    assert "1991次" in cut.messages[1]["content"] and "596条" in cut.messages[1]["content"]

@@ -28,7 +28,7 @@ from rag.answer.extract import Closeness, Evidence, assess, closest_sentence, ex
 from rag.answer.faq import Match, approved
 from rag.answer.judge import doubt, judge
 from rag.answer.passages import context_of
-from rag.answer.prompt import REFUSAL, STOP, Prompt, build_prompt, language_of, select_passages
+from rag.answer.prompt import REFUSAL, STOP, Prompt, build_prompt, language_of, passages_shown
 from rag.answer.subjects import Subjects
 from rag.answer.verify import Claim, Verifier, supporting_spans
 from rag.config import Config
@@ -232,7 +232,8 @@ class Answerer:
         enough to the question (SENTENCE_MARGIN over the floor) though no passage as a whole is."""
         if self.closeness is None:
             return False
-        shown = select_passages(context, self.config.context_tokens, self.config.context_chunks)
+        budget = self.config.context_tokens
+        shown = [p.hit for p in passages_shown(query, context, self.config, budget, self.closeness)]
         return closest_sentence(query, shown, self.closeness) >= floor + SENTENCE_MARGIN
 
     def _doc_mentions(self, doc: str, forms: tuple[str, ...]) -> bool:

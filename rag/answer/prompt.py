@@ -4,14 +4,14 @@ the answer in the model's window."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
-from rag.answer.extract import Closeness, candidates
+from rag.answer.extract import Closeness, Extract, candidates
+from rag.answer.shown import Shown, estimate_tokens, focus, format_passage, select_passages
 from rag.errors import ConfigError
 from rag.text.normalize import HAN_CHAR, script_of, to_simplified
-from rag.types import Chunk, Hit
+from rag.types import Hit
 
 if TYPE_CHECKING:
     from rag.config import Config
@@ -52,59 +52,28 @@ def language_of(question: str) -> str:
     return "zh" if HAN_CHAR.search(question) else "en"
 
 
-def estimate_tokens(text: str) -> int:
-    """An upper estimate for Qwen-style tokenizers: a token per Chinese character (they average
-    about 1.4 characters), one per three other characters."""
-    han = len(HAN_CHAR.findall(text))
-    return han + (len(text) - han + 2) // 3
-
-
-_HEADING_MARKS = re.compile(r"^#{1,6}[ \t]+", re.M)
-
-
-def format_passage(n: int, chunk: Chunk) -> str:
-    """Passage [n] as the model reads it: title and section, then the text, its Markdown heading
-    marks (## 表2 …, from PDFs, Word and web pages) left off: they are layout, not words, and
-    the plain-text seeds the prompt was tuned on have none."""
-    heading = f"[{n}] 《{chunk.title}》" if chunk.title else f"[{n}]"
-    if chunk.section:
-        heading += f" {chunk.section}"
-    return f"{heading}\n{_HEADING_MARKS.sub('', chunk.text.strip())}"
-
-
-def select_passages(hits: Sequence[Hit], budget: int, limit: int) -> list[Hit]:
-    """The best-ranked hits that fit, in rank order, so [n] is always the n-th hit; the first
-    one is always kept (build_prompt cuts it if it must)."""
-    chosen: list[Hit] = []
-    used = 0
-    for hit in hits[:limit]:
-        cost = estimate_tokens(format_passage(len(chosen) + 1, hit.chunk)) + 2
-        if chosen and used + cost > budget:
-            break
-        chosen.append(hit)
-        used += cost
-    return chosen
-
-
 def question_line(question: str) -> str:
     """The prompt's line that states the question (the judge re-asks from the prompt up to it)."""
     return f"问题：{question.strip()}"
 
 
-def key_sentence(question: str, passages: Sequence[Hit], closeness: Closeness | None = None) -> str:
-    """The line naming the passage sentence that best covers the question (the extractive
-    scorer's first pick), as "最相关的原文（资料[n]）：…", when it clearly leads every other
-    sentence; else "". Small models answer from what stands nearest the question: with that
-    sentence there, the 1.5B model names the thing asked instead of its neighbour in another
-    passage. A reworded question has no clear leader, and a wrong pointer is followed, so none."""
-    found = candidates(question, passages, closeness)
+def key_sentence(ranked: Sequence[Extract], passages: Sequence[Shown]) -> str:
+    """The line naming the passage sentence that best covers the question (the first of
+    `ranked`, candidates() of the hits `passages` were cut from, that a passage shows), as
+    "最相关的原文（资料[n]）：…", when it clearly leads every other sentence; else "". Small
+    models answer from what stands nearest the question: with that sentence there, the 1.5B
+    model names the thing asked instead of its neighbour in another passage. A reworded
+    question has no clear leader, and a wrong pointer is followed, so none."""
+    number = {p.n: k for k, p in enumerate(passages, start=1)}
+    shown = {(p.n, sentence) for p in passages for sentence in p.sentences}
+    found = [e for e in ranked if (e.n, e.text) in shown]
     if not found or found[0].coverage <= 0:
         return ""  # no sentence shares a word with the question (an English one)
     best = found[0]
     runner_up = next((c.score for c in found[1:] if c.text.strip() != best.text.strip()), None)
     if runner_up is not None and best.score - runner_up < KEY_SENTENCE_LEAD:
         return ""
-    return f"\n最相关的原文（资料[{best.n}]）：{best.text.strip()[:KEY_SENTENCE_CHARS]}"
+    return f"\n最相关的原文（资料[{number[best.n]}]）：{best.text.strip()[:KEY_SENTENCE_CHARS]}"
 
 
 def shown(text: str, simplify: bool) -> str:
@@ -117,21 +86,39 @@ def _user(blocks: Sequence[str], ask: str) -> str:
     return "资料：\n\n" + "\n\n".join(blocks) + "\n\n" + ask
 
 
+def passages_shown(
+    question: str,
+    hits: Sequence[Hit],
+    config: "Config",
+    budget: int,
+    closeness: Closeness | None = None,
+    ranked: Sequence[Extract] | None = None,
+) -> list[Shown]:
+    """The passages the prompt shows within `budget` tokens: the first config.context_chunks
+    hits, each cut to its config.passage_tokens nearest the question, as many as fit. `ranked`:
+    candidates() of those hits, when already at hand."""
+    context = hits[: config.context_chunks]
+    ranked = candidates(question, context, closeness) if ranked is None else ranked
+    return select_passages(focus(context, ranked, config.passage_tokens), budget, config.context_chunks)
+
+
 def _passages_and_key(
     question: str, hits: Sequence[Hit], config: "Config", room: int, closeness: Closeness | None
-) -> tuple[list[Hit], str]:
+) -> tuple[list[Shown], str]:
     """The passages that fit `room` tokens beside the key sentence line (none when it is off); in
-    a window too tight for both, the key sentence's tokens come off the passages, or it is left out."""
+    a window too tight for both, the key sentence's tokens come off the passages, or it is left
+    out. The passages' sentences are ranked once, for both."""
     budget = min(config.context_tokens, room)
-    passages = select_passages(hits, budget, config.context_chunks)
-    key = key_sentence(question, passages, closeness) if config.key_sentence else ""
+    ranked = candidates(question, hits[: config.context_chunks], closeness)
+    passages = passages_shown(question, hits, config, budget, ranked=ranked)
+    key = key_sentence(ranked, passages) if config.key_sentence else ""
     left = room - estimate_tokens(key)
     if left >= budget:
         return passages, key
     if left < MIN_PASSAGE_TOKENS:
         return passages, ""
-    passages = select_passages(hits, left, config.context_chunks)
-    return passages, key_sentence(question, passages, closeness)
+    passages = passages_shown(question, hits, config, left, ranked=ranked)
+    return passages, key_sentence(ranked, passages)
 
 
 def build_prompt(
@@ -164,11 +151,14 @@ def build_prompt(
     line = question_line(shown(question, simplify))
     # the key sentence goes after the question line: the doubt check's cached prefix stops there
     ask = f"{line}{shown(key, simplify)}\n{instruction}"
-    blocks = [shown(format_passage(n, hit.chunk), simplify) for n, hit in enumerate(passages, start=1)]
+    blocks = [shown(format_passage(n, p.hit.chunk, p.text), simplify) for n, p in enumerate(passages, start=1)]
     while blocks and len(blocks[0]) > 20 and estimate_tokens(system) + estimate_tokens(_user(blocks, ask)) > limit:
         blocks[0] = blocks[0][: int(len(blocks[0]) * 0.9)]  # only a tiny window gets here
     user = _user(blocks, ask)
     tokens = estimate_tokens(system) + estimate_tokens(user) + PROMPT_OVERHEAD
     return Prompt(
-        ({"role": "system", "content": system}, {"role": "user", "content": user}), tuple(passages), tokens, line
+        ({"role": "system", "content": system}, {"role": "user", "content": user}),
+        tuple(p.hit for p in passages),
+        tokens,
+        line,
     )
