@@ -108,7 +108,9 @@ class Config:
     refuse_min_coverage: float = 0.1  # rarity-weighted share of question words in the best passage
     refuse_min_score: float = 0.85  # best dense cosine (e5): off-topic questions score below (eval-calibrated)
     context_tokens: int = 600  # prompt budget (estimated tokens) for passages: prompt time dominates on a CPU
-    passage_tokens: int = 0  # a longer passage is shown cut to its sentences nearest the question (0: whole)
+    # >0: each passage is shown cut to its sentences nearest the question within this many tokens
+    # (the best one twice this): faster, less accurate (eval/notes/latency-and-engine.md); 0: whole
+    passage_tokens: int = 0
     prompt_simplified: bool = False  # show the model traditional-script passages and questions in simplified script
     key_sentence: bool = (
         True  # repeat, after the question, the passage sentence that best covers it (eval/notes/key-sentence.md)

@@ -38,7 +38,7 @@ def test_the_sentence_closest_in_meaning_outranks_one_sharing_more_words():
 
 def test_the_key_sentence_follows_the_meaning_ranking():
     ranked = candidates(QUESTION, _hits(), _closer_to("降雨"))
-    assert "降雨" in key_sentence(ranked, focus(_hits(), ranked, cap=0))
+    assert "降雨" in key_sentence(QUESTION, focus(_hits(), ranked, cap=0), _closer_to("降雨"))
 
 
 def test_the_closest_sentence_is_the_nearest_in_meaning_and_nothing_without_sentences():

@@ -1,6 +1,8 @@
 """The prompt: Chinese rules, passages numbered [1]..[k] with title and section, the question and the
 sentence that best covers it, within budget."""
 
+import dataclasses
+
 import pytest
 from fake_generator import CORPUS, _chunk
 
@@ -23,11 +25,12 @@ from rag.errors import ConfigError
 from rag.types import Hit
 
 HITS = tuple(Hit(chunk, 1.0 / n, n) for n, chunk in enumerate(CORPUS, start=1))
+FULL = Config(passage_tokens=0, context_tokens=600, key_sentence=True)  # whole passages, the key sentence
 WHOLE = focus(HITS, candidates("藤县", HITS), cap=0)
 
 
 def test_passages_are_numbered_in_rank_order_with_title_and_section():
-    prompt = build_prompt("黔江区落实了多少工作经费?", HITS, Config())
+    prompt = build_prompt("黔江区落实了多少工作经费?", HITS, FULL)
     user = prompt.messages[1]["content"]
     assert [user.index(f"[{n}] 《") for n in (1, 2, 3, 4)] == sorted(user.index(f"[{n}] 《") for n in (1, 2, 3, 4))
     assert "[2] 《安嶽縣2018年扶貧重點工作是哪些?》 01 全縣脫貧攻堅基本情況" in user
@@ -41,21 +44,21 @@ def test_a_passages_markdown_heading_marks_are_left_off_and_its_words_kept():
 
 
 def test_the_question_comes_after_the_passages_and_the_rules_come_first():
-    prompt = build_prompt("黔江区落实了多少工作经费?", HITS, Config())
+    prompt = build_prompt("黔江区落实了多少工作经费?", HITS, FULL)
     system, user = prompt.messages
     assert system == {"role": "system", "content": SYSTEM}
     assert user["content"].rindex("问题：黔江区落实了多少工作经费?") > user["content"].rindex("[4] 《")
 
 
 def test_the_passage_sentence_that_best_covers_the_question_follows_it_with_its_number():
-    user = build_prompt("黔江区落实了多少工作经费?", HITS, Config()).messages[1]["content"]
+    user = build_prompt("黔江区落实了多少工作经费?", HITS, FULL).messages[1]["content"]
     assert ("问题：黔江区落实了多少工作经费?\n"
             "最相关的原文（资料[4]）：抽调11名业务骨干组建脱贫攻坚指挥部,落实工作经费200万元,统筹、协调、指导全面工作。\n") in user
 
 
 def test_the_key_sentence_is_not_part_of_the_prefix_the_doubt_check_reuses():
-    messages = build_prompt("黔江区落实了多少工作经费?", HITS, Config()).messages
-    without = build_prompt("黔江区落实了多少工作经费?", HITS, Config(key_sentence=False)).messages
+    messages = build_prompt("黔江区落实了多少工作经费?", HITS, FULL).messages
+    without = build_prompt("黔江区落实了多少工作经费?", HITS, FULL.replace(key_sentence=False)).messages
     line = question_line("黔江区落实了多少工作经费?")
     assert after_question(messages, line, "?") == after_question(without, line, "?")
     assert "最相关的原文" not in without[1]["content"]
@@ -84,7 +87,7 @@ def test_the_doubt_check_finds_the_question_line_the_prompt_shows():
 
 @pytest.mark.parametrize("n_ctx, has_key", [(560, False), (600, True)])
 def test_a_window_too_tight_for_the_key_sentence_leaves_it_out_and_keeps_a_passage(n_ctx, has_key):
-    config = Config(n_ctx=n_ctx, max_tokens=200, context_tokens=5000)
+    config = FULL.replace(n_ctx=n_ctx, max_tokens=200, context_tokens=5000)
     prompt = build_prompt("藤县的贫困发生率下降到了多少?", HITS, config)
     assert prompt.tokens + config.max_tokens <= config.n_ctx and prompt.passages
     assert ("最相关的原文" in prompt.messages[1]["content"]) is has_key
@@ -132,41 +135,43 @@ def test_the_token_estimate_counts_chinese_characters_one_each():
 
 
 def test_no_key_sentence_when_no_passage_sentence_shares_a_word_with_the_question():
-    user = build_prompt("What was the county poverty rate?", HITS, Config()).messages[1]["content"]
+    user = build_prompt("What was the county poverty rate?", HITS, FULL).messages[1]["content"]
     assert "最相关的原文" not in user
 
 
 def test_no_key_sentence_when_no_sentence_clearly_leads():
     twins = (Hit(_chunk(1, "a.txt", "甲县", "", "甲县的贫困发生率是1%。"), 1.0, 1),
              Hit(_chunk(2, "b.txt", "乙县", "", "乙县的贫困发生率是2%。"), 0.9, 2))
-    assert "最相关的原文" not in build_prompt("贫困发生率是多少?", twins, Config()).messages[1]["content"]
+    assert "最相关的原文" not in build_prompt("贫困发生率是多少?", twins, FULL).messages[1]["content"]
+
+
+def _second(question: str, hit: Hit, cap: int):
+    """How `hit` is shown as the second passage, after CORPUS[0]."""
+    hits = [HITS[0], hit]
+    return focus(hits, candidates(question, hits), cap)[1]
 
 
 def test_a_passage_over_its_room_is_shown_as_its_sentences_nearest_the_question():
-    [cut] = focus(HITS[3:4], candidates("黔江区落实了多少工作经费?", HITS[3:4]), cap=20)
+    cut = _second("黔江区落实了多少工作经费?", HITS[3], cap=40)
     assert cut.text == "抽调11名业务骨干组建脱贫攻坚指挥部,落实工作经费200万元,统筹、协调、指导全面工作。"
     assert cut.hit == HITS[3]
 
 
-def test_the_best_passage_gets_twice_the_room_of_the_others():
+def test_the_best_passage_is_shown_whole_and_the_others_cut():
     question = "黔江区落实了多少工作经费?"
-    cap = 45  # passage [4] takes 79: more than one cap, less than two
-    first, _ = focus(HITS[3:1:-1], candidates(question, HITS[3:1:-1]), cap)
-    _, second = focus(HITS[2:4], candidates(question, HITS[2:4]), cap)
-    assert first.text == HITS[3].chunk.text and second.text != HITS[3].chunk.text
+    first, second = focus(HITS[3:1:-1], candidates(question, HITS[3:1:-1]), cap=40)
+    assert first.text == HITS[3].chunk.text and second.text != HITS[2].chunk.text
 
 
 def test_kept_sentences_are_shown_in_their_own_order_with_a_gap_where_one_was_left_out():
     text = "第一句讲茶叶产值。第二句无关。第三句讲茶叶面积。第四句也无关。"
-    hit = Hit(_chunk(9, "x.txt", "公报", "", text), 1.0, 1)
-    [cut] = focus([hit], candidates("茶叶的产值和面积是多少?", [hit]), cap=9)
+    cut = _second("茶叶的产值和面积是多少?", Hit(_chunk(9, "x.txt", "公报", "", text), 1.0, 2), cap=18)
     assert cut.text == "第一句讲茶叶产值。" + GAP + "第三句讲茶叶面积。"
 
 
 def test_neighbouring_table_rows_keep_the_line_break_between_them():
     text = "乡镇：甲镇，人口：100\n乡镇：乙镇，人口：200\n乡镇：丙镇，人口：300\n乡镇：丁镇，人口：400"
-    hit = Hit(_chunk(9, "x.txt", "公报", "表1", text), 1.0, 1)
-    [cut] = focus([hit], candidates("乙镇和丙镇的人口各是多少?", [hit]), cap=9)
+    cut = _second("乙镇和丙镇的人口各是多少?", Hit(_chunk(9, "x.txt", "公报", "表1", text), 1.0, 2), cap=18)
     assert cut.text == "乡镇：乙镇，人口：200\n乡镇：丙镇，人口：300"
 
 
@@ -193,16 +198,16 @@ def test_in_the_cut_layout_a_passage_is_headed_by_its_innermost_section():
 
 def test_the_key_sentence_is_one_the_passages_show():
     question = "黔江区落实了多少工作经费?"
-    ranked = candidates(question, HITS)
-    cut = [s for s in focus(HITS, ranked, cap=20) if s.hit != HITS[3]]
-    assert "200万元" not in key_sentence(ranked, cut)
-    assert "200万元" in key_sentence(ranked, focus(HITS, ranked, cap=20))
+    whole = focus(HITS, candidates(question, HITS), cap=0)
+    assert "200万元" in key_sentence(question, whole)
+    hidden = [*whole[:3], dataclasses.replace(whole[3], text="(2)战备式动员。")]
+    assert "200万元" not in key_sentence(question, hidden)
 
 
 def test_cut_passages_leave_room_for_more_of_them_and_the_prompt_keeps_the_whole_hits():
     question = "黔江区召开了多少次动员会，征集了多少条意见建议?"
     budget = estimate_tokens(format_passage(1, CORPUS[2])) + estimate_tokens(format_passage(2, CORPUS[3]))
-    whole = build_prompt(question, HITS[2:], Config(context_tokens=budget - 10))
-    cut = build_prompt(question, HITS[2:], Config(context_tokens=budget - 10, passage_tokens=60))
+    whole = build_prompt(question, HITS[2:], Config(context_tokens=budget - 10, passage_tokens=0))
+    cut = build_prompt(question, HITS[2:], Config(context_tokens=budget - 10, passage_tokens=50))
     assert len(whole.passages) == 1 and cut.passages == HITS[2:4]
     assert "1991次" in cut.messages[1]["content"] and "596条" in cut.messages[1]["content"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
-from rag.answer.extract import Closeness, Extract, candidates
+from rag.answer.extract import Closeness, candidates
 from rag.answer.shown import Shown, estimate_tokens, focus, format_passage, select_passages
 from rag.errors import ConfigError
 from rag.text.normalize import HAN_CHAR, script_of, to_simplified
@@ -57,23 +57,21 @@ def question_line(question: str) -> str:
     return f"问题：{question.strip()}"
 
 
-def key_sentence(ranked: Sequence[Extract], passages: Sequence[Shown]) -> str:
-    """The line naming the passage sentence that best covers the question (the first of
-    `ranked`, candidates() of the hits `passages` were cut from, that a passage shows), as
-    "最相关的原文（资料[n]）：…", when it clearly leads every other sentence; else "". Small
-    models answer from what stands nearest the question: with that sentence there, the 1.5B
-    model names the thing asked instead of its neighbour in another passage. A reworded
-    question has no clear leader, and a wrong pointer is followed, so none."""
-    number = {p.n: k for k, p in enumerate(passages, start=1)}
-    shown = {(p.n, sentence) for p in passages for sentence in p.sentences}
-    found = [e for e in ranked if (e.n, e.text) in shown]
+def key_sentence(question: str, passages: Sequence[Shown], closeness: Closeness | None = None) -> str:
+    """The line naming the passage sentence that best covers the question (the extractive
+    scorer's first pick among those the passages show), as "最相关的原文（资料[n]）：…", when it
+    clearly leads every other sentence; else "". Small models answer from what stands nearest
+    the question: with that sentence there, the 1.5B model names the thing asked instead of its
+    neighbour in another passage. A reworded question has no clear leader, and a wrong pointer
+    is followed, so none."""
+    found = [e for e in candidates(question, [p.hit for p in passages], closeness) if passages[e.n - 1].shows(e.text)]
     if not found or found[0].coverage <= 0:
         return ""  # no sentence shares a word with the question (an English one)
     best = found[0]
     runner_up = next((c.score for c in found[1:] if c.text.strip() != best.text.strip()), None)
     if runner_up is not None and best.score - runner_up < KEY_SENTENCE_LEAD:
         return ""
-    return f"\n最相关的原文（资料[{number[best.n]}]）：{best.text.strip()[:KEY_SENTENCE_CHARS]}"
+    return f"\n最相关的原文（资料[{best.n}]）：{best.text.strip()[:KEY_SENTENCE_CHARS]}"
 
 
 def shown(text: str, simplify: bool) -> str:
@@ -87,18 +85,13 @@ def _user(blocks: Sequence[str], ask: str) -> str:
 
 
 def passages_shown(
-    question: str,
-    hits: Sequence[Hit],
-    config: "Config",
-    budget: int,
-    closeness: Closeness | None = None,
-    ranked: Sequence[Extract] | None = None,
+    question: str, hits: Sequence[Hit], config: "Config", budget: int, closeness: Closeness | None = None
 ) -> list[Shown]:
     """The passages the prompt shows within `budget` tokens: the first config.context_chunks
-    hits, each cut to its config.passage_tokens nearest the question, as many as fit. `ranked`:
-    candidates() of those hits, when already at hand."""
+    hits, whole or (config.passage_tokens) each cut to its sentences nearest the question, as
+    many as fit."""
     context = hits[: config.context_chunks]
-    ranked = candidates(question, context, closeness) if ranked is None else ranked
+    ranked = candidates(question, context, closeness) if config.passage_tokens > 0 else ()
     return select_passages(focus(context, ranked, config.passage_tokens), budget, config.context_chunks)
 
 
@@ -106,19 +99,17 @@ def _passages_and_key(
     question: str, hits: Sequence[Hit], config: "Config", room: int, closeness: Closeness | None
 ) -> tuple[list[Shown], str]:
     """The passages that fit `room` tokens beside the key sentence line (none when it is off); in
-    a window too tight for both, the key sentence's tokens come off the passages, or it is left
-    out. The passages' sentences are ranked once, for both."""
+    a window too tight for both, the key sentence's tokens come off the passages, or it is left out."""
     budget = min(config.context_tokens, room)
-    ranked = candidates(question, hits[: config.context_chunks], closeness)
-    passages = passages_shown(question, hits, config, budget, ranked=ranked)
-    key = key_sentence(ranked, passages) if config.key_sentence else ""
+    passages = passages_shown(question, hits, config, budget, closeness)
+    key = key_sentence(question, passages, closeness) if config.key_sentence else ""
     left = room - estimate_tokens(key)
     if left >= budget:
         return passages, key
     if left < MIN_PASSAGE_TOKENS:
         return passages, ""
-    passages = passages_shown(question, hits, config, left, ranked=ranked)
-    return passages, key_sentence(ranked, passages)
+    passages = passages_shown(question, hits, config, left, closeness)
+    return passages, key_sentence(question, passages, closeness)
 
 
 def build_prompt(

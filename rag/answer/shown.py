@@ -28,7 +28,10 @@ class Shown:
     hit: Hit
     n: int  # the hit's number among those given to focus(), as candidates() numbers them
     text: str | None = None  # cut to the sentences nearest the question; None: whole, full heading
-    sentences: tuple[str, ...] = ()  # of those ranked, the ones `text` shows
+
+    def shows(self, sentence: str) -> bool:
+        """Whether the passage as shown holds `sentence` of its chunk."""
+        return self.text is None or sentence in self.text
 
 
 def estimate_tokens(text: str) -> int:
@@ -62,7 +65,7 @@ def focus(hits: Sequence[Hit], ranked: Sequence[Extract], cap: int) -> list[Show
     overlap) or its own heading says (a document's first line repeats its title) is not shown
     again; a passage left with nothing new is left out. `cap` 0 keeps every text whole."""
     if cap <= 0:
-        return [Shown(hit, n, sentences=tuple(e.text for e in ranked if e.n == n)) for n, hit in enumerate(hits, start=1)]
+        return [Shown(hit, n) for n, hit in enumerate(hits, start=1)]
     by_hit: dict[int, list[Extract]] = defaultdict(list)
     for found in ranked:
         by_hit[found.n].append(found)  # candidates() come best first
@@ -74,7 +77,7 @@ def focus(hits: Sequence[Hit], ranked: Sequence[Extract], cap: int) -> list[Show
         room = cap * FIRST_ROOM if not shown else cap
         text, kept = _cut(hit.chunk.text, fresh, room, whole=len(fresh) == len(by_hit[n]))
         if text:
-            shown.append(Shown(hit, n, text, tuple(e.text for e in kept)))
+            shown.append(Shown(hit, n, text))
             seen.update(compact(e.text) for e in kept)
     return shown
 
