@@ -6,6 +6,8 @@ import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
+SECTION_SEPARATOR = " > "  # between the levels of a chunk's section path
+
 
 @dataclass(frozen=True)
 class Document:

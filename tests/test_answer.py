@@ -321,6 +321,17 @@ def test_the_real_small_model_answers_a_seeds_question_citing_the_passage_that_h
 
 
 @pytest.mark.models
+def test_the_real_small_model_answers_from_passages_cut_to_their_nearest_sentences(real_rag):
+    from rag.pipeline import Rag
+
+    fast = Rag(real_rag.config.replace(passage_tokens=80, context_tokens=330, key_sentence=False))
+    answer = fast.ask("黔江区抽调了多少名业务骨干组建脱贫攻坚指挥部?")
+    assert not answer.refused and "11名" in answer.text, fast.answerer.last_draft
+    # the citation shows the whole passage, though the model read it cut
+    assert any("11名业务骨干" in c.chunk.text and len(c.chunk.text) > 80 for c in answer.citations)
+
+
+@pytest.mark.models
 def test_the_real_pipeline_refuses_an_off_topic_question_and_shows_related_passages(real_rag):
     answer = real_rag.ask("上海迪士尼的门票多少钱?")
     assert answer.refused and answer.text == REFUSAL["zh"] and answer.hits

@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from rag.answer.extract import Extract
-from rag.ingest.chunk import SECTION_SEPARATOR
 from rag.text.normalize import HAN_CHAR, compact
-from rag.types import Chunk, Hit
+from rag.types import SECTION_SEPARATOR, Chunk, Hit
 
 GAP = "……"  # stands where sentences were left out, so the model does not read two as one
 FIRST_ROOM = 2  # the best passage, which holds the answer most often, gets this many caps

@@ -22,9 +22,7 @@ from rag.errors import ConfigError
 from rag.ingest.sections import Section, find_sections
 from rag.ingest.tables import is_row
 from rag.text.sentences import Span, clauses, paragraphs, sentences
-from rag.types import Chunk, Document
-
-SECTION_SEPARATOR = " > "
+from rag.types import SECTION_SEPARATOR, Chunk, Document
 
 
 @dataclass(frozen=True)
