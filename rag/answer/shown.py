@@ -27,7 +27,6 @@ FIRST_ROOM = 2  # the best passage, which holds the answer most often, gets this
 @dataclass(frozen=True)
 class Shown:
     hit: Hit
-    n: int  # the hit's number among those given to focus(), as candidates() numbers them
     text: str | None = None  # cut to the sentences nearest the question; None: whole, full heading
 
     def shows(self, sentence: str) -> bool:
@@ -66,7 +65,7 @@ def focus(hits: Sequence[Hit], ranked: Sequence[Extract], cap: int) -> list[Show
     overlap) or its own heading says (a document's first line repeats its title) is not shown
     again; a passage left with nothing new is left out. `cap` 0 keeps every text whole."""
     if cap <= 0:
-        return [Shown(hit, n) for n, hit in enumerate(hits, start=1)]
+        return [Shown(hit) for hit in hits]
     by_hit: dict[int, list[Extract]] = defaultdict(list)
     for found in ranked:
         by_hit[found.n].append(found)  # candidates() come best first
@@ -78,7 +77,7 @@ def focus(hits: Sequence[Hit], ranked: Sequence[Extract], cap: int) -> list[Show
         room = cap * FIRST_ROOM if not shown else cap
         text, kept = _cut(hit.chunk.text, fresh, room, whole=len(fresh) == len(by_hit[n]))
         if text:
-            shown.append(Shown(hit, n, text))
+            shown.append(Shown(hit, text))
             seen.update(compact(e.text) for e in kept)
     return shown
 
