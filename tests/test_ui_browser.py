@@ -23,6 +23,7 @@ from ui_fakes import FakeRag
 
 pytestmark = pytest.mark.browser
 SCREENSHOT = ROOT / "eval" / "runs" / "ui" / "chat.png"
+STREAM_DELAY_S = 0.08  # between the fake model's pieces: streaming is seen, tests stay quick
 GBK_NOTE = "平南县扶贫简报\n\n平南县2019年建成扶贫车间37个，带动贫困群众就业1260人。\n"
 
 
@@ -32,7 +33,7 @@ def fake_server(tmp_path_factory):
     from rag.ui.app import serve
 
     folder = tmp_path_factory.mktemp("ui")
-    rag = FakeRag(Config(index_dir=str(folder / "index"), models_dir=str(folder / "models")), delay=0.08)
+    rag = FakeRag(Config(index_dir=str(folder / "index"), models_dir=str(folder / "models")), delay=STREAM_DELAY_S)
     demo = serve(rag, port=free_port(), block=False)
     yield rag, demo.local_url
     demo.close()
@@ -93,11 +94,16 @@ def test_a_chinese_browser_sees_no_english_on_the_page(browser, fake_server):
         context.close()
 
 
-def test_stop_cuts_a_streaming_answer_short_and_the_next_question_is_answered(tab):
-    tab.ask("藤县的贫困发生率下降到了多少?")
-    tab.wait_streaming_text()
-    tab.page.locator("#rag-stop").click()
-    tab.page.wait_for_function("document.querySelector('#rag-chat .rag-stopped') !== null", timeout=10_000)
+def test_stop_cuts_a_streaming_answer_short_and_the_next_question_is_answered(tab, fake_server):
+    rag = fake_server[0]
+    rag.delay = 1.0  # a slow model: the answer is still streaming when 停止 reaches a busy server
+    try:
+        tab.ask("藤县的贫困发生率下降到了多少?")
+        tab.wait_streaming_text()
+        tab.page.locator("#rag-stop").click()
+        tab.page.wait_for_function("document.querySelector('#rag-chat .rag-stopped') !== null", timeout=10_000)
+    finally:
+        rag.delay = STREAM_DELAY_S
     assert "已停止" in tab.page.locator("#rag-chat .rag-stopped").inner_text()
     tab.ask("黔江区在贫困村投入了多少资金?")
     tab.wait_answer(2)  # the model was let go: the next question gets its cited answer
