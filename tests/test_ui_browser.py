@@ -51,7 +51,15 @@ def tab(context, fake_server) -> ChatPage:
     return ChatPage(context, fake_server[1])
 
 
-def test_an_answer_streams_in_and_its_citation_opens_in_a_click(tab):
+@pytest.fixture
+def slow_model(fake_server):
+    """A model slow enough that its answer is still streaming when a busy machine's page looks."""
+    fake_server[0].delay = 0.5
+    yield fake_server[0]
+    fake_server[0].delay = STREAM_DELAY_S
+
+
+def test_an_answer_streams_in_and_its_citation_opens_in_a_click(tab, slow_model):
     tab.ask("藤县的贫困发生率下降到了多少?")
     streamed = tab.wait_streaming_text()
     answer = tab.wait_answer(1)
@@ -94,16 +102,11 @@ def test_a_chinese_browser_sees_no_english_on_the_page(browser, fake_server):
         context.close()
 
 
-def test_stop_cuts_a_streaming_answer_short_and_the_next_question_is_answered(tab, fake_server):
-    rag = fake_server[0]
-    rag.delay = 1.0  # a slow model: the answer is still streaming when 停止 reaches a busy server
-    try:
-        tab.ask("藤县的贫困发生率下降到了多少?")
-        tab.wait_streaming_text()
-        tab.page.locator("#rag-stop").click()
-        tab.page.wait_for_function("document.querySelector('#rag-chat .rag-stopped') !== null", timeout=10_000)
-    finally:
-        rag.delay = STREAM_DELAY_S
+def test_stop_cuts_a_streaming_answer_short_and_the_next_question_is_answered(tab, slow_model):
+    tab.ask("藤县的贫困发生率下降到了多少?")
+    tab.wait_streaming_text()
+    tab.page.locator("#rag-stop").click()
+    tab.page.wait_for_function("document.querySelector('#rag-chat .rag-stopped') !== null", timeout=10_000)
     assert "已停止" in tab.page.locator("#rag-chat .rag-stopped").inner_text()
     tab.ask("黔江区在贫困村投入了多少资金?")
     tab.wait_answer(2)  # the model was let go: the next question gets its cited answer
