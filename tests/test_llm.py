@@ -30,6 +30,13 @@ def test_the_same_model_is_one_generator_and_nothing_loads_until_used(tmp_path):
     assert make_generator(config, "qwen2.5-coder-0.5b-instruct") is not first
 
 
+def test_a_change_to_an_engine_setting_is_a_generator_of_its_own(tmp_path):
+    config = Config(models_dir=str(tmp_path))
+    first = make_generator(config)
+    for change in (dict(llm_flash_attn=True), dict(llm_batch=1024), dict(llm_lookup=8), dict(n_ctx=4096)):
+        assert make_generator(config.replace(**change)) is not first, change
+
+
 def test_a_missing_registry_model_says_to_run_setup(tmp_path):
     generator = make_generator(Config(models_dir=str(tmp_path)), "qwen2.5-coder-0.5b-instruct")
     with pytest.raises(ModelError, match="rag setup"):

@@ -6,9 +6,9 @@ question, so the machine's state (another job, the CPU's clock) weighs on all al
 when the passages being read were ready (first sources), when the first answer text was shown,
 the whole answer, the prompt's tokens and the model's prefill and decode time, p50 and p95; and
 how many answers are the same text as the first variant's, so an option that changes answers
-shows. Compare the variants of one run with each other: with several models loaded side by side,
-each read its prompts about three times faster than one model alone did here (eval/notes/latency-and-engine.md,
-"Fourteenth session"), so a run's absolute figures are not those of a lone server."""
+shows. A variant that changes an engine setting loads a model of its own; variants that differ only
+in how the prompt is built share one, so an identical prompt asked twice in a row is read from
+llama.cpp's cache the second time."""
 
 from __future__ import annotations
 

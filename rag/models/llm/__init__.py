@@ -108,6 +108,20 @@ class BaseGenerator:
 _CACHE: dict[tuple, Generator] = {}
 _CACHE_LOCK = threading.Lock()
 _CACHE_SIZE = 2  # the default and the fast model may both stay loaded (~2.5 GB)
+# the settings a generator is built with: two configurations differing in any of them are two
+# generators (a bench's variants must not share one engine, nor its prompt cache)
+_LOADED_WITH = (
+    "models_dir",
+    "n_ctx",
+    "n_threads",
+    "temperature",
+    "openai_base_url",
+    "openai_api_key",
+    "llm_batch",
+    "llm_flash_attn",
+    "llm_kv_type",
+    "llm_lookup",
+)
 
 
 def _build(backend: str, model: str, config: "Config") -> Generator:
@@ -131,7 +145,7 @@ def make_generator(config: "Config", model: str | None = None) -> Generator:
     if backend not in BACKENDS:
         raise ConfigError(f"setting 'llm_backend' is '{backend}'; valid backends: {', '.join(BACKENDS)}")
     name = model or (config.openai_model if backend == "openai" and config.openai_model else config.generator)
-    key = (backend, name, config.models_dir, config.n_ctx, config.n_threads, config.temperature, config.openai_base_url)
+    key = (backend, name, *(getattr(config, field) for field in _LOADED_WITH))
     with _CACHE_LOCK:
         if key not in _CACHE:
             if len(_CACHE) >= _CACHE_SIZE:
