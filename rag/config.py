@@ -73,6 +73,7 @@ class Config:
     max_document_chars: int = 5_000_000  # characters a file's extracted text may hold
     max_pdf_pages: int = 2000  # a PDF with more pages is refused before any page is read
     max_page_chars: int = 100_000  # a PDF page drawing more characters is left out, with a warning
+    max_page_objects: int = 50_000  # a PDF page drawing more objects (glyph runs, paths, images) too
     ocr: str = "auto"  # auto: read scanned PDF pages and images by OCR (rag.ingest.ocr) | off: skip them
 
     # chunking (characters of cleaned text)

@@ -23,7 +23,7 @@ from rag.ingest.extracted import Reading
 from rag.ingest.load import load_file
 from rag.ingest.ocr import TextBox
 from rag.knowledge import MAX_FILE_NAME_BYTES, safe_file_name
-from rag.server.hostile import LONG_NAME
+from rag.server.hostile import LONG_NAME, glyph_bomb_pdf
 
 FEW_SECONDS = 5.0
 CONFIG = Config()
@@ -239,6 +239,14 @@ def test_the_character_limit_holds_for_every_format(tmp_path):
     assert "max_document_chars" in refused(path, CONFIG.replace(max_document_chars=5))
 
 
+def test_a_page_of_many_paragraphs_is_read_in_time_linear_in_its_size(tmp_path):
+    path = tmp_path / "long.html"  # 30,000 sibling paragraphs: inserting beside each took minutes
+    path.write_text("<html><body>" + "".join(f"<p>第{i}段：光明县新建蔬菜大棚。</p>" for i in range(30000)) + "</body></html>")
+    started = time.monotonic()
+    doc = load_one(path)
+    assert time.monotonic() - started < 2 * FEW_SECONDS and "第29999段" in doc.text
+
+
 def many_page_pdf(path: Path, pages: int, dense_page: int | None = None) -> Path:
     """`pages` pages of one line each; page `dense_page` (1-based) drawn full of characters."""
     from fpdf import FPDF
@@ -270,6 +278,27 @@ def test_a_pdf_page_drawing_too_many_characters_is_left_out_and_the_rest_is_read
                    Reading("dense.pdf", warn=warnings.append, config=CONFIG.replace(max_page_chars=5000)))
     assert "Schools opened." in doc.text and "Roads were built." in doc.text and "x x x" not in doc.text
     assert len(warnings) == 1 and "page 2" in warnings[0] and "max_page_chars" in warnings[0]
+
+
+def test_a_pdf_page_of_600000_glyphs_in_a_few_kb_is_left_out_before_it_is_laid_out(tmp_path, monkeypatch):
+    laid_out: list = []
+    monkeypatch.setattr("rag.ingest.pdf.read_page", lambda *a: laid_out.append(a))
+    path = tmp_path / "glyphs.pdf"
+    path.write_bytes(glyph_bomb_pdf())
+    warnings: list[str] = []
+    started = time.monotonic()
+    message = refused(path, CONFIG, Reading("glyphs.pdf", warn=warnings.append, config=CONFIG))
+    assert path.stat().st_size < 20_000 and time.monotonic() - started < FEW_SECONDS and laid_out == []
+    assert "no text" in message and "600,000 characters" in warnings[0] and "max_page_chars" in warnings[0]
+
+
+def test_a_pdf_page_drawing_too_many_objects_is_left_out_and_the_rest_is_read(tmp_path):
+    warnings: list[str] = []
+    config = CONFIG.replace(max_page_objects=50)
+    doc = load_one(many_page_pdf(tmp_path / "busy.pdf", 3, dense_page=2), config,
+                   Reading("busy.pdf", warn=warnings.append, config=config))
+    assert "Schools opened." in doc.text and "x x x" not in doc.text
+    assert len(warnings) == 1 and "page 2" in warnings[0] and "objects" in warnings[0] and "max_page_objects" in warnings[0]
 
 
 # --- file names -----------------------------------------------------------------------------------
@@ -367,6 +396,37 @@ def test_a_300_character_chinese_file_name_is_indexed_under_a_safe_name(http):
     assert http.delete(f"/v1/knowledge_bases/长名/documents/{doc}").status_code == 200
 
 
+def test_an_unreadable_file_replacing_an_indexed_one_leaves_the_indexed_one(http, bomb):
+    http.post("/v1/knowledge_bases", json={"name": "替换"})
+    text = "平安县2024年新修产业路十二公里，惠及三个脱贫村。" * 3
+    assert upload(http, "报告.txt", text.encode(), kb="替换")["state"] == "done"
+    job = upload(http, "报告.txt", bytes(range(256)) * 40, kb="替换")  # binary, not text
+    assert job["state"] == "failed" and "its indexed version was kept" in job["error"]["message"]
+    assert "/" not in job["error"]["message"]  # the server's folders are not named
+    assert documents(http, "替换") == ["报告.txt"]
+    hits = http.post("/v1/search", json={"query": "平安县产业路", "knowledge_base": "替换"}).json()["hits"]
+    assert hits[0]["doc"] == "报告.txt"
+
+
+def test_an_upload_replaced_by_an_unreadable_file_is_put_back_on_disk(tmp_path):
+    from fakes import FakeEmbedder
+
+    from rag.collections import uploads
+    from rag.pipeline import Rag
+
+    config = Config(embed_model="fake-hash", models_dir=str(tmp_path / "m"), index_dir=str(tmp_path / "kb"))
+    rag = Rag(config, make_embedder=lambda config, precision=None: FakeEmbedder())
+    good, bad = tmp_path / "good" / "报告.txt", tmp_path / "bad" / "报告.txt"
+    for path, data in ((good, "平安县2024年新修产业路十二公里。".encode() * 3), (bad, bytes(range(256)) * 40)):
+        path.parent.mkdir()
+        path.write_bytes(data)
+    uploads.index_uploads(rag, uploads.store_uploads([good], config))
+    report = uploads.index_uploads(rag, uploads.store_uploads([bad], config))
+    assert report.unreadable == ["报告.txt"] and [d["doc"] for d in rag.documents()] == ["报告.txt"]
+    folder = uploads.uploads_dir(config)
+    assert (folder / "报告.txt").read_bytes() == good.read_bytes() and not any((folder / ".replaced").iterdir())
+
+
 def raw_upload(http, kb: str, filename: bytes, data: bytes) -> httpx.Response:
     """A multipart body written byte by byte: clients escape what a hostile one would send."""
     body = (b'--B0UNDARY\r\nContent-Disposition: form-data; name="files"; filename="' + filename + b'"\r\n'
@@ -410,6 +470,8 @@ def openai_error(reply: httpx.Response, status: int, kind: str) -> str:
 
 @pytest.mark.parametrize("method, path", [("GET", "/v1/nothing"), ("POST", "/v1/chat/nothing"), ("GET", "/v1"),
                                           ("GET", "/v1/knowledge_bases/default/nothing")])
+
+
 def test_an_unknown_route_under_v1_is_an_openai_404_with_the_page_mounted(http, method, path):
     assert path in openai_error(http.request(method, path), 404, "not_found_error")
 
@@ -418,6 +480,8 @@ def test_an_unknown_route_under_v1_is_an_openai_404_with_the_page_mounted(http, 
                                                    ("GET", "/v1/chat/completions", "POST"),
                                                    ("DELETE", "/v1/search", "POST"),
                                                    ("PUT", "/v1/knowledge_bases", "GET, POST")])
+
+
 def test_a_wrong_method_under_v1_is_an_openai_405_naming_the_methods(http, method, path, allowed):
     reply = http.request(method, path, json={})
     assert allowed in openai_error(reply, 405, "invalid_request_error") and reply.headers["allow"] == allowed

@@ -100,6 +100,14 @@ def test_a_deleted_file_is_removed(built, corpus, config, embedder):
     assert len(index.store) == len(index.dense) == len(index.sparse)
 
 
+def test_a_file_that_can_no_longer_be_read_keeps_its_indexed_version(built, corpus, config, embedder):
+    (corpus / SEED_FILES[1]).write_bytes(bytes(range(256)) * 40)  # a damaged copy over a good file
+    report = update_index([corpus], built, config, embedder)
+    assert (report.removed, report.unchanged, report.unreadable) == (0, 3, [SEED_FILES[1]])
+    assert any(f"{SEED_FILES[1]}: could not be read this time; its indexed version was kept" == w for w in report.warnings)
+    assert SEED_FILES[1] in {c.doc for c in load_index(built, config).store.chunks}
+
+
 def test_documents_from_other_roots_are_kept(built, config, embedder, tmp_path, seeds_dir):
     other = tmp_path / "other"
     other.mkdir()

@@ -7,6 +7,7 @@ work through these; everything goes through the pipeline object."""
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -85,9 +86,17 @@ def store_uploads(paths: Sequence[str | Path], config: Config) -> list[Path]:
     stored = []
     for file, name in zip(files, names, strict=True):
         target = folder / name
+        if target.is_file():  # kept aside until the new one is read (index_uploads)
+            _replaced(folder).mkdir(exist_ok=True)
+            os.replace(target, _replaced(folder) / name)
         shutil.copyfile(file, target)
         stored.append(target)
     return stored
+
+
+def _replaced(folder: Path) -> Path:
+    """Where a replaced upload waits while its successor is indexed (hidden: not a document)."""
+    return folder / ".replaced"
 
 
 def _sha256(path: Path) -> str:
@@ -107,19 +116,29 @@ def delete_document(rag: Any, doc: str) -> None:
 
 
 def index_uploads(rag: Any, stored: Sequence[Path], progress: Callable[[str, int, int], None] | None = None):
-    """Index the uploads folder incrementally; returns the pipeline's report. Stored files the
-    loader refused are deleted again, so the folder holds only what the index holds."""
+    """Index the uploads folder incrementally; returns the pipeline's report. A stored file the
+    loader refused is deleted again, or, where it replaced an earlier upload, the earlier one is
+    put back (the index kept its version), so the folder holds only what the index holds."""
+    report = None
     try:
-        return rag.index([uploads_dir(rag.config)], progress=progress)
+        report = rag.index([uploads_dir(rag.config)], progress=progress)
+        return report
     finally:
-        _drop_unindexed(rag, stored)
+        _settle(rag, stored, report)
 
 
-def _drop_unindexed(rag: Any, stored: Sequence[Path]) -> None:
+def _settle(rag: Any, stored: Sequence[Path], report: Any) -> None:
     try:
         indexed = {d["doc"] for d in rag.documents()}
     except RagIndexError:
         indexed = set()
+    unread = set(getattr(report, "unreadable", ())) if report is not None else {p.name for p in stored}
     for path in stored:
-        if path.name not in indexed:
-            path.unlink(missing_ok=True)
+        earlier = _replaced(path.parent) / path.name
+        if path.name in unread or path.name not in indexed:
+            if earlier.is_file():
+                os.replace(earlier, path)
+            else:
+                path.unlink(missing_ok=True)
+        else:
+            earlier.unlink(missing_ok=True)

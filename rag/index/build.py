@@ -15,7 +15,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Collection, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -42,6 +42,7 @@ class IndexReport:
     chunks: int = 0  # in the index after the update
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)  # files found but not read (their old version kept)
     embedded: int = 0  # chunks that went through the embedding model this time
     documents: int = 0
     index_dir: str = ""
@@ -79,9 +80,10 @@ def update_index(
     from rag.ingest.load import iter_documents
 
     warnings: list[str] = []
-    docs = iter_documents(list(paths), config, warn=warnings.append, progress=progress)
+    unreadable: set[str] = set()
+    docs = iter_documents(list(paths), config, warn=warnings.append, progress=progress, unreadable=unreadable)
     roots = [Path(p).expanduser().resolve() for p in paths]
-    report = update_documents(docs, roots, index_dir, config, embedder, rebuild, progress)
+    report = update_documents(docs, roots, index_dir, config, embedder, rebuild, progress, unreadable)
     report.warnings[:0] = warnings
     return report
 
@@ -94,8 +96,11 @@ def update_documents(
     embedder,
     rebuild: bool = False,
     progress: Progress | None = None,
+    unreadable: Collection[str] = (),
 ) -> IndexReport:
-    """The update itself, for documents as they are loaded (`roots` scope the removals)."""
+    """The update itself, for documents as they are loaded (`roots` scope the removals; a
+    document whose file is in `unreadable`, filled as the documents are read, keeps its old
+    version: bad input loses nothing)."""
     started, index_dir = time.perf_counter(), Path(index_dir)
     report = IndexReport(index_dir=str(index_dir))
     backend = make_vector_backend(config)
@@ -106,7 +111,7 @@ def update_documents(
         plan = _Plan()
         with _chunking(docs, old, config, revision, plan, report) as batches:
             _embed_all(batches, known, embedder, report, progress)
-        _plan_removals(old, plan, roots, config, report)
+        _plan_removals(old, plan, roots, unreadable, report)
         if old is None and not plan.fresh:
             raise RagIndexError(
                 f"nothing to index in {', '.join(map(str, roots)) or 'the given paths'}: "
@@ -251,11 +256,18 @@ def _fresh_chunks(
             yield part
 
 
-def _plan_removals(old, plan: _Plan, roots: Sequence[Path], config: Config, report: IndexReport) -> None:
+def _plan_removals(old, plan: _Plan, roots: Sequence[Path], unreadable: Collection[str], report: IndexReport) -> None:
     """An old document not found again is removed when it was indexed from one of `roots`, and
-    kept (with its old chunks) when it came from elsewhere."""
+    kept (with its old chunks) when it came from elsewhere or its file is there but could not be
+    read this time (a damaged replacement must not take the good version out of the index)."""
+    report.unreadable = sorted(unreadable)
     for name, entry in ({d.doc: d for d in old.manifest.documents} if old else {}).items():
         if name in plan.reuse or name in plan.fresh:
+            continue
+        if name in unreadable:
+            report.warnings.append(f"{name}: could not be read this time; its indexed version was kept")
+            plan.reuse[name] = entry
+            report.unchanged += 1
             continue
         if _in_scope(entry.path, roots):
             report.removed += 1

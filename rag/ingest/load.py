@@ -60,9 +60,10 @@ def iter_documents(
     config: Config,
     warn: Callable[[str], None] | None = None,
     progress: Progress | None = None,
+    unreadable: set[str] | None = None,
 ) -> Iterator[Document]:
     """load_paths() one file at a time, so that indexing can embed the first files while the
-    next are still read."""
+    next are still read. The names of files found but not read go into `unreadable`."""
     from rag.ingest.ocr import make_ocr
 
     warn = warn or _stderr
@@ -82,6 +83,8 @@ def iter_documents(
                 doc = load_file(path, name, config, Reading(name, ocr, progress, warn))
             except LoadError as exc:
                 warn(f"skipped {exc}")
+                if unreadable is not None:
+                    unreadable.add(name)
                 continue
             seen_docs[name] = path
             yield doc
@@ -358,21 +361,43 @@ def _html_title(soup) -> str:
 
 def _html_text(root) -> str:
     """Block elements become paragraphs, <br> a line break, <hN> a markdown heading; newlines
-    inside an element are the source's line wrapping, not breaks."""
+    inside an element are the source's line wrapping, not breaks. One walk over the tree, in
+    time linear in its size: inserting strings beside each block (bs4 finds a node among its
+    siblings one by one) took minutes on a page of ten thousand paragraphs."""
     from bs4 import NavigableString
 
-    for node in list(root.find_all(string=True)):
-        if node.find_parent("pre") is None:
-            joined = re.sub(f"(?<=[{HAN}])\\s*\n\\s*(?=[{HAN}])", "", str(node))
-            node.replace_with(NavigableString(re.sub(r"\s*\n\s*", " ", joined)))
-    for br in root.find_all("br"):
-        br.replace_with(NavigableString("\n"))
-    for tag in root.find_all(list(_HTML_BLOCKS)):
-        if tag.name in {"h1", "h2", "h3", "h4", "h5", "h6"} and tag.get_text(strip=True):
-            tag.insert(0, NavigableString("#" * int(tag.name[1]) + " "))
-        tag.insert_before(NavigableString("\n\n"))
-        tag.insert_after(NavigableString("\n\n"))
-    return root.get_text()
+    kept = root.interesting_string_types or (NavigableString,)  # what get_text() reads inside <pre>
+    out: list[str] = []
+    stack: list = [(root, root.find_parent("pre") is not None, False)]
+    while stack:
+        node, in_pre, closing = stack.pop()
+        if closing:
+            out.append("\n\n")
+        elif isinstance(node, NavigableString):
+            if not in_pre:
+                joined = re.sub(f"(?<=[{HAN}])\\s*\n\\s*(?=[{HAN}])", "", str(node))
+                out.append(re.sub(r"\s*\n\s*", " ", joined))
+            elif type(node) in kept:
+                out.append(str(node))
+        elif node.name == "br" and node is not root:
+            out.append("\n")
+        else:
+            if node is not root and node.name in _HTML_BLOCKS:
+                out.append("\n\n")
+                if node.name in {"h1", "h2", "h3", "h4", "h5", "h6"} and _has_text(node, kept):
+                    out.append("#" * int(node.name[1]) + " ")
+                stack.append((node, in_pre, True))
+            inner = in_pre or node.name == "pre"
+            stack.extend((child, inner, False) for child in reversed(node.contents))
+    return "".join(out)
+
+
+def _has_text(tag, kept) -> bool:
+    """Whether a heading holds text as the page reads it (inside <pre> only the kept string types)."""
+    from bs4 import NavigableString
+
+    strings = (node for node in tag.descendants if isinstance(node, NavigableString) and node.strip())
+    return any(type(node) in kept or node.find_parent("pre") is None for node in strings)
 
 
 # --- DOCX -----------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Hostile uploads, made on demand: what the soak (`rag bench --soak`) mixes into its uploads and
-what the tests send, so that both prove the same bounds (rag.ingest.archive, rag.ingest.images)."""
+what the tests send, so that both prove the same bounds (rag.ingest.archive, rag.ingest.images,
+rag.ingest.pdf)."""
 
 from __future__ import annotations
 
@@ -44,3 +45,25 @@ def huge_png(width: int = 40000, height: int = 40000) -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 100)) + chunk(b"IEND", b"")
     )
+
+
+def glyph_bomb_pdf(glyphs: int = 600_000) -> bytes:
+    """A one-page PDF drawing `glyphs` characters, one text-showing operator each: a few KB on
+    disk (deflate packs the repeated operator), half a minute and gigabytes if laid out."""
+    stream = zlib.compress(b"BT /F1 12 Tf 72 720 Td " + b"(x) Tj\n" * glyphs + b"ET\n", 9)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    table = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, table)

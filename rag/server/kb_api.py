@@ -98,6 +98,8 @@ def _index(state, name: str, rag, folder: Path, received: list[Path], progress):
         with state.uploading(name):
             stored = uploads.store_uploads(received, rag.config)
             report = uploads.index_uploads(rag, stored, progress=progress)
+            shown = f"{uploads.uploads_dir(rag.config)}/"  # the server's folders are not the client's business
+            report.warnings = [w.replace(shown, "") for w in report.warnings]
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     if report.warnings and not (report.added or report.updated):

@@ -17,7 +17,7 @@ import time
 
 from locust import HttpUser, between, task
 
-from rag.server.hostile import LONG_NAME, huge_png, zip_bomb_docx
+from rag.server.hostile import LONG_NAME, glyph_bomb_pdf, huge_png, zip_bomb_docx
 
 QUESTIONS = [q for q in os.environ.get("RAG_SOAK_QUESTIONS", "").split("\n") if q.strip()] or ["扶贫资金"]
 KB = os.environ.get("RAG_SOAK_KB", "default")
@@ -27,6 +27,7 @@ HOSTILE_S = 10  # seconds within which a hostile upload must be refused or its j
 HOSTILE = [
     ("炸弹.docx", zip_bomb_docx(300)),
     ("huge.png", huge_png()),
+    ("字形.pdf", glyph_bomb_pdf()),
     (LONG_NAME + ".txt", "光明县新建蔬菜大棚三百二十座。".encode() * 4),
 ]
 _numbers = itertools.count()
