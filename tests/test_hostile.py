@@ -384,7 +384,7 @@ def test_a_huge_png_upload_is_answered_at_once_naming_the_limit(http, tmp_path):
     assert job["state"] == "failed" and "max_image_megapixels" in job["error"]["message"]
 
 
-def test_a_300_character_chinese_file_name_is_indexed_under_a_safe_name(http):
+def test_a_300_character_chinese_file_name_is_indexed_under_a_safe_name_and_titled_in_full(http):
     http.post("/v1/knowledge_bases", json={"name": "长名"})
     text = "光明县2024年新建蔬菜大棚三百二十座，带动四百一十户脱贫户增收，户均增收六千五百元。" * 2
     job = upload(http, LONG_NAME + ".txt", text.encode(), kb="长名")
@@ -392,7 +392,7 @@ def test_a_300_character_chinese_file_name_is_indexed_under_a_safe_name(http):
     [doc] = documents(http, "长名")
     assert doc == safe_file_name(LONG_NAME + ".txt") and len(doc.encode()) <= MAX_FILE_NAME_BYTES
     hits = http.post("/v1/search", json={"query": "光明县蔬菜大棚", "knowledge_base": "长名"}).json()["hits"]
-    assert hits[0]["doc"] == doc
+    assert hits[0]["doc"] == doc and hits[0]["title"] == LONG_NAME
     assert http.delete(f"/v1/knowledge_bases/长名/documents/{doc}").status_code == 200
 
 
@@ -433,6 +433,21 @@ def raw_upload(http, kb: str, filename: bytes, data: bytes) -> httpx.Response:
             b"Content-Type: text/plain\r\n\r\n" + data + b"\r\n--B0UNDARY--\r\n")
     return http.post(f"/v1/knowledge_bases/{kb}/documents?wait=true", content=body,
                      headers={"content-type": "multipart/form-data; boundary=B0UNDARY"})
+
+
+def test_a_chunked_upload_that_never_says_its_length_is_cut_off_at_the_limit(http):
+    def body():  # 45 MB against the test server's 41 (20 files of 2 MB and the form's framing)
+        yield b'--B0UNDARY\r\nContent-Disposition: form-data; name="files"; filename="big.txt"\r\n\r\n'
+        for _ in range(45):
+            yield "贫".encode() * 350_000
+        yield b"\r\n--B0UNDARY--\r\n"
+
+    reply = http.post("/v1/knowledge_bases/default/documents", content=body(),
+                      headers={"content-type": "multipart/form-data; boundary=B0UNDARY"})
+    assert "content-length" not in reply.request.headers
+    assert reply.status_code == 413 and reply.json()["error"]["code"] == "request_too_large"
+    assert "max_file_mb" in reply.json()["error"]["message"]
+    assert http.get("/v1/models").status_code == 200
 
 
 def test_a_name_with_separators_and_control_characters_is_stored_inside_the_uploads_folder(http, server):

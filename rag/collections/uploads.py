@@ -7,9 +7,11 @@ work through these; everything goes through the pipeline object."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
-from pathlib import Path
+import unicodedata
+from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Sequence
 
 from rag.config import Config
@@ -68,10 +70,12 @@ def check_upload(path: Path, config: Config) -> None:
         raise UploadRefused(f"{path.name}: the file is empty", f"{path.name}：文件是空的")
 
 
-def store_uploads(paths: Sequence[str | Path], config: Config) -> list[Path]:
+def store_uploads(paths: Sequence[str | Path], config: Config, given: Sequence[str] | None = None) -> list[Path]:
     """Check every file first (all or nothing), then copy them into the uploads folder under a
     safe name (rag.knowledge.safe_file_name: any length, no control characters or separators).
-    A file of the same name replaces the earlier one: re-indexing treats it as changed."""
+    A file of the same name replaces the earlier one: re-indexing treats it as changed. `given`:
+    the names the sender gave the files, where they arrive under others (default: their own); a
+    name that had to change is kept as the document's title."""
     from rag.knowledge import safe_file_name
 
     files = [Path(p) for p in paths]
@@ -83,6 +87,8 @@ def store_uploads(paths: Sequence[str | Path], config: Config) -> list[Path]:
             raise LoadError(f"upload {file.name!r}: give the file a name")
     folder = uploads_dir(config)
     folder.mkdir(parents=True, exist_ok=True)
+    given = list(given) if given is not None else [file.name for file in files]
+    _note_titles(folder, dict(zip(names, given, strict=True)))
     stored = []
     for file, name in zip(files, names, strict=True):
         target = folder / name
@@ -92,6 +98,29 @@ def store_uploads(paths: Sequence[str | Path], config: Config) -> list[Path]:
         shutil.copyfile(file, target)
         stored.append(target)
     return stored
+
+
+def _note_titles(folder: Path, names: dict[str, str]) -> None:
+    """A file stored under a name other than its own keeps its own as its title (the loader reads
+    the folder's TITLES file); a file stored under its own name drops an older entry."""
+    from rag.ingest.load import TITLES
+
+    path = folder / TITLES
+    try:
+        titles = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except (OSError, ValueError):
+        titles = {}  # a damaged list of titles is written anew
+    for stored, given in names.items():
+        shown = "".join(c for c in given if unicodedata.category(c)[0] != "C")  # no control characters
+        title = PurePosixPath(shown.replace("\\", "/")).stem.strip()
+        if title and title != PurePosixPath(stored).stem:
+            titles[stored] = title
+        else:
+            titles.pop(stored, None)
+    if titles or path.is_file():
+        staged = path.with_suffix(".tmp")
+        staged.write_text(json.dumps(titles, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(staged, path)
 
 
 def _replaced(folder: Path) -> Path:

@@ -40,6 +40,7 @@ class Reading:
     progress: Progress | None = None
     warn: Callable[[str], None] = field(default=_ignore)  # a problem that does not stop the file
     config: Config = field(default_factory=Config)  # the limits a reader checks (max_image_megapixels, ...)
+    title: str = ""  # the title where the text states none, when the file's own name is not it (TITLES)
 
     @property
     def stem(self) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import re
 import sys
@@ -34,6 +35,7 @@ from rag.ingest.tables import read_csv, read_xlsx, table_lines
 from rag.text.normalize import HAN, script_of
 from rag.types import Document
 
+TITLES = ".titles.json"  # in a folder: the titles of files stored under another name (hidden: no document)
 SUPPORTED_SUFFIXES = frozenset(
     {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".xlsx", ".csv", ".pptx", *IMAGE_SUFFIXES}
 )
@@ -71,6 +73,7 @@ def iter_documents(
     seen_files: set[Path] = set()
     seen_docs: dict[str, Path] = {}
     for root in paths:
+        titles = _titles(Path(root).expanduser())
         for path, name in _walk(Path(root).expanduser()):
             real = path.resolve()
             if real in seen_files:
@@ -80,7 +83,7 @@ def iter_documents(
                 warn(f"skipped {path}: same name {name} as {seen_docs[name]}; index the folders separately")
                 continue
             try:
-                doc = load_file(path, name, config, Reading(name, ocr, progress, warn))
+                doc = load_file(path, name, config, Reading(name, ocr, progress, warn, title=titles.get(name, "")))
             except LoadError as exc:
                 warn(f"skipped {exc}")
                 if unreadable is not None:
@@ -88,6 +91,17 @@ def iter_documents(
                 continue
             seen_docs[name] = path
             yield doc
+
+
+def _titles(root: Path) -> dict[str, str]:
+    """A folder's TITLES file: {stored name: title} for files kept under a name other than their
+    own (an upload's name shortened to fit the file system keeps its whole name as its title)."""
+    path = root / TITLES
+    try:
+        titles = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in titles.items()} if isinstance(titles, dict) else {}
 
 
 def _walk(root: Path) -> list[tuple[Path, str]]:
@@ -138,7 +152,7 @@ def load_file(path: Path, doc: str, config: Config, reading: Reading | None = No
     return Document(
         doc=doc,
         text=text,
-        title=meta.title or path.stem,
+        title=meta.title or reading.title or path.stem,
         date=meta.date,
         source=extracted.source or meta.source,
         script=script_of(text),

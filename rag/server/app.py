@@ -26,6 +26,7 @@ from rag.config import Config
 from rag.knowledge import DEFAULT, KnowledgeBases
 from rag.server import accounts_api, errors, kb_api, login, openai_api
 from rag.server.answers import AnswerQueue
+from rag.server.body_limit import BodyLimit
 from rag.server.jobs import Jobs
 from rag.types import Answer, Citation
 
@@ -150,6 +151,7 @@ def create_app(config: Config, api_key: str = "", page: bool = True, bases: Know
     )
     app.state.rag = state
     errors.install(app)
+    app.add_middleware(BodyLimit, limit=lambda: kb_api.upload_limit(state.config))
     guarded = [Depends(_key_check(state))]
     app.include_router(openai_api.router(state), prefix="/v1", tags=["OpenAI-compatible"], dependencies=guarded)
     app.include_router(kb_api.router(state), prefix="/v1", tags=["knowledge bases"], dependencies=guarded)

@@ -79,9 +79,15 @@ def _received(files: list[UploadFile], folder: Path, config) -> list[Path]:
     return paths
 
 
+def upload_limit(config) -> float:
+    """The most bytes a request body may hold: a full upload and its form's framing."""
+    return MAX_FILES * config.max_file_mb * 1e6 + 1e6
+
+
 def _check_length(request: Request, config) -> None:
-    """Refuse an upload whose body is over the limit before reading it."""
-    limit = MAX_FILES * config.max_file_mb * 1e6 + 1e6
+    """Refuse an upload whose body says it is over the limit before reading it (rag.server.body_limit
+    cuts off one that does not say)."""
+    limit = upload_limit(config)
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > limit:
         raise ApiError(
@@ -91,12 +97,12 @@ def _check_length(request: Request, config) -> None:
         )
 
 
-def _index(state, name: str, rag, folder: Path, received: list[Path], progress):
+def _index(state, name: str, rag, folder: Path, received: list[Path], given: list[str], progress):
     """The job: store the received files in the knowledge base and index them, one upload of a
     knowledge base at a time. An upload of which nothing could be read fails, saying why."""
     try:
         with state.uploading(name):
-            stored = uploads.store_uploads(received, rag.config)
+            stored = uploads.store_uploads(received, rag.config, given)
             report = uploads.index_uploads(rag, stored, progress=progress)
             shown = f"{uploads.uploads_dir(rag.config)}/"  # the server's folders are not the client's business
             report.warnings = [w.replace(shown, "") for w in report.warnings]
@@ -190,8 +196,11 @@ def router(state) -> APIRouter:
             shutil.rmtree(folder, ignore_errors=True)
             raise
         bases.record("doc.upload", name, ", ".join(p.name for p in received))
+        given = [upload.filename or "" for upload in files]
         job = state.jobs.submit(
-            name, [p.name for p in received], lambda progress: _index(state, name, rag, folder, received, progress)
+            name,
+            [p.name for p in received],
+            lambda progress: _index(state, name, rag, folder, received, given, progress),
         )
         return _answered(name, job, response, wait)
 
