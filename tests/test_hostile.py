@@ -247,6 +247,14 @@ def test_a_page_of_many_paragraphs_is_read_in_time_linear_in_its_size(tmp_path):
     assert time.monotonic() - started < 2 * FEW_SECONDS and "第29999段" in doc.text
 
 
+def test_a_page_nested_8000_blocks_deep_is_read_in_seconds(tmp_path):
+    path = tmp_path / "deep.html"  # each block's links counted over its own subtree took most of a minute
+    path.write_text("<html><body>" + "<div><a>光明县</a>新建蔬菜大棚" * 8000 + "</div>" * 8000 + "</body></html>")
+    started = time.monotonic()
+    doc = load_one(path)
+    assert time.monotonic() - started < 2 * FEW_SECONDS and "新建蔬菜大棚" in doc.text
+
+
 def many_page_pdf(path: Path, pages: int, dense_page: int | None = None) -> Path:
     """`pages` pages of one line each; page `dense_page` (1-based) drawn full of characters."""
     from fpdf import FPDF

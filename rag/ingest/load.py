@@ -334,27 +334,51 @@ def _chars(text: str) -> int:
     return len(text) - sum(1 for ch in text if ch.isspace())
 
 
-def _is_link_list(tag) -> bool:
-    links = tag.find_all("a")
-    if len(links) < 3:
-        return False
-    text = _chars(tag.get_text())
-    return text > 0 and sum(_chars(a.get_text()) for a in links) >= LINK_SHARE * text
+def _link_counts(root) -> dict[int, tuple[int, int, int]]:
+    """(characters, characters inside links, links) of every tag under `root`, by id, in one
+    walk from the leaves up: counting each block's own subtree took time in the square of the
+    page's depth (a page nested 8,000 deep held a job for most of a minute)."""
+    from bs4 import NavigableString, Tag
+
+    order, stack = [], [root]
+    while stack:
+        tag = stack.pop()
+        order.append(tag)
+        stack.extend(child for child in tag.contents if isinstance(child, Tag))
+    counts: dict[int, tuple[int, int, int]] = {}
+    for tag in reversed(order):  # every child before its parent
+        chars = links_chars = links = 0
+        for child in tag.contents:
+            if isinstance(child, Tag):
+                c, lc, n = counts[id(child)]
+                chars, links_chars, links = chars + c, links_chars + lc, links + n
+            elif type(child) in (NavigableString,) or child.__class__.__name__ == "CData":
+                chars += _chars(str(child))  # the strings get_text() reads
+        if tag.name == "a":
+            links_chars, links = links_chars + chars, links + 1
+        counts[id(tag)] = (chars, links_chars, links)
+    return counts
+
+
+def _is_link_list(counts: tuple[int, int, int]) -> bool:
+    chars, links_chars, links = counts
+    return links >= 3 and chars > 0 and links_chars >= LINK_SHARE * chars
 
 
 def _drop_link_lists(root) -> None:
     """Blocks that are mostly links (menus, breadcrumbs, lists of other headlines), whatever
     their class names: most Chinese portals name theirs in pinyin (dh, xglj) or not at all. A
     page that is itself a list of links keeps them (nothing but links would be left)."""
-    lists, inside = [], set()
-    for tag in root.find_all(_LINK_BLOCKS):
-        if id(tag) in inside or any(id(parent) in inside for parent in tag.parents):
-            continue
-        if _is_link_list(tag):
+    counts = _link_counts(root)
+    lists, stack = [], [root]
+    while stack:  # the outermost such blocks: nothing inside a dropped block is looked at again
+        tag = stack.pop()
+        if tag is not root and tag.name in _LINK_BLOCKS and _is_link_list(counts[id(tag)]):
             lists.append(tag)
-            inside.add(id(tag))
-    whole = _chars(root.get_text())
-    dropped = sum(_chars(tag.get_text()) for tag in lists)
+            continue
+        stack.extend(child for child in reversed(tag.contents) if id(child) in counts)
+    whole = counts[id(root)][0]
+    dropped = sum(counts[id(tag)][0] for tag in lists)
     if whole - dropped >= max(20, 0.1 * whole):
         for tag in lists:
             tag.decompose()
