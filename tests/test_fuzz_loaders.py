@@ -1,13 +1,15 @@
 """Hypothesis against the loaders and the text stages: random bytes under every supported name,
 real files of every format cut short or with bytes changed, and text of odd Unicode. Each file
 either reads into a document that chunks, or is refused with our own one-line LoadError, within a
-few seconds; nothing else may come out of a file a user uploads. OCR is off (a mutated image is
+few seconds and a few hundred MB of memory; nothing else may come out of a file a user uploads. OCR is off (a mutated image is
 still refused or read by the same image checks; the OCR engine itself is tested in test_ocr.py).
 `make test` draws the same examples each run; `make fuzz` draws new ones, RAG_FUZZ_EXAMPLES a test."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from rag.text.sentences import sentence_spans
 
 CONFIG = Config(ocr="off")
 FEW_SECONDS = 10
+FEW_HUNDRED_MB = 500  # a file of a few KB may cost this much more resident memory while it is read
 EXAMPLES = settings(max_examples=int(os.environ.get("RAG_FUZZ_EXAMPLES", "100")), deadline=None, suppress_health_check=list(HealthCheck), database=None)
 
 
@@ -67,15 +70,43 @@ def real_files(tmp_path_factory) -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in made}
 
 
-def read_or_refuse(path: Path, data: bytes) -> None:
-    """The one property: a document that chunks, or our LoadError naming the file, quickly."""
-    path.write_bytes(data)
-    started = time.monotonic()
+def resident_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+@contextlib.contextmanager
+def growth_watched(peak: list[float]):
+    """Samples the process's resident memory every 10 ms while the block runs; `peak` gets how
+    far it rose above where it started (C libraries' memory included, which tracemalloc misses)."""
+    start, done = resident_mb(), threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.01):
+            peak.append(resident_mb() - start)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     try:
-        chunk_document(load_file(path, path.name, CONFIG), CONFIG)
-    except LoadError as exc:
-        assert str(exc).startswith(f"{path}: ") and "\n" not in str(exc)
+        yield
+    finally:
+        done.set()
+        sampler.join()
+        peak.append(resident_mb() - start)
+
+
+def read_or_refuse(path: Path, data: bytes) -> None:
+    """The one property: a document that chunks, or our LoadError naming the file, quickly and
+    within a bounded amount of memory."""
+    path.write_bytes(data)
+    started, grown = time.monotonic(), [0.0]
+    with growth_watched(grown):
+        try:
+            chunk_document(load_file(path, path.name, CONFIG), CONFIG)
+        except LoadError as exc:
+            assert str(exc).startswith(f"{path}: ") and "\n" not in str(exc)
     assert time.monotonic() - started < FEW_SECONDS
+    assert max(grown) < FEW_HUNDRED_MB, f"{path.name} took {max(grown):.0f} MB more memory"
 
 
 @given(data=st.binary(max_size=4096), suffix=st.sampled_from(sorted(SUPPORTED_SUFFIXES)))
