@@ -174,6 +174,7 @@ def test_an_upload_answers_at_once_with_a_job_that_reports_progress_and_its_outc
     waited = http.post("/v1/knowledge_bases/default/documents?wait=true",
                        files=[("files", ("平安县.txt", (text * 2).encode(), "text/plain"))])
     assert waited.status_code == 200 and waited.json()["state"] == "done" and waited.json()["report"]["updated"] == 1
+    assert "index_dir" not in job["report"]  # the server's own folders stay on the server
 
 
 def test_an_upload_nothing_could_be_read_from_is_a_failed_job_saying_why(http):
@@ -341,7 +342,8 @@ def test_search_is_timed_in_process_and_over_http_side_by_side(server):
     assert result["questions"] == 2 and result["in_process_ms"]["p50"] > 0 and result["http_ms"]["p50"] > 0
 
 
-def test_rag_serve_indexes_the_seeds_first_and_serves_with_the_key_from_the_environment(monkeypatch, tmp_path):
+def test_rag_serve_indexes_the_seeds_first_and_serves_with_the_key_from_the_environment(monkeypatch, tmp_path,
+                                                                                       capsys):
     served = {}
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("RAG_EMBED_MODEL", "fake-hash")
@@ -354,6 +356,8 @@ def test_rag_serve_indexes_the_seeds_first_and_serves_with_the_key_from_the_envi
     assert (served["host"], served["port"]) == ("0.0.0.0", 8123)
     assert served["app"].state.rag.api_key == "from-env"
     assert (tmp_path / "indexes" / "default" / "manifest.json").is_file()
+    logged = capsys.readouterr().err
+    assert "rag serve: no index at" in logged and "rag ui" not in logged
 
 
 def test_each_verified_sentence_of_a_streamed_answer_is_a_delta_of_its_own(tmp_path):

@@ -229,10 +229,12 @@ def test_a_slow_answer_shows_how_long_it_has_been_working():
 
 def test_errors_are_said_in_chinese_on_the_page_with_their_detail_and_no_server_folder():
     from rag.errors import ModelError, NoIndexError
+    from rag.knowledge import UnknownKnowledgeBase
     from rag.ui.app import _problem
 
     assert _problem(NoIndexError("no index at /srv/indexes/青禾县: run `rag index`")) == coll.EMPTY
     assert _problem(ModelError("model file missing: run make models")).startswith("模型不可用：model file missing")
+    assert "已不存在" in _problem(UnknownKnowledgeBase("knowledge base '临时' does not exist"))
     assert _problem(uploads.TooLarge("big.txt: 9 MB is over", "big.txt：9 MB，超过上限")) == "big.txt：9 MB，超过上限"
 
 

@@ -81,7 +81,7 @@ def test_the_passages_being_read_show_before_any_answer_text(tab):
 
 ENGLISH_ON_THE_PAGE = ("Click to upload", "Drop File Here", "Copy message", "Clear", "Loading", "Submit",
                        "Examples", "top-k", "default", "no index at", "knowledge base", "Use via API",
-                       "Built with Gradio", "Settings", "Error", "Reset to default value")
+                       "Built with Gradio", "Settings", "Error", "Reset to default value", "Textbox", "Uploading")
 
 
 def test_a_chinese_browser_sees_no_english_on_the_page(browser, fake_server):
@@ -102,6 +102,22 @@ def test_a_chinese_browser_sees_no_english_on_the_page(browser, fake_server):
         context.close()
 
 
+def test_gradios_upload_progress_is_said_in_chinese_on_a_chinese_browser(browser, fake_server, tmp_path):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    try:
+        tab = ChatPage(context, fake_server[1])
+        cdp = context.new_cdp_session(tab.page)  # a slow line, so the transfer is seen: 40 kB/s
+        cdp.send("Network.enable")
+        cdp.send("Network.emulateNetworkConditions",
+                 {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": 40_000})
+        (tmp_path / "archive.zip").write_bytes(b"PK\x05\x06" + bytes(120_000))  # refused after the transfer
+        tab.page.set_input_files("#rag-upload input[type=file]", str(tmp_path / "archive.zip"))
+        tab.page.wait_for_function("document.querySelector('#rag-upload').innerText.includes('正在上传 1 个文件')",
+                                   timeout=15_000)
+        assert "Uploading" not in tab.page.locator("#rag-upload").inner_text()
+    finally:
+        context.close()
+
 def test_stop_cuts_a_streaming_answer_short_and_the_next_question_is_answered(tab, slow_model):
     tab.ask("藤县的贫困发生率下降到了多少?")
     tab.wait_streaming_text()
@@ -113,6 +129,20 @@ def test_stop_cuts_a_streaming_answer_short_and_the_next_question_is_answered(ta
     assert tab.page.locator(FINAL).nth(0).locator(".rag-ref").count() == 0
     assert tab.page.locator(FINAL).nth(1).locator(".rag-ref").count() > 0
 
+
+def test_stop_pressed_while_the_question_waits_for_another_tabs_answer_stops_it(browser, fake_server, slow_model):
+    first, second = (ChatPage(browser.new_context(), fake_server[1]) for _ in range(2))  # two sessions
+    try:
+        first.ask("藤县的贫困发生率下降到了多少?")
+        first.wait_streaming_text()
+        second.ask("黔江区在贫困村投入了多少资金?")  # waits for the first tab's answer
+        second.page.locator("#rag-stop").click()
+        second.page.wait_for_selector(f"#rag-chat .rag-stopped, {FINAL}", timeout=60_000)
+        assert second.page.locator("#rag-chat .rag-stopped").count() == 1, second.wait_answer(1)
+        assert "0.59%" in first.wait_answer(1)  # the first tab's answer was not stopped
+    finally:
+        first.page.context.close()
+        second.page.context.close()
 
 def test_two_tabs_keep_their_own_conversations(context, fake_server):
     rag, url = fake_server

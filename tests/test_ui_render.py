@@ -111,6 +111,12 @@ def test_a_passages_markdown_heading_is_shown_as_a_heading_without_its_marks():
     assert '<b class="rag-passage-heading">二、各乡镇主要指标</b><br>乡镇：青禾镇' in html and "##" not in html
 
 
+def test_a_heading_inside_the_highlighted_span_loses_its_marks_too():
+    text = "## 二、各乡镇主要指标\n东湖镇粮食产量为3.2万吨。"
+    html = answer_html(Answer("q", "x[1]", False, (Citation(1, chunk(text=text), ((0, len(text)),)),)), turn=1)
+    assert '<mark class="rag-span"><b class="rag-passage-heading">二、各乡镇主要指标</b>' in html and "##" not in html
+
+
 def test_a_citation_names_the_page_and_says_it_came_from_a_scan():
     from dataclasses import replace
 

@@ -34,6 +34,7 @@ from rag.errors import (
     RagIndexError,
     Stopped,
 )
+from rag.knowledge import UnknownKnowledgeBase
 from rag.types import Answer, Citation
 from rag.ui import collection as coll
 from rag.ui import conversations as convs
@@ -109,10 +110,10 @@ class ChatBackend:
         on_sources: Callable[[Sequence[Citation]], None] | None = None,
         bases: Any = None,
     ) -> Answer:
-        rag = (bases or self.bases).get(settings.kb)
-        stop = self._stops[session] = threading.Event()
+        stop = self._stops.setdefault(session, threading.Event())  # made by waiting() when it had to wait
 
         def job() -> Answer:
+            rag = (bases or self.bases).get(settings.kb)
             rag.configure(top_k=int(settings.top_k), generator=settings.generator)
             return rag.ask(
                 question,
@@ -129,9 +130,14 @@ class ChatBackend:
             if self._stops.get(session) is stop:
                 del self._stops[session]
 
+    def waiting(self, session: str = "") -> None:
+        """A question of the session waits in the page's queue (another tab is answered): 停止
+        pressed meanwhile stops it as soon as its turn comes."""
+        self._stops.setdefault(session, threading.Event())
+
     def stop(self, session: str = "") -> bool:
         """Stop the session's answer (before its turn, or at the model's next piece); False when
-        it has none running."""
+        it has none running or waiting."""
         stop = self._stops.get(session)
         if stop is not None:
             stop.set()
@@ -195,6 +201,8 @@ def _problem(exc: Exception) -> str:
         return zh
     if isinstance(exc, NoIndexError):  # a new knowledge base: what to do, not where its folder is
         return coll.EMPTY
+    if isinstance(exc, UnknownKnowledgeBase):  # deleted over the API or from another page since it was chosen
+        return "这个知识库已不存在（可能已在别处删除），请在上方重新选择知识库"
     if isinstance(exc, RagError):
         kind = next((zh for cls, zh in KINDS_ZH if isinstance(exc, cls)), "")
         return f"{kind}：{exc}" if kind else str(exc)
@@ -408,6 +416,7 @@ def _chat_column(gr) -> dict[str, Any]:
     with gr.Row():
         question = gr.Textbox(
             elem_id="rag-question",
+            label="问题",  # hidden, but what a screen reader says (Gradio's default: "Textbox")
             show_label=False,
             scale=8,
             lines=1,
@@ -433,6 +442,7 @@ def _side_panel(gr, config: Any) -> dict[str, Any]:
     upload = gr.File(show_label=False, file_count="multiple", elem_id="rag-upload", height=120)
     with gr.Row():
         urls = gr.Textbox(
+            label="网址",
             show_label=False,
             placeholder="或输入网址（每行一个；网页、站点地图）",
             lines=1,
@@ -511,7 +521,12 @@ def _wire(gr, demo, bases: Any, page: Page, history: Any, run: Callable | None, 
     panel = [page.collection, page.doc_pick, page.examples]
 
     def ask(q, c, h, k, m, g, kb, conv, request: gr.Request):
-        answered: list[Answer] = []
+        kept: list[Any] = []
+
+        def keep(answer: Answer) -> None:  # before the answer is shown: a reload right after finds it kept
+            if store is not None:
+                kept.append(convs.keep(store, access.owner(request), conv, kb, answer))
+
         for shown in respond(
             backend,
             q,
@@ -520,11 +535,9 @@ def _wire(gr, demo, bases: Any, page: Page, history: Any, run: Callable | None, 
             Settings(int(k), m, g, kb or ""),
             _session(request),
             bases=access.view(request),
-            on_answer=answered.append,
+            on_answer=keep,
         ):
-            yield *shown, gr.update()
-        if store is not None and answered:
-            yield gr.update(), gr.update(), gr.update(), convs.keep(store, access.owner(request), conv, kb, answered[0])
+            yield *shown, (kept[-1] if kept else gr.update())
 
     def refreshed(conv, request: gr.Request):
         """The conversation list and the export of the open one, as they are now."""
@@ -533,6 +546,15 @@ def _wire(gr, demo, bases: Any, page: Page, history: Any, run: Callable | None, 
             gr.update(choices=convs.choices(store, owner), value=conv or None),
             convs.export(store, owner, conv) if conv else None,
         )
+
+    def waiting(q, request: gr.Request) -> None:
+        if (q or "").strip():
+            backend.waiting(_session(request))
+
+    # not queued, and wired before the answer: the page runs a trigger's listeners in order, so the
+    # question's stop is registered before it waits for its turn
+    for trigger in (page.question.submit, page.send.click):
+        trigger(waiting, inputs=[page.question], queue=False)
 
     chat_io = dict(
         inputs=[page.question, page.chat, history, page.top_k, page.mode, page.generator, page.kb, page.conversation],

@@ -47,6 +47,7 @@ def kb_picker(gr, bases: Any, start: str, listed: bool = True) -> dict[str, Any]
     )
     with gr.Row():
         new_kb = gr.Textbox(
+            label="新知识库名称",
             show_label=False,
             placeholder="新知识库名称（字母、数字、-、_、汉字）",
             scale=3,

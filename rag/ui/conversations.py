@@ -67,7 +67,13 @@ def panel(gr) -> dict[str, Any]:
             download = gr.DownloadButton("导出 Markdown", elem_id="rag-export-conversation", size="sm", min_width=60)
         with gr.Row():
             title = gr.Textbox(
-                show_label=False, placeholder="新标题", scale=3, lines=1, max_lines=1, elem_id="rag-conversation-title"
+                label="新标题",
+                show_label=False,
+                placeholder="新标题",
+                scale=3,
+                lines=1,
+                max_lines=1,
+                elem_id="rag-conversation-title",
             )
             rename = gr.Button("重命名", elem_id="rag-rename-conversation", scale=1, size="sm", min_width=60)
     return dict(

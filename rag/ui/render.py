@@ -32,7 +32,8 @@ def _escape(text: str) -> str:
     return html.escape(text, quote=True).replace("\n", "<br>")
 
 
-_HEADING_LINE = re.compile(r"(^|<br>)#{1,6} ([^<]*)")
+# a heading line, also when the supporting span highlighted from its start begins with it
+_HEADING_LINE = re.compile(r'(^|<br>)(<mark class="rag-span">)?#{1,6} ([^<]*)')
 
 
 def _tight(passage_html: str) -> str:
@@ -40,7 +41,7 @@ def _tight(passage_html: str) -> str:
     and a chunk's Markdown heading (## 二、各乡镇主要指标) shown as a heading, not as its marks."""
     while "<br><br>" in passage_html:
         passage_html = passage_html.replace("<br><br>", "<br>")
-    return _HEADING_LINE.sub(r'\1<b class="rag-passage-heading">\2</b>', passage_html)
+    return _HEADING_LINE.sub(r'\1\2<b class="rag-passage-heading">\3</b>', passage_html)
 
 
 def merge_spans(spans: Iterable[tuple[int, int]], length: int) -> list[tuple[int, int]]:

@@ -24,6 +24,13 @@ const RAG_ZH = {
   "Reset to default value": "恢复默认值",
   "Clear": "清除",
 };
+// and text it writes in English whatever the language (its upload progress)
+const RAG_ZH_TEXT = [[/^(\s*)Uploading (\d+)\s+files?\.\.\.(\s*)$/, "$1正在上传 $2 个文件…$3"]];
+function ragTranslateText(node) {
+  for (const [english, zh] of RAG_ZH_TEXT) {
+    if (english.test(node.nodeValue)) node.nodeValue = node.nodeValue.replace(english, zh);
+  }
+}
 function ragTranslate(el) {
   for (const attr of ["aria-label", "title"]) {
     const said = el.getAttribute && el.getAttribute(attr);
@@ -35,12 +42,17 @@ if ((navigator.language || "").toLowerCase().startsWith("zh")) {
   new MutationObserver((changes) => {
     for (const change of changes) {
       if (change.type === "attributes") ragTranslate(change.target);
+      if (change.type === "characterData") ragTranslateText(change.target);
       for (const node of change.addedNodes) {
+        if (node.nodeType === 3) ragTranslateText(node);
         if (node.nodeType !== 1) continue;
         ragTranslate(node);
         node.querySelectorAll("[aria-label], [title]").forEach(ragTranslate);
+        if (!node.textContent.includes("Uploading")) continue;
+        const texts = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
+        while (texts.nextNode()) ragTranslateText(texts.currentNode);
       }
     }
-  }).observe(document.documentElement,
-    { subtree: true, childList: true, attributes: true, attributeFilter: ["aria-label", "title"] });
+  }).observe(document.documentElement, { subtree: true, childList: true, characterData: true,
+    attributes: true, attributeFilter: ["aria-label", "title"] });
 }
