@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from rag.config import Config
-from rag.errors import ConfigError, GenerationError, ModelError
+from rag.errors import ConfigError, GenerationError, ModelError, Stopped
 from rag.models.llm import StopTrimmer, make_generator
 
 CHINESE_QUESTION = [{"role": "system", "content": "你是一个乐于助人的助手。请用中文回答。"},
@@ -234,3 +235,23 @@ def test_weighing_keeps_the_cache_honest_for_the_next_answer(models_config):
     before = generator.generate(CHINESE_QUESTION, max_tokens=12)
     generator.odds(odds_prompt("甲县的贫困发生率下降至0.59%。"), ("是", "否"))
     assert generator.generate(CHINESE_QUESTION, max_tokens=12) == before  # same prompt, same greedy answer
+
+
+LONG_PROMPT = [{"role": "system", "content": "你是资料问答助手。"},
+               {"role": "user", "content": "资料：" + "藤县经过四年全力攻坚，累计实现12.2万贫困人口减贫。" * 120
+                                           + "\n问题：藤县累计实现多少贫困人口减贫？"}]
+
+
+@pytest.mark.models
+@pytest.mark.parametrize("call", ["stream", "odds"])
+def test_a_stop_lands_while_the_model_reads_a_long_prompt_and_it_answers_the_next_alike(models_config, call):
+    generator = make_generator(models_config.replace(n_ctx=4096), "qwen2.5-coder-0.5b-instruct")
+    before = generator.generate(CHINESE_QUESTION, max_tokens=12)
+    pressed = time.monotonic() + 0.5  # a prompt of about 2,000 tokens takes this model seconds to read
+    with generator.stopping(lambda: time.monotonic() >= pressed), pytest.raises(Stopped):
+        if call == "stream":
+            list(generator.stream(LONG_PROMPT, max_tokens=20))
+        else:
+            generator.odds(LONG_PROMPT, ("是", "否"))
+    assert time.monotonic() - pressed < 1.0
+    assert generator.generate(CHINESE_QUESTION, max_tokens=12) == before

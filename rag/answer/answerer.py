@@ -19,9 +19,9 @@ from __future__ import annotations
 import dataclasses
 import glob
 import time
-from contextlib import closing
+from contextlib import AbstractContextManager, closing, nullcontext
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from rag.answer.citations import attach_citations, strip_citations
 from rag.answer.extract import Closeness, Evidence, assess, closest_sentence, extract_answer, reading
@@ -211,7 +211,8 @@ class Answerer:
                 question, query, hits, context, evidence.about, out, by_meaning=False
             ) or self._refusal(question, hits, out, mode, "no passage sentence plainly answers")
         else:
-            answer = self._generate(question, query, hits, context, subjects, out)
+            with _stopping(self.generator, should_stop):
+                answer = self._generate(question, query, hits, context, subjects, out)
         return self._timed(answer, query, out, started, retrieved)
 
     def _weakness(self, evidence: Evidence, query: str, context: Sequence[Hit]) -> str | None:
@@ -446,3 +447,13 @@ def _citations(claims: Sequence[Claim], passages: Sequence[Hit]) -> tuple[Citati
         Citation(n, passages[n - 1].chunk, supporting_spans(passages[n - 1].chunk.text, texts))
         for n, texts in bodies.items()
     )
+
+
+def _stopping(generator: Any, should_stop: ShouldStop | None) -> AbstractContextManager[None]:
+    """A stop that lands inside the model's reading of the prompt, where the generator can take
+    one (llama.cpp); elsewhere it waits for the model's next piece."""
+    from rag.models.llm import Interruptible
+
+    if should_stop is not None and isinstance(generator, Interruptible):
+        return generator.stopping(should_stop)
+    return nullcontext()

@@ -13,8 +13,9 @@ id, or a GGUF read through `gguf_file`) and `openai` (an OpenAI-compatible HTTP 
 from __future__ import annotations
 
 import threading
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator, Protocol, Sequence, TypedDict, runtime_checkable
+from typing import TYPE_CHECKING, Callable, Iterator, Protocol, Sequence, TypedDict, runtime_checkable
 
 from rag.errors import ConfigError
 
@@ -60,6 +61,16 @@ class Weighing(Protocol):
     """A generator that can weigh its next token (llama.cpp's `odds`)."""
 
     def odds(self, messages: Sequence[ChatMessage], words: Sequence[str]) -> dict[str, float]: ...
+
+
+@runtime_checkable
+class Interruptible(Protocol):
+    """A generator whose reading of a prompt can be cut short (llama.cpp's abort callback): a
+    stop pressed during a prefill of several seconds lets the model go at once, not at its end."""
+
+    def stopping(self, should_stop: Callable[[], bool]) -> AbstractContextManager[None]:
+        """Within the block, this thread's calls end with Stopped once should_stop() is True."""
+        ...
 
 
 class StopTrimmer:

@@ -3,14 +3,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 import numpy as np
 
-from rag.errors import ConfigError, GenerationError, ModelError
+from rag.errors import ConfigError, GenerationError, ModelError, Stopped
 from rag.models.llm import BaseGenerator, ChatMessage
 
 if TYPE_CHECKING:
@@ -62,8 +63,12 @@ def engine_options(config: "Config") -> dict:
     if config.llm_lookup:
         from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
 
-        # answers copy their passages, so tokens drafted from the prompt are often right
+        # answers copy their passages, so tokens drafted from the prompt are often right. Checking
+        # drafts needs every position's logits: llama-cpp-python turns logits_all on for a draft
+        # model but sizes its logits buffer by the argument, so it is passed (the cost: the
+        # output layer runs over the whole prompt)
         options["draft_model"] = LlamaPromptLookupDecoding(num_pred_tokens=config.llm_lookup)
+        options["logits_all"] = True
     return options
 
 
@@ -76,6 +81,40 @@ class LlamaCppGenerator(BaseGenerator):
         self.n_threads = config.n_threads or os.cpu_count() or 1
         self._llm = None
         self._lock = threading.Lock()  # one llama context cannot serve two questions at once
+        self._asker = threading.local()  # the calling thread's should_stop (stopping())
+        self._abort: Any = None  # the ctypes callback llama.cpp holds while a call may be stopped
+
+    @contextlib.contextmanager
+    def stopping(self, should_stop: Callable[[], bool]) -> Iterator[None]:
+        self._asker.should_stop = should_stop
+        try:
+            yield
+        finally:
+            self._asker.should_stop = None
+
+    @contextlib.contextmanager
+    def _stoppable(self, llm) -> Iterator[None]:
+        """llama.cpp asks the caller's should_stop between the steps of its work, so a stop lands
+        within a fraction of a second even in the middle of a prefill; llama_decode then reports
+        an abort (the steps done stay in its cache, and llama-cpp-python drops any partial one).
+        Only while someone may stop: each check costs a trip into Python."""
+        check = getattr(self._asker, "should_stop", None)
+        if check is None:
+            yield
+            return
+        import llama_cpp
+
+        self._abort = llama_cpp.ggml_abort_callback(lambda _data: bool(check()))
+        llama_cpp.llama_set_abort_callback(llm._ctx.ctx, self._abort, None)
+        try:
+            yield
+        except RuntimeError:  # llama_decode returned 2: aborted
+            if check():
+                raise Stopped("stopped by the asker") from None
+            raise
+        finally:
+            llama_cpp.llama_set_abort_callback(llm._ctx.ctx, llama_cpp.ggml_abort_callback(), None)
+            self._abort = None
 
     def _load(self):
         if self._llm is None:
@@ -107,18 +146,19 @@ class LlamaCppGenerator(BaseGenerator):
             llm = self._load()
             self.last_usage.prompt_tokens = self.last_usage.completion_tokens = 0
             try:
-                chunks = llm.create_chat_completion(
-                    messages=list(messages),
-                    max_tokens=max_tokens,
-                    stop=list(stop) or None,
-                    temperature=self.config.temperature,
-                    stream=True,
-                )
-                for chunk in chunks:
-                    piece = chunk["choices"][0]["delta"].get("content")
-                    if piece:
-                        self.last_usage.completion_tokens += 1
-                        yield piece
+                with self._stoppable(llm):
+                    chunks = llm.create_chat_completion(
+                        messages=list(messages),
+                        max_tokens=max_tokens,
+                        stop=list(stop) or None,
+                        temperature=self.config.temperature,
+                        stream=True,
+                    )
+                    for chunk in chunks:
+                        piece = chunk["choices"][0]["delta"].get("content")
+                        if piece:
+                            self.last_usage.completion_tokens += 1
+                            yield piece
             except ValueError as exc:  # llama-cpp-python reports an overfull context this way
                 raise GenerationError(
                     f"generator '{self.name}': {exc}; lower 'context_tokens' or raise 'n_ctx'"
@@ -141,7 +181,8 @@ class LlamaCppGenerator(BaseGenerator):
                 )
             # keep the cached prefix (at least the last token is evaluated, to get fresh logits)
             llm.n_tokens = llm.longest_token_prefix(llm._input_ids.tolist(), tokens[:-1])
-            llm.eval(tokens[llm.n_tokens :])  # eval drops the cache past n_tokens first
+            with self._stoppable(llm):
+                llm.eval(tokens[llm.n_tokens :])  # eval drops the cache past n_tokens first
             llm._requires_eval = True  # the next answer must not take these logits for its own
             logits = np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(llm.n_vocab(),)).astype(np.float64)
             firsts = [llm.tokenize(w.encode("utf-8"), add_bos=False, special=False)[0] for w in words]
