@@ -242,7 +242,7 @@ def test_an_upload_the_loader_skipped_is_reported_as_not_indexed():
     from rag.index import IndexReport
 
     report = IndexReport(unchanged=5, warnings=["skipped blob.txt: binary file, not text"])
-    assert coll.report_text(report, [Path("blob.txt")]) == "⚠ 未索引 blob.txt：skipped blob.txt: binary file, not text"
+    assert coll.report_text(report, [Path("blob.txt")]) == "⚠ 未索引 blob.txt：跳过 blob.txt：二进制文件，不是文本"
     assert coll.report_text(IndexReport(added=1), [Path("a.txt")]).startswith("已索引 a.txt：新增 1")
 
 
@@ -265,7 +265,7 @@ def test_upload_progress_shows_chunks_per_second_and_time_left():
     track = ProgressText(lambda share, desc: shown.append((share, desc)), clock=lambda: next(times))
     track("embed", 10, 50)
     track("embed", 30, 50)
-    assert shown[0] == (0.2, "embed 10/50")
+    assert shown[0] == (0.2, "向量化 10/50")
     assert shown[1][0] == 0.6 and "10.0 块/秒" in shown[1][1] and "剩余约 2 秒" in shown[1][1]
 
 
@@ -278,7 +278,8 @@ def test_upload_progress_counts_ocr_pages_then_chunks_each_at_its_own_rate():
     track("ocr scan.pdf", 3, 3)
     track("embed", 0, 40)
     track("embed", 20, 40)
-    assert "0.5 页/秒" in shown[1][1] and shown[2][1] == "embed 0/40" and "20.0 块/秒" in shown[3][1]
+    assert shown[0][1] == "识别 scan.pdf 1/3" and "0.5 页/秒" in shown[1][1]
+    assert shown[2][1] == "向量化 0/40" and "20.0 块/秒" in shown[3][1]
 
 
 def test_stop_cuts_the_answer_short_and_lets_the_model_go(config):

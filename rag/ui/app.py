@@ -38,6 +38,7 @@ from rag.knowledge import UnknownKnowledgeBase
 from rag.types import Answer, Citation
 from rag.ui import collection as coll
 from rag.ui import conversations as convs
+from rag.ui import zh as zh_lines
 from rag.ui.bases import as_bases, kb_picker, on_create, selector, shown_name
 from rag.ui.render import answer_html, error_html, pending_html, stopped_html, streaming_html
 
@@ -205,7 +206,8 @@ def _problem(exc: Exception) -> str:
         return "这个知识库已不存在（可能已在别处删除），请在上方重新选择知识库"
     if isinstance(exc, RagError):
         kind = next((zh for cls, zh in KINDS_ZH if isinstance(exc, cls)), "")
-        return f"{kind}：{exc}" if kind else str(exc)
+        detail = zh_lines.error(str(exc)) if isinstance(exc, LoadError) else str(exc)
+        return f"{kind}：{detail}" if kind else detail
     traceback.print_exception(exc, file=sys.stderr)
     return f"{type(exc).__name__}: {exc}"
 

@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterable
 
 from rag.config import Config
 from rag.errors import NoIndexError, RagIndexError
+from rag.ui import zh
 
 
 @dataclass(frozen=True)
@@ -112,11 +113,18 @@ def report_text(report: Any, files: Iterable[Path]) -> str:
         f"{label} {getattr(report, attr, 0)}"
         for attr, label in (("added", "新增"), ("updated", "更新"), ("unchanged", "未变"))
     ]
-    warnings = getattr(report, "warnings", ()) or ()
+    warnings = [zh.warning(w) for w in getattr(report, "warnings", ()) or ()]
     tail = f"；警告：{'；'.join(warnings)}" if warnings else ""
     if warnings and not (getattr(report, "added", 0) or getattr(report, "updated", 0)):
         return f"⚠ 未索引 {names}：{'；'.join(warnings)}"  # the loader skipped them (binary, empty...)
     return f"已索引 {names}：{'，'.join(counts)}{tail}"
+
+
+def _stage_zh(stage: str) -> str:
+    """The indexer's stage as the page says it: embed, ocr NAME."""
+    if stage == "embed":
+        return "向量化"
+    return "识别 " + stage[4:] if stage.startswith("ocr ") else stage
 
 
 class ProgressText:
@@ -131,7 +139,7 @@ class ProgressText:
         now = self.clock()
         first = self.first.setdefault(stage, (now, done))  # each rate is measured from its first report on
         elapsed, counted = now - first[0], done - first[1]
-        text = f"{stage} {done}/{total}"
+        text = f"{_stage_zh(stage)} {done}/{total}"
         if counted > 0 and elapsed > 0:
             rate = counted / elapsed
             unit = "页" if stage.startswith("ocr") else "块"
