@@ -119,14 +119,23 @@ class Rag:
             self._retriever = None
 
     # --- the stages -----------------------------------------------------------------------------
-    def index(self, paths: Sequence[str | Path], rebuild: bool = False, progress: Callable | None = None):
-        """Build or incrementally update the index from files/folders; returns the update report."""
+    def index(
+        self,
+        paths: Sequence[str | Path],
+        rebuild: bool = False,
+        progress: Callable | None = None,
+        warn: Callable[[str], None] | None = None,
+    ):
+        """Build or incrementally update the index from files/folders; returns the update report
+        (`warn` also hears each of its warnings as it comes)."""
         from rag.index import update_index
 
         with self._writing:
             embedder = self._build_embedder(rebuild)
             self._load_current()
-            report = update_index(paths, self.index_dir, self.config, embedder, rebuild=rebuild, progress=progress)
+            report = update_index(
+                paths, self.index_dir, self.config, embedder, rebuild=rebuild, progress=progress, warn=warn
+            )
             self._swap_in()
             return report
 

@@ -72,6 +72,34 @@ def test_an_unchanged_collection_embeds_nothing(built, corpus, config, embedder)
     assert embedder.encoded == []
 
 
+def test_an_unchanged_file_is_not_read_again(built, corpus, config, embedder, monkeypatch):
+    import rag.ingest.load as load
+
+    read: list[str] = []
+    real = load.load_file
+    monkeypatch.setattr(load, "load_file", lambda path, doc, *a, **k: read.append(doc) or real(path, doc, *a, **k))
+    path = corpus / SEED_FILES[2]
+    path.write_text(path.read_text(encoding="utf-8") + "\n\n新增一段：黔江区新建扶贫车间十二个。\n", encoding="utf-8")
+    report = update_index([corpus], built, config, embedder)
+    assert read == [SEED_FILES[2]] and (report.updated, report.unchanged) == (1, 2)
+
+
+def test_every_file_is_read_again_when_the_chunk_settings_change(built, corpus, config, embedder, monkeypatch):
+    import rag.ingest.load as load
+
+    read: list[str] = []
+    real = load.load_file
+    monkeypatch.setattr(load, "load_file", lambda path, doc, *a, **k: read.append(doc) or real(path, doc, *a, **k))
+    update_index([corpus], built, config.replace(chunk_size=150), embedder)
+    assert sorted(read) == sorted(SEED_FILES[:3])
+
+
+def test_the_files_read_are_counted_as_they_are_read(corpus, config, embedder):
+    ticks: list[tuple] = []
+    update_index([corpus], Path(config.index_dir), config, embedder, progress=lambda *t: ticks.append(t))
+    assert [t[1:] for t in ticks if t[0] == "read"] == [(n, 3) for n in (1, 2, 3)]
+
+
 def test_a_new_file_is_the_only_one_embedded(built, corpus, config, embedder, seeds_dir):
     shutil.copyfile(seeds_dir / "003_01805ac3adffc66a.txt", corpus / "new.txt")
     report = update_index([corpus], built, config, embedder)
@@ -152,7 +180,7 @@ def test_later_files_are_read_while_the_first_chunks_are_embedded(tmp_path, conf
         read_on = started.wait(timeout=30)  # embedding began before the last file was read
         yield Document(doc="last.txt", text=f"最后一份文件{'已在嵌入期间读取' if read_on else '等到了嵌入之后'}。", sha256="z")
 
-    update_documents(documents(), [], Path(config.index_dir), config, Signalling())
+    update_documents(lambda _indexed: documents(), [], Path(config.index_dir), config, Signalling())
     texts = [c.text for c in load_index(Path(config.index_dir), config).store.chunks]
     assert len(texts) == EMBED_WINDOW + 2 and "最后一份文件已在嵌入期间读取。" in texts
 

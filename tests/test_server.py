@@ -168,8 +168,9 @@ def test_an_upload_answers_at_once_with_a_job_that_reports_progress_and_its_outc
     reply = http.post("/v1/knowledge_bases/default/documents", files=[("files", ("平安县.txt", text.encode(), "text/plain"))])
     assert reply.status_code == 202 and reply.headers["location"].endswith(f"/jobs/{reply.json()['id']}")
     job = wait_for(http, reply.headers["location"])
-    assert job["state"] == "done" and job["error"] is None and job["progress"]["stage"] == "embed"
-    assert job["progress"]["done"] == job["progress"]["total"] >= 1
+    assert job["state"] == "done" and job["error"] is None
+    progress = job["progress"]
+    assert progress["files_read"] == progress["files"] >= 1 and progress["chunks_embedded"] == progress["chunks"] >= 1
     assert job["id"] in [j["id"] for j in http.get("/v1/knowledge_bases/default/jobs").json()["data"]]
     waited = http.post("/v1/knowledge_bases/default/documents?wait=true",
                        files=[("files", ("平安县.txt", (text * 2).encode(), "text/plain"))])
@@ -390,3 +391,34 @@ def test_a_closed_stream_stops_the_model(tmp_path):
         time.sleep(1.0)
         assert generator.pieces_sent == stopped_at  # the model was let go, not left writing to no one
         assert stopped_at < len(long_answer) // 4
+
+
+def test_a_jobs_warnings_and_counts_are_seen_while_it_runs():
+    import threading
+
+    from rag.index import IndexReport
+    from rag.server.jobs import Jobs
+
+    going_on, finish = threading.Event(), threading.Event()
+
+    def index(progress, warn):
+        progress("read", 1, 2)
+        warn("skipped a.txt: binary file, not text")
+        progress("embed", 3, 10)
+        going_on.set()
+        finish.wait(10)
+        return IndexReport(added=1, warnings=["skipped a.txt: binary file, not text"])
+
+    jobs = Jobs(lambda exc: (str(exc), "x"))
+    try:
+        job, done = jobs.submit("kb", ["a.txt", "b.txt"], index)
+        assert going_on.wait(10)
+        seen = job.to_json()
+        assert seen["state"] == "running" and seen["warnings"] == ["skipped a.txt: binary file, not text"]
+        assert {k: seen["progress"][k] for k in ("files_read", "files", "chunks_embedded", "chunks")} == {
+            "files_read": 1, "files": 2, "chunks_embedded": 3, "chunks": 10}
+        finish.set()
+        assert done.result(10).to_json()["report"]["added"] == 1
+    finally:
+        finish.set()
+        jobs.close()

@@ -248,7 +248,7 @@ def test_an_upload_the_loader_skipped_is_reported_as_not_indexed():
 
 def test_an_upload_the_index_did_not_take_is_not_kept(config, tmp_path):
     class Refusing(FakeRag):
-        def index(self, paths, progress=None):
+        def index(self, paths, progress=None, warn=None):
             raise RagIndexError("nothing to index")
 
     (tmp_path / "blob.txt").write_bytes(b"\x00\x01")

@@ -76,7 +76,7 @@ class FakeRag:
     def remove(self, doc: str) -> None:
         self.chunks.pop(doc)
 
-    def index(self, paths, progress=None):
+    def index(self, paths, progress=None, warn=None):
         files = [f for p in map(Path, paths) for f in (sorted(p.iterdir()) if p.is_dir() else [p])]
         for i, file in enumerate(files, 1):
             text = _read(file).strip()

@@ -115,10 +115,13 @@ def _watch(rag, paths, as_json: bool) -> None:
     watch(folders, lambda: rag.index(paths), report)
 
 
+UNITS = {"ocr": "page", "read": "file"}  # a stage's unit; the embedding's is the chunk
+
+
 class ProgressBar:
-    """tqdm bars on stderr for the slow stages, which run at the same time: OCR of a file's pages
-    ("ocr <doc>", in pages) in the thread that reads the files, and embedding (in chunks, its total
-    growing as chunks arrive) in the main one."""
+    """tqdm bars on stderr for the slow stages, which run at the same time: reading the files
+    ("read", in files) and OCR of a file's pages ("ocr <doc>", in pages) in the thread that reads
+    them, and embedding (in chunks, its total growing as chunks arrive) in the main one."""
 
     def __enter__(self) -> ProgressBar:
         self._bars: dict[str, list] = {}  # kind -> [tqdm bar, stage, total] (a disabled bar keeps neither)
@@ -132,12 +135,7 @@ class ProgressBar:
         with self._lock:
             if kind not in self._bars:
                 bar = tqdm(
-                    total=total,
-                    desc=stage,
-                    unit="page" if kind == "ocr" else "chunk",
-                    file=sys.stderr,
-                    leave=False,
-                    disable=None,
+                    total=total, desc=stage, unit=UNITS.get(kind, "chunk"), file=sys.stderr, leave=False, disable=None
                 )  # None: no bar when stderr is not a terminal
                 self._bars[kind] = [bar, stage, total]
             bar, shown, known = self._bars[kind]

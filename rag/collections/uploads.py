@@ -144,13 +144,19 @@ def delete_document(rag: Any, doc: str) -> None:
         copy.unlink()
 
 
-def index_uploads(rag: Any, stored: Sequence[Path], progress: Callable[[str, int, int], None] | None = None):
-    """Index the uploads folder incrementally; returns the pipeline's report. A stored file the
+def index_uploads(
+    rag: Any,
+    stored: Sequence[Path],
+    progress: Callable[[str, int, int], None] | None = None,
+    warn: Callable[[str], None] | None = None,
+):
+    """Index the uploads folder incrementally (`warn` hears each warning as it comes); returns the
+    pipeline's report. A stored file the
     loader refused is deleted again, or, where it replaced an earlier upload, the earlier one is
     put back (the index kept its version), so the folder holds only what the index holds."""
     report = None
     try:
-        report = rag.index([uploads_dir(rag.config)], progress=progress)
+        report = rag.index([uploads_dir(rag.config)], progress=progress, warn=warn)
         return report
     finally:
         _settle(rag, stored, report)

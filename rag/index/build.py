@@ -15,7 +15,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Collection, Iterable, Iterator, Sequence
+from typing import Any, Callable, Collection, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -74,22 +74,34 @@ def update_index(
     embedder,
     rebuild: bool = False,
     progress: Progress | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> IndexReport:
     """Load the files under `paths`, then bring the index at `index_dir` up to date with them.
-    Files are read and chunked in a second thread while the chunks already made are embedded."""
+    Files are read and chunked in a second thread while the chunks already made are embedded.
+    The loader's warnings end in the report, and reach `warn` as they come."""
     from rag.ingest.load import iter_documents
 
     warnings: list[str] = []
     unreadable: set[str] = set()
-    docs = iter_documents(list(paths), config, warn=warnings.append, progress=progress, unreadable=unreadable)
+
+    def warned(line: str) -> None:
+        warnings.append(line)
+        if warn is not None:
+            warn(line)
+
+    def read(indexed: Mapping[str, str]) -> Iterable[Document]:
+        return iter_documents(
+            list(paths), config, warn=warned, progress=progress, unreadable=unreadable, indexed=indexed
+        )
+
     roots = [Path(p).expanduser().resolve() for p in paths]
-    report = update_documents(docs, roots, index_dir, config, embedder, rebuild, progress, unreadable)
+    report = update_documents(read, roots, index_dir, config, embedder, rebuild, progress, unreadable)
     report.warnings[:0] = warnings
     return report
 
 
 def update_documents(
-    docs: Iterable[Document],
+    read: Callable[[Mapping[str, str]], Iterable[Document]],
     roots: Sequence[Path],
     index_dir: Path,
     config: Config,
@@ -98,9 +110,11 @@ def update_documents(
     progress: Progress | None = None,
     unreadable: Collection[str] = (),
 ) -> IndexReport:
-    """The update itself, for documents as they are loaded (`roots` scope the removals; a
+    """The update itself, for the documents `read(indexed)` loads, where `indexed` gives the hash
+    of every document whose chunks stand as they are (none on a rebuild or when the chunk
+    settings changed), so that a file unchanged is not read again. `roots` scope the removals; a
     document whose file is in `unreadable`, filled as the documents are read, keeps its old
-    version: bad input loses nothing)."""
+    version: bad input loses nothing."""
     started, index_dir = time.perf_counter(), Path(index_dir)
     report = IndexReport(index_dir=str(index_dir))
     backend = make_vector_backend(config)
@@ -109,7 +123,10 @@ def update_documents(
         revision = backend.revision(index_dir) + 1
         known = _Known(old)
         plan = _Plan()
-        with _chunking(docs, old, config, revision, plan, report) as batches:
+        standing = {d.doc: d.sha256 for d in old.manifest.documents} if old else {}
+        if old and not old.manifest.chunk_settings_match(config):
+            standing = {}
+        with _chunking(read(standing), old, config, revision, plan, report) as batches:
             _embed_all(batches, known, embedder, report, progress)
         _plan_removals(old, plan, roots, unreadable, report)
         if old is None and not plan.fresh:

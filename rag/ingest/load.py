@@ -20,7 +20,7 @@ import re
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterator, Mapping, Sequence
 
 from rag.config import Config
 from rag.errors import LoadError
@@ -63,34 +63,63 @@ def iter_documents(
     warn: Callable[[str], None] | None = None,
     progress: Progress | None = None,
     unreadable: set[str] | None = None,
+    indexed: Mapping[str, str] | None = None,
 ) -> Iterator[Document]:
     """load_paths() one file at a time, so that indexing can embed the first files while the
-    next are still read. The names of files found but not read go into `unreadable`."""
+    next are still read; `progress("read", files done, files found)` after each file. The names
+    of files found but not read go into `unreadable`. A file whose bytes hash to what `indexed`
+    says of its name ({name: sha256}) is not read again (a scan is not OCR'd on every update):
+    its Document holds only its name, path and hash."""
     from rag.ingest.ocr import make_ocr
 
     warn = warn or _stderr
     ocr = make_ocr(config)  # one engine for the whole run: its models load once, on the first scan
+    roots = [Path(root).expanduser() for root in paths]
+    found = [(root, _walk(root)) for root in roots]
+    total, done = sum(len(files) for _root, files in found), 0
     seen_files: set[Path] = set()
     seen_docs: dict[str, Path] = {}
-    for root in paths:
-        titles = _titles(Path(root).expanduser())
-        for path, name in _walk(Path(root).expanduser()):
+    for root, files in found:
+        titles = _titles(root)
+        for path, name in files:
             real = path.resolve()
-            if real in seen_files:
-                continue
-            seen_files.add(real)
-            if name in seen_docs:
-                warn(f"skipped {path}: same name {name} as {seen_docs[name]}; index the folders separately")
-                continue
-            try:
-                doc = load_file(path, name, config, Reading(name, ocr, progress, warn, title=titles.get(name, "")))
-            except LoadError as exc:
-                warn(f"skipped {exc}")
-                if unreadable is not None:
+            doc = None
+            if real not in seen_files:
+                seen_files.add(real)
+                reading = Reading(name, ocr, progress, warn, title=titles.get(name, ""))
+                doc = (None if name in seen_docs else _unchanged(path, name, indexed)) or _one(
+                    path, name, seen_docs, config, reading
+                )
+                if doc is None and name not in seen_docs and unreadable is not None:
                     unreadable.add(name)
-                continue
-            seen_docs[name] = path
-            yield doc
+            done += 1
+            if progress is not None:
+                progress("read", done, total)
+            if doc is not None:
+                seen_docs[name] = path
+                yield doc
+
+
+def _unchanged(path: Path, name: str, indexed: Mapping[str, str] | None) -> Document | None:
+    if not indexed or name not in indexed:
+        return None
+    try:
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None  # load_file says why
+    return Document(doc=name, text="", sha256=sha, path=str(path.resolve())) if sha == indexed[name] else None
+
+
+def _one(path: Path, name: str, seen: dict[str, Path], config: Config, reading: Reading) -> Document | None:
+    """The file's document, or None with a warning saying why it was skipped."""
+    if name in seen:
+        reading.warn(f"skipped {path}: same name {name} as {seen[name]}; index the folders separately")
+        return None
+    try:
+        return load_file(path, name, config, reading)
+    except LoadError as exc:
+        reading.warn(f"skipped {exc}")
+        return None
 
 
 def _titles(root: Path) -> dict[str, str]:

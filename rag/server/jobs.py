@@ -31,9 +31,11 @@ class Job:
     knowledge_base: str
     files: tuple[str, ...]
     state: str = "queued"  # queued | running | done | failed
-    stage: str = ""  # what the indexer is doing: "ocr NAME", "embed"
+    stage: str = ""  # what the indexer is doing now: "read", "ocr NAME", "embed"
     done: int = 0
     total: int = 0
+    counts: dict[str, tuple[int, int]] = field(default_factory=dict)  # read, embed: (done, total) so far
+    warnings: list[str] = field(default_factory=list)  # as they come, before the report
     report: dict[str, Any] | None = None
     error: dict[str, str] | None = None
     created: float = field(default_factory=time.time)
@@ -52,9 +54,17 @@ class Job:
             "knowledge_base": self.knowledge_base,
             "state": self.state,
             "files": list(self.files),
-            "progress": {"stage": self.stage, "done": self.done, "total": self.total},
+            "progress": {
+                "stage": self.stage,
+                "done": self.done,
+                "total": self.total,
+                "files_read": self.counts.get("read", (0, 0))[0],
+                "files": self.counts.get("read", (0, 0))[1],
+                "chunks_embedded": self.counts.get("embed", (0, 0))[0],
+                "chunks": self.counts.get("embed", (0, 0))[1],
+            },
             "report": report or None,
-            "warnings": list(report.get("warnings", [])),
+            "warnings": list(report["warnings"]) if "warnings" in report else list(self.warnings),
             "error": self.error,
             "created": int(self.created),
             "finished": int(self.finished) if self.finished else None,
@@ -72,10 +82,13 @@ class Jobs:
         self._describe = describe_error
 
     def submit(
-        self, knowledge_base: str, files: Sequence[str], index: Callable[[Callable[[str, int, int], None]], Any]
+        self,
+        knowledge_base: str,
+        files: Sequence[str],
+        index: Callable[[Callable[[str, int, int], None], Callable[[str], None]], Any],
     ) -> tuple[Job, Future]:
-        """Queue `index(progress)`, whose result has `to_json()` (an IndexReport); `files` names
-        what the job takes in (file names, or web addresses)."""
+        """Queue `index(progress, warn)`, whose result has `to_json()` (an IndexReport); `files`
+        names what the job takes in (file names, or web addresses)."""
         job = Job(uuid.uuid4().hex[:16], knowledge_base, tuple(files))
         with self._lock:
             self._jobs[job.id] = job
@@ -100,9 +113,11 @@ class Jobs:
 
         def progress(stage: str, done: int, total: int) -> None:
             job.stage, job.done, job.total = stage, done, total
+            if stage in ("read", "embed"):
+                job.counts[stage] = (done, total)
 
         try:
-            job.report = index(progress).to_json()
+            job.report = index(progress, job.warnings.append).to_json()
             job.state = "done"
         except Exception as exc:  # noqa: BLE001 - the job says what went wrong; the server stays up
             message, code = self._describe(exc)

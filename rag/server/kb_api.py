@@ -97,13 +97,13 @@ def _check_length(request: Request, config) -> None:
         )
 
 
-def _index(state, name: str, rag, folder: Path, received: list[Path], given: list[str], progress):
+def _index(state, name: str, rag, folder: Path, received: list[Path], given: list[str], progress, warn):
     """The job: store the received files in the knowledge base and index them, one upload of a
     knowledge base at a time. An upload of which nothing could be read fails, saying why."""
     try:
         with state.uploading(name):
             stored = uploads.store_uploads(received, rag.config, given)
-            report = uploads.index_uploads(rag, stored, progress=progress)
+            report = uploads.index_uploads(rag, stored, progress=progress, warn=warn)
             shown = f"{uploads.uploads_dir(rag.config)}/"  # the server's folders are not the client's business
             report.warnings = [w.replace(shown, "") for w in report.warnings]
     finally:
@@ -200,7 +200,7 @@ def router(state) -> APIRouter:
         job = state.jobs.submit(
             name,
             [p.name for p in received],
-            lambda progress: _index(state, name, rag, folder, received, given, progress),
+            lambda progress, warn: _index(state, name, rag, folder, received, given, progress, warn),
         )
         return _answered(name, job, response, wait)
 
@@ -215,7 +215,7 @@ def router(state) -> APIRouter:
         if bad:
             raise ApiError(400, f"urls: {bad[0][:80]!r} is not an http(s) address")
         bases.record("urls.add", name, " ".join(body.urls))
-        job = state.jobs.submit(name, body.urls, lambda progress: _index_pages(state, name, rag, body, progress))
+        job = state.jobs.submit(name, body.urls, lambda progress, _warn: _index_pages(state, name, rag, body, progress))
         return _answered(name, job, response, wait)
 
     @api.get("/knowledge_bases/{name}/jobs/{job_id}", summary="An upload's indexing job: state, progress, report")

@@ -121,10 +121,13 @@ def report_text(report: Any, files: Iterable[Path]) -> str:
 
 
 def _stage_zh(stage: str) -> str:
-    """The indexer's stage as the page says it: embed, ocr NAME."""
-    if stage == "embed":
-        return "向量化"
+    """The indexer's stage as the page says it: read, embed, ocr NAME."""
+    if stage in STAGES_ZH:
+        return STAGES_ZH[stage]
     return "识别 " + stage[4:] if stage.startswith("ocr ") else stage
+
+
+STAGES_ZH = {"read": "读取文件", "embed": "向量化"}
 
 
 class ProgressText:
@@ -142,6 +145,6 @@ class ProgressText:
         text = f"{_stage_zh(stage)} {done}/{total}"
         if counted > 0 and elapsed > 0:
             rate = counted / elapsed
-            unit = "页" if stage.startswith("ocr") else "块"
+            unit = "页" if stage.startswith("ocr") else "个文件" if stage == "read" else "块"
             text += f" · {rate:.1f} {unit}/秒 · 剩余约 {max(total - done, 0) / rate:.0f} 秒"
         self.bar(done / max(total, 1), desc=text)

@@ -3,9 +3,8 @@ batch sizes, KV cache type), each option set in its own freshly loaded model, ti
 one prompt of about 640 tokens with an empty cache. Usage: python engine_speed.py
 (seventeenth session, eval/notes/latency-and-engine.md)."""
 
-import time
-
 from llama_cpp import Llama
+from quant_speed import timed  # the same timing, beside this script
 
 from rag.answer.prompt import SYSTEM
 from rag.config import load_config
@@ -29,15 +28,5 @@ VARIANTS = {
 
 for name, options in VARIANTS.items():
     llm = Llama(model_path=MODEL, n_ctx=2048, n_threads=2, n_threads_batch=2, seed=0, verbose=False, **options)
-    messages = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": USER}]
-    for _ in range(3):
-        llm.reset()
-        begun, first, pieces = time.perf_counter(), None, 0
-        for chunk in llm.create_chat_completion(messages=messages, max_tokens=30, temperature=0, stream=True):
-            if chunk["choices"][0]["delta"].get("content"):
-                first, pieces = first or time.perf_counter(), pieces + 1
-        done = time.perf_counter()
-        prompt = llm.n_tokens - pieces
-        print(f"{name}: prompt {prompt} tokens, prefill {(first - begun) * 1000:.0f} ms "
-              f"({prompt / (first - begun):.0f} tokens/s), decode {pieces / (done - first):.1f} tokens/s", flush=True)
+    timed(llm, [{"role": "system", "content": SYSTEM}, {"role": "user", "content": USER}], name)
     del llm

@@ -35,16 +35,22 @@ def model_file(name: str) -> str:
     return str(out)
 
 
-for name in sys.argv[1:] or ["q4_k_m", "q8_0", "q4_0"]:
-    llm = Llama(model_path=model_file(name), n_ctx=2048, n_threads=2, n_threads_batch=2, seed=0, verbose=False)
-    messages = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": USER}]
-    for _ in range(3):
+def timed(llm: Llama, messages: list, label: str, runs: int = 3) -> None:
+    """Prefill and decode speed of `messages`, `runs` times with an empty cache."""
+    for _ in range(runs):
         llm.reset()
         begun, first, pieces = time.perf_counter(), None, 0
         for chunk in llm.create_chat_completion(messages=messages, max_tokens=40, temperature=0, stream=True):
             if chunk["choices"][0]["delta"].get("content"):
                 first, pieces = first or time.perf_counter(), pieces + 1
         done = time.perf_counter()
-        print(f"{name}: prompt {llm.n_tokens - pieces} tokens, prefill {(first - begun) * 1000:.0f} ms, "
-              f"decode {pieces / (done - first):.1f} tokens/s", flush=True)
-    del llm
+        prompt = llm.n_tokens - pieces
+        print(f"{label}: prompt {prompt} tokens, prefill {(first - begun) * 1000:.0f} ms "
+              f"({prompt / (first - begun):.0f} tokens/s), decode {pieces / (done - first):.1f} tokens/s", flush=True)
+
+
+if __name__ == "__main__":
+    for name in sys.argv[1:] or ["q4_k_m", "q8_0", "q4_0"]:
+        llm = Llama(model_path=model_file(name), n_ctx=2048, n_threads=2, n_threads_batch=2, seed=0, verbose=False)
+        timed(llm, [{"role": "system", "content": SYSTEM}, {"role": "user", "content": USER}], name)
+        del llm
