@@ -87,7 +87,7 @@ def iter_documents(
             if real not in seen_files:
                 seen_files.add(real)
                 reading = Reading(name, ocr, progress, warn, title=titles.get(name, ""))
-                doc = (None if name in seen_docs else _unchanged(path, name, indexed)) or _one(
+                doc = (None if name in seen_docs else _unchanged(path, name, indexed, config)) or _one(
                     path, name, seen_docs, config, reading
                 )
                 if doc is None and name not in seen_docs and unreadable is not None:
@@ -100,11 +100,14 @@ def iter_documents(
                 yield doc
 
 
-def _unchanged(path: Path, name: str, indexed: Mapping[str, str] | None) -> Document | None:
+def _unchanged(path: Path, name: str, indexed: Mapping[str, str] | None, config: Config) -> Document | None:
     if not indexed or name not in indexed:
         return None
     try:
-        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        if path.stat().st_size > config.max_file_mb * 1e6:
+            return None  # load_file refuses it, naming the limit
+        with path.open("rb") as file:
+            sha = hashlib.file_digest(file, "sha256").hexdigest()
     except OSError:
         return None  # load_file says why
     return Document(doc=name, text="", sha256=sha, path=str(path.resolve())) if sha == indexed[name] else None
