@@ -370,7 +370,7 @@ def _link_counts(root) -> dict[int, tuple[int, int, int]]:
     """(characters, characters inside links, links) of every tag under `root`, by id, in one
     walk from the leaves up: counting each block's own subtree took time in the square of the
     page's depth (a page nested 8,000 deep held a job for most of a minute)."""
-    from bs4 import NavigableString, Tag
+    from bs4 import CData, NavigableString, Tag
 
     order, stack = [], [root]
     while stack:
@@ -384,8 +384,8 @@ def _link_counts(root) -> dict[int, tuple[int, int, int]]:
             if isinstance(child, Tag):
                 c, lc, n = counts[id(child)]
                 chars, links_chars, links = chars + c, links_chars + lc, links + n
-            elif type(child) in (NavigableString,) or child.__class__.__name__ == "CData":
-                chars += _chars(str(child))  # the strings get_text() reads
+            elif type(child) in (NavigableString, CData):
+                chars += _chars(str(child))  # the strings get_text() reads (no comments, scripts)
         if tag.name == "a":
             links_chars, links = links_chars + chars, links + 1
         counts[id(tag)] = (chars, links_chars, links)
