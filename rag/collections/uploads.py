@@ -151,9 +151,9 @@ def index_uploads(
     warn: Callable[[str], None] | None = None,
 ):
     """Index the uploads folder incrementally (`warn` hears each warning as it comes); returns the
-    pipeline's report. A stored file the
-    loader refused is deleted again, or, where it replaced an earlier upload, the earlier one is
-    put back (the index kept its version), so the folder holds only what the index holds."""
+    pipeline's report. A stored file the loader refused is deleted again, or, where it replaced
+    an earlier upload, the earlier one is put back (the index kept its version), so the folder
+    holds only what the index holds."""
     report = None
     try:
         report = rag.index([uploads_dir(rag.config)], progress=progress, warn=warn)
