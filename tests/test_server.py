@@ -183,6 +183,7 @@ def test_an_upload_nothing_could_be_read_from_is_a_failed_job_saying_why(http):
                       files=[("files", ("blob.txt", bytes(range(256)) * 40, "text/plain"))])
     job = wait_for(http, reply.headers["location"])
     assert job["state"] == "failed" and job["error"]["code"] == "unreadable_file" and "blob.txt" in job["error"]["message"]
+    assert job["warnings"] and not any("/" in line for line in job["warnings"])  # no server folder named
     assert "blob.txt" not in str(http.get("/v1/knowledge_bases/default/documents").json())
     assert http.get("/v1/knowledge_bases/default/jobs/nope").json()["error"]["code"] == "unknown_job"
 

@@ -100,11 +100,11 @@ def _check_length(request: Request, config) -> None:
 def _index(state, name: str, rag, folder: Path, received: list[Path], given: list[str], progress, warn):
     """The job: store the received files in the knowledge base and index them, one upload of a
     knowledge base at a time. An upload of which nothing could be read fails, saying why."""
+    shown = f"{uploads.uploads_dir(rag.config)}/"  # the server's folders are not the client's business
     try:
         with state.uploading(name):
             stored = uploads.store_uploads(received, rag.config, given)
-            report = uploads.index_uploads(rag, stored, progress=progress, warn=warn)
-            shown = f"{uploads.uploads_dir(rag.config)}/"  # the server's folders are not the client's business
+            report = uploads.index_uploads(rag, stored, progress, lambda line: warn(line.replace(shown, "")))
             report.warnings = [w.replace(shown, "") for w in report.warnings]
     finally:
         shutil.rmtree(folder, ignore_errors=True)
