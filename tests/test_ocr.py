@@ -150,7 +150,7 @@ def test_a_scanned_pdf_is_read_page_by_page_its_running_header_kept_once_as_its_
     docs = load_paths([scanned_notice(tmp_path / "notice.pdf")], Config(),
                       progress=lambda *tick: ticks.append(tick))
     (doc,) = docs
-    assert ticks == [("ocr notice.pdf", 0, 2), ("ocr notice.pdf", 1, 2), ("ocr notice.pdf", 2, 2)]
+    assert ticks == [("ocr notice.pdf", 0, 2), ("ocr notice.pdf", 1, 2), ("ocr notice.pdf", 2, 2), ("read", 1, 1)]
     assert doc.ocr and doc.ocr_pages == (1, 2) and len(doc.pages) == 2
     for page, paragraphs in ((1, SCAN_PAGE1), (2, SCAN_PAGE2)):
         start = doc.pages[page - 1]
