@@ -458,6 +458,14 @@ def test_a_chunked_upload_that_never_says_its_length_is_cut_off_at_the_limit(htt
     assert http.get("/v1/models").status_code == 200
 
 
+def test_an_upload_saying_it_is_over_the_limit_is_refused_before_it_is_read(http):
+    body = b"x" * 45_000_000  # against the test server's 41 MB
+    reply = http.post("/v1/knowledge_bases/default/documents", content=body,
+                      headers={"content-type": "multipart/form-data; boundary=B0UNDARY"})
+    assert reply.request.headers["content-length"] == "45000000"
+    assert reply.status_code == 413 and reply.json()["error"]["code"] == "request_too_large"
+
+
 def test_a_name_with_separators_and_control_characters_is_stored_inside_the_uploads_folder(http, server):
     http.post("/v1/knowledge_bases", json={"name": "路径"})
     text = "白马村光伏电站今年发电收益二十三万元，全部用于村级公益岗位工资。" * 2

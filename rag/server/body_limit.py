@@ -1,6 +1,7 @@
-"""A request body is bounded as it arrives, whether or not it says its length: a client sending a
-chunked upload without Content-Length is cut off at the limit with a 413, instead of being
-spooled to disk whole before the per-file checks see it."""
+"""A request body is bounded before the app reads it: one whose Content-Length is over the limit
+is refused at once, and one that does not say (a chunked upload) is cut off at the limit as it
+arrives; either is a 413, instead of being spooled to disk whole before the per-file checks see
+it (a route's own code runs only once its form is read)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,10 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         limit, seen, over, started = self.limit(), 0, False, False
+        declared = dict(scope.get("headers") or []).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > limit:
+            await _too_large(send, limit)
+            return
 
         async def bounded_receive() -> dict:
             nonlocal seen, over

@@ -84,19 +84,6 @@ def upload_limit(config) -> float:
     return MAX_FILES * config.max_file_mb * 1e6 + 1e6
 
 
-def _check_length(request: Request, config) -> None:
-    """Refuse an upload whose body says it is over the limit before reading it (rag.server.body_limit
-    cuts off one that does not say)."""
-    limit = upload_limit(config)
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > limit:
-        raise ApiError(
-            413,
-            f"the upload is {int(length) / 1e6:.1f} MB: at most {MAX_FILES} files of "
-            f"{config.max_file_mb:g} MB each (setting max_file_mb)",
-        )
-
-
 def _index(state, name: str, rag, folder: Path, received: list[Path], given: list[str], progress, warn):
     """The job: store the received files in the knowledge base and index them, one upload of a
     knowledge base at a time. An upload of which nothing could be read fails, saying why."""
@@ -177,16 +164,8 @@ def router(state) -> APIRouter:
         status_code=202,
         summary="Upload files: checked at once, indexed by a job (202; wait=true: 200 when it is over)",
     )
-    def upload(
-        name: str,
-        files: list[UploadFile],
-        request: Request,
-        response: Response,
-        wait: bool = False,
-        bases: Visible = seen,
-    ):
+    def upload(name: str, files: list[UploadFile], response: Response, wait: bool = False, bases: Visible = seen):
         rag = bases.get(name, WRITE)
-        _check_length(request, rag.config)
         if len(files) > MAX_FILES:
             raise ApiError(413, f"{len(files)} files in one upload: at most {MAX_FILES}")
         folder = Path(tempfile.mkdtemp(prefix="rag-upload-"))
