@@ -32,11 +32,11 @@ def english_words(text: str) -> list[str]:
     ("报告.txt: could not be read this time; its indexed version was kept", "报告.txt：这次无法读取，已保留之前索引的版本"),
 ])
 def test_a_loader_line_is_said_in_chinese_naming_the_file_and_the_setting(english, chinese):
-    assert zh.warning(english) == chinese
+    assert zh.line(english) == chinese
 
 
 def test_a_line_no_rule_knows_is_shown_as_it_is():
-    assert zh.warning("something new happened") == "something new happened"
+    assert zh.line("something new happened") == "something new happened"
 
 
 def test_every_line_the_loader_writes_for_a_folder_of_bad_files_is_chinese(tmp_path):
@@ -45,7 +45,7 @@ def test_every_line_the_loader_writes_for_a_folder_of_bad_files_is_chinese(tmp_p
     load_paths([folder], Config(ocr="off"), warn=warnings.append)
     assert len(warnings) >= 6
     for line in warnings:
-        shown = zh.warning(line)
+        shown = zh.line(line)
         for own in [p.name for p in folder.iterdir()] + ["工作表 Sheet"]:  # the user's own names stay
             shown = shown.replace(own, "")
-        assert english_words(shown) == [], (line, zh.warning(line))
+        assert english_words(shown) == [], (line, zh.line(line))

@@ -206,7 +206,7 @@ def _problem(exc: Exception) -> str:
         return "这个知识库已不存在（可能已在别处删除），请在上方重新选择知识库"
     if isinstance(exc, RagError):
         kind = next((zh for cls, zh in KINDS_ZH if isinstance(exc, cls)), "")
-        detail = zh_lines.error(str(exc)) if isinstance(exc, LoadError) else str(exc)
+        detail = zh_lines.line(str(exc)) if isinstance(exc, LoadError) else str(exc)
         return f"{kind}：{detail}" if kind else detail
     traceback.print_exception(exc, file=sys.stderr)
     return f"{type(exc).__name__}: {exc}"

@@ -113,7 +113,7 @@ def report_text(report: Any, files: Iterable[Path]) -> str:
         f"{label} {getattr(report, attr, 0)}"
         for attr, label in (("added", "新增"), ("updated", "更新"), ("unchanged", "未变"))
     ]
-    warnings = [zh.warning(w) for w in getattr(report, "warnings", ()) or ()]
+    warnings = [zh.line(w) for w in getattr(report, "warnings", ()) or ()]
     tail = f"；警告：{'；'.join(warnings)}" if warnings else ""
     if warnings and not (getattr(report, "added", 0) or getattr(report, "updated", 0)):
         return f"⚠ 未索引 {names}：{'；'.join(warnings)}"  # the loader skipped them (binary, empty...)

@@ -55,17 +55,13 @@ def reason(english: str) -> str:
     return english
 
 
-def warning(line: str) -> str:
-    """`skipped PATH: REASON` or `NAME: REASON` in Chinese, the file named by its own name."""
-    skipped = SKIPPED.fullmatch(line.strip())
+def line(text: str) -> str:
+    """A warning (`skipped PATH: REASON`, `NAME: REASON`) or a LoadError's message (`PATH:
+    REASON`) in Chinese, the file named by its own name."""
+    skipped = SKIPPED.fullmatch(text.strip())
     if skipped:
         return f"跳过 {PurePosixPath(skipped['path']).name}：{reason(skipped['reason'])}"
-    about = ABOUT.fullmatch(line.strip())
+    about = ABOUT.fullmatch(text.strip())
     if about and reason(about["reason"]) != about["reason"].strip():
         return f"{PurePosixPath(about['name']).name}：{reason(about['reason'])}"
-    return line
-
-
-def error(message: str) -> str:
-    """An error's message (`PATH: REASON`, as our LoadError words it) in Chinese."""
-    return warning(message)
+    return text
