@@ -123,9 +123,10 @@ def update_documents(
         revision = backend.revision(index_dir) + 1
         known = _Known(old)
         plan = _Plan()
-        standing = {d.doc: d.sha256 for d in old.manifest.documents} if old else {}
         if old and not old.manifest.chunk_settings_match(config):
-            standing = {}
+            plan.rechunk = True
+            report.warnings.append("chunking settings changed since the last build: every document is chunked again")
+        standing = {d.doc: d.sha256 for d in old.manifest.documents} if old and not plan.rechunk else {}
         with _chunking(read(standing), old, config, revision, plan, report) as batches:
             _embed_all(batches, known, embedder, report, progress)
         _plan_removals(old, plan, roots, unreadable, report)
@@ -249,12 +250,9 @@ def _hand(handoff: queue.Queue, item, stop: threading.Event) -> bool:
 def _fresh_chunks(
     docs: Iterable[Document], old, config: Config, revision: int, plan: _Plan, report: IndexReport
 ) -> Iterator[list[Chunk]]:
-    """Decide per document whether its old chunks stand (same bytes, same chunk settings) or it
-    is chunked anew; yield the new chunks."""
+    """Decide per document whether its old chunks stand (same bytes, and plan.rechunk not set by
+    changed chunk settings) or it is chunked anew; yield the new chunks."""
     before = {d.doc: d for d in old.manifest.documents} if old else {}
-    if bool(old) and not old.manifest.chunk_settings_match(config):
-        plan.rechunk = True
-        report.warnings.append("chunking settings changed since the last build: every document is chunked again")
     for doc in docs:
         name, entry = doc.doc, before.get(doc.doc)
         if name in plan.reuse or name in plan.fresh:
