@@ -48,6 +48,7 @@ class Job:
     def to_json(self) -> dict[str, Any]:
         report = dict(self.report or {})
         report.pop("index_dir", None)  # the server's own folders are none of the client's business
+        (read, files), (embedded, chunks) = self.counts.get("read", (0, 0)), self.counts.get("embed", (0, 0))
         return {
             "id": self.id,
             "object": "job",
@@ -58,10 +59,10 @@ class Job:
                 "stage": self.stage,
                 "done": self.done,
                 "total": self.total,
-                "files_read": self.counts.get("read", (0, 0))[0],
-                "files": self.counts.get("read", (0, 0))[1],
-                "chunks_embedded": self.counts.get("embed", (0, 0))[0],
-                "chunks": self.counts.get("embed", (0, 0))[1],
+                "files_read": read,
+                "files": files,
+                "chunks_embedded": embedded,
+                "chunks": chunks,
             },
             "report": report or None,
             "warnings": list(report["warnings"]) if "warnings" in report else list(self.warnings),
