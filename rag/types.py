@@ -58,7 +58,7 @@ class Chunk:
         }
 
     def where_json(self) -> dict[str, Any]:
-        """The optional fields of the JSON contracts (DESIGN.md): present only when known."""
+        """The optional fields of the JSON contracts (docs/evaluation.md, docs/http-api.md): present only when known."""
         out: dict[str, Any] = {}
         if self.page is not None:
             out["page"] = self.page

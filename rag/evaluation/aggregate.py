@@ -1,4 +1,4 @@
-"""From per-question records to metrics.json (keys exactly as DESIGN.md lists them, plus the
+"""From per-question records to metrics.json (keys exactly as docs/evaluation.md lists them, plus the
 CMRC EM/F1 for SQuAD-style benchmarks). Which questions each figure is taken over:
 
 - hit@k, mrr@10: questions that name `docs`;

@@ -1,4 +1,4 @@
-"""Gold Q&A sets: JSON Lines of {"id", "question", "answers", "docs", "type"} (see DESIGN.md)."""
+"""Gold Q&A sets: JSON Lines of {"id", "question", "answers", "docs", "type"} (docs/evaluation.md, "Gold files")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""One evaluated question, as a line of results.jsonl (format in DESIGN.md, "Evaluation outputs"),
+"""One evaluated question, as a line of results.jsonl (format in docs/evaluation.md, "Outputs"),
 and the judgements derived from it. Metrics are always recomputed from these records, so a
 results.jsonl alone is enough to score, report or compare a run."""
 
@@ -18,7 +18,7 @@ STAGES = ("retrieve", "generate", "total")
 MODEL_STAGES = ("first_token", "prefill", "decode")  # when a model ran: first text shown, its prompt and answer time
 
 
-PAGE_KEYS = ("page", "page_end", "ocr")  # where in a paged document, when it has pages (DESIGN.md)
+PAGE_KEYS = ("page", "page_end", "ocr")  # where in a paged document, when it has pages (docs/evaluation.md)
 
 
 @dataclass(frozen=True)

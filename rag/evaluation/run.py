@@ -1,5 +1,5 @@
-"""Run a gold set through a pipeline and write the three outputs of DESIGN.md ("Evaluation
-outputs"): results.jsonl (one line per question, written as it is done), metrics.json and
+"""Run a gold set through a pipeline and write the outputs docs/evaluation.md lists
+("Outputs"): results.jsonl (one line per question, written as it is done), metrics.json and
 report.md with its plots. The pipeline is a parameter, so tests drive a scripted one.
 
     run = evaluate(read_gold("eval/gold_seeds.jsonl"), Rag(config), Path("eval/runs/x"))
