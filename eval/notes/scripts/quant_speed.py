@@ -1,7 +1,7 @@
 """Prefill and decode speed of the 1.5B model in other llama.cpp quantisations, made from the
 shipped Q4_K_M (llama_model_quantize with allow_requantize), each timed three times on one
-prompt of about 410 tokens with an empty cache. Usage: python quant_speed.py [q4_k_m q8_0 q4_0]
-(sixteenth session, eval/notes/latency-and-engine.md)."""
+prompt of about 410 tokens with an empty cache. Usage: python quant_speed.py [q4_k_m q8_0 q4_0 bf16 f16]
+(sixteenth session; bf16 and f16 eighteenth; eval/notes/latency-and-engine.md)."""
 
 import sys
 import time
@@ -15,7 +15,12 @@ from rag.config import load_config
 from rag.models.llm.llama_cpp import gguf_path
 
 SHIPPED = gguf_path("qwen2.5-coder-1.5b-instruct", load_config())
-FTYPES = {"q8_0": llama_cpp.LLAMA_FTYPE_MOSTLY_Q8_0, "q4_0": llama_cpp.LLAMA_FTYPE_MOSTLY_Q4_0}
+FTYPES = {
+    "q8_0": llama_cpp.LLAMA_FTYPE_MOSTLY_Q8_0,
+    "q4_0": llama_cpp.LLAMA_FTYPE_MOSTLY_Q4_0,
+    "bf16": llama_cpp.LLAMA_FTYPE_MOSTLY_BF16,
+    "f16": llama_cpp.LLAMA_FTYPE_MOSTLY_F16,
+}
 PASSAGE = (
     "[1] 《藤县五大举措打赢脱贫攻坚收官之战》\n5月9日,脱贫攻坚战传来捷报:自治区政府召开常务会议,批准藤县等21个县(市、区)"
     "退出贫困县序列。藤县经过四年全力攻坚,累计实现12.2万贫困人口减贫、85个贫困村出列,贫困发生率下降至0.59%。"
