@@ -76,3 +76,31 @@ def browser():
         chromium = launch(p)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory):
+    """A real PostgreSQL server (the pgserver wheel's own binaries), for the whole run."""
+    import pgserver
+
+    server = pgserver.get_server(tmp_path_factory.mktemp("postgres"), cleanup_mode="stop")
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def new_postgres_database(postgres_server):
+    """Makes a new, empty database on the PostgreSQL server: its URL, as a user gives `database_url`."""
+    import uuid
+
+    def make() -> str:
+        name = f"rag_{uuid.uuid4().hex[:12]}"
+        postgres_server.psql(f"CREATE DATABASE {name};")
+        return f"postgresql://postgres@/{name}?host={postgres_server.get_uri().split('host=', 1)[1]}"
+
+    return make
+
+
+@pytest.fixture
+def postgres_url(new_postgres_database) -> str:
+    return new_postgres_database()

@@ -1,4 +1,4 @@
-"""The accounts database (rag.accounts) on real SQLite: users whose passwords and keys are stored
+"""The accounts database (rag.accounts) on real SQLite and a real PostgreSQL server: users whose passwords and keys are stored
 only as argon2 hashes, keys that stop at once, rights per knowledge base, sessions that end,
 conversations kept per user, and writers in several threads never locked out."""
 
@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select, text
 
 from rag.accounts import (
     ADMIN,
@@ -21,16 +22,19 @@ from rag.accounts import (
     UnknownConversation,
     open_database,
 )
-from rag.accounts.schema import STEPS
+from rag.accounts.schema import STEPS, metadata
 from rag.config import Config
 from rag.types import Answer, Chunk, Citation
 
 PASSWORD = "秋天的 pässwörd 🍂"
 
 
-@pytest.fixture
-def accounts(tmp_path) -> Accounts:
-    return Accounts.of(Config(knowledge_bases_dir=str(tmp_path / "indexes")))
+@pytest.fixture(params=["sqlite", "postgresql"])
+def accounts(request, tmp_path) -> Accounts:
+    """The accounts in SQLite beside the knowledge bases (the default), or in a real PostgreSQL
+    server's new database (`database_url`): every behaviour below holds for both."""
+    url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else ""
+    return Accounts.of(Config(knowledge_bases_dir=str(tmp_path / "indexes"), database_url=url))
 
 
 def database_bytes(tmp_path: Path) -> bytes:
@@ -38,23 +42,39 @@ def database_bytes(tmp_path: Path) -> bytes:
     return b"".join(p.read_bytes() for p in folder.iterdir() if p.name.startswith("rag.db"))
 
 
-def test_the_database_is_one_file_beside_the_knowledge_bases_at_the_last_schema_version(accounts, tmp_path):
+def test_the_database_is_one_file_beside_the_knowledge_bases_at_the_last_schema_version(tmp_path):
+    accounts = Accounts.of(Config(knowledge_bases_dir=str(tmp_path / "indexes")))
     assert (tmp_path / "indexes" / "rag.db").is_file()
-    from sqlalchemy import text
-
     with accounts.engine.connect() as c:
         assert c.execute(text("select version from schema_version")).scalar() == len(STEPS)
         assert c.execute(text("pragma journal_mode")).scalar() == "wal"
     open_database(f"sqlite:///{tmp_path / 'indexes' / 'rag.db'}")  # opening again changes nothing
+    accounts.add_user("张三", PASSWORD)
+    stored = database_bytes(tmp_path)
+    assert "张三".encode() in stored and PASSWORD.encode() not in stored  # the file itself, WAL included
 
 
-def test_passwords_and_keys_are_stored_only_as_hashes(accounts, tmp_path):
+def test_a_postgresql_database_is_brought_to_the_last_schema_version_once(postgres_url):
+    open_database(postgres_url)
+    engine = open_database(postgres_url)  # opening again changes nothing
+    with engine.connect() as c:
+        assert c.execute(text("select version from schema_version")).scalar() == len(STEPS)
+        assert c.execute(text("select count(*) from schema_version")).scalar() == 1
+
+
+def stored_text(accounts: Accounts) -> str:
+    """Every value of every table, as the database holds it."""
+    with accounts.engine.connect() as c:
+        return " ".join(str(value) for table in metadata.sorted_tables for row in c.execute(select(table)) for value in row)
+
+
+def test_passwords_and_keys_are_stored_only_as_hashes(accounts):
     accounts.add_user("张三", PASSWORD)
     key = accounts.new_key("张三")
-    stored = database_bytes(tmp_path)
-    assert PASSWORD.encode() not in stored and key.encode() not in stored
-    assert key.split("-", 2)[2].encode() not in stored  # nor the key's secret part
-    assert b"$argon2id$" in stored
+    stored = stored_text(accounts)
+    assert PASSWORD not in stored and key not in stored
+    assert key.split("-", 2)[2] not in stored  # nor the key's secret part
+    assert "$argon2id$" in stored and "张三" in stored
 
 
 def test_a_password_in_any_script_logs_in_and_a_wrong_one_does_not(accounts):

@@ -52,3 +52,19 @@ def test_a_damaged_database_is_a_one_line_error_naming_it(office, monkeypatch, c
     (office / "indexes" / "rag.db").write_bytes(b"this is not a database" * 100)
     code, _out, err = run(monkeypatch, capsys, "list")
     assert code == 1 and err.count("\n") == 1 and "rag.db" in err and "DatabaseError" in err
+
+
+def test_the_admin_commands_work_on_a_postgresql_database_named_by_the_setting(office, monkeypatch, capsys,
+                                                                                postgres_url):
+    monkeypatch.setenv("RAG_DATABASE_URL", postgres_url)
+    assert run(monkeypatch, capsys, "add", "王芳", stdin="她的密码\n")[0] == 0
+    assert run(monkeypatch, capsys, "grant", "王芳", "人事", "read")[0] == 0
+    _code, table, _err = run(monkeypatch, capsys, "rights")
+    assert table.splitlines()[1].split() == ["人事", "王芳", "read"]
+    assert not (office / "indexes" / "rag.db").exists()  # nothing went to SQLite
+
+
+def test_an_unreachable_database_is_a_one_line_error_without_its_password(office, monkeypatch, capsys):
+    monkeypatch.setenv("RAG_DATABASE_URL", "postgresql://rag:hunter2@127.0.0.1:1/rag")
+    code, _out, err = run(monkeypatch, capsys, "list")
+    assert code == 1 and err.count("\n") == 1 and "127.0.0.1:1" in err and "hunter2" not in err

@@ -18,11 +18,29 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     select,
 )
 
 metadata = MetaData()
+
+
+class Said(TypeDecorator):
+    """Text as every database can store it: without NUL characters, which SQLite keeps and
+    PostgreSQL refuses (a question may hold one). String(length), or Text without a length.
+    Lengths are checked where a value is made, not cut here: a lookup by a cut name could find
+    another user."""
+
+    impl = String
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        return dialect.type_descriptor(self.impl if self.impl.length else Text())  # type: ignore[attr-defined]
+
+    def process_bind_param(self, value, dialect):
+        return value.replace("\x00", "") if isinstance(value, str) else value
+
 
 schema_version = Table("schema_version", metadata, Column("version", Integer, nullable=False))
 
@@ -30,8 +48,8 @@ users = Table(
     "users",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("name", String(64), nullable=False, unique=True),
-    Column("password_hash", String(200), nullable=False, default=""),  # argon2; "" = no page login
+    Column("name", Said(64), nullable=False, unique=True),
+    Column("password_hash", Said(200), nullable=False, default=""),  # argon2; "" = no page login
     Column("admin", Boolean, nullable=False, default=False),
     Column("disabled", Boolean, nullable=False, default=False),
     Column("created", DateTime(timezone=True), nullable=False),
@@ -40,9 +58,9 @@ users = Table(
 keys = Table(
     "api_keys",
     metadata,
-    Column("id", String(16), primary_key=True),  # the key's public part, to find its hash
+    Column("id", Said(16), primary_key=True),  # the key's public part, to find its hash
     Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("secret_hash", String(200), nullable=False),  # argon2 of the key's secret part
+    Column("secret_hash", Said(200), nullable=False),  # argon2 of the key's secret part
     Column("created", DateTime(timezone=True), nullable=False),
 )
 
@@ -50,19 +68,19 @@ grants = Table(
     "grants",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("knowledge_base", String(200), nullable=False, index=True),
-    Column("grantee", String(65), nullable=False),  # a user's name, @group, or EVERYONE
-    Column("right", String(8), nullable=False),  # read | write
+    Column("knowledge_base", Said(200), nullable=False, index=True),
+    Column("grantee", Said(65), nullable=False),  # a user's name, @group, or EVERYONE
+    Column("right", Said(8), nullable=False),  # read | write
     UniqueConstraint("knowledge_base", "grantee"),
 )
 
 conversations = Table(
     "conversations",
     metadata,
-    Column("id", String(32), primary_key=True),
-    Column("owner", String(64), nullable=False, index=True),  # the user's name ("" on an open server)
-    Column("knowledge_base", String(200), nullable=False),
-    Column("title", String(200), nullable=False),
+    Column("id", Said(32), primary_key=True),
+    Column("owner", Said(64), nullable=False, index=True),  # the user's name ("" on an open server)
+    Column("knowledge_base", Said(200), nullable=False),
+    Column("title", Said(200), nullable=False),
     Column("created", DateTime(timezone=True), nullable=False),
     Column("updated", DateTime(timezone=True), nullable=False),
 )
@@ -71,11 +89,9 @@ turns = Table(
     "turns",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column(
-        "conversation_id", String(32), ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False, index=True
-    ),
-    Column("question", Text, nullable=False),
-    Column("answer", Text, nullable=False),
+    Column("conversation_id", Said(32), ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("question", Said(), nullable=False),
+    Column("answer", Said(), nullable=False),
     Column("refused", Boolean, nullable=False),
     Column("citations", JSON, nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
@@ -86,10 +102,10 @@ audit = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("at", DateTime(timezone=True), nullable=False, index=True),
-    Column("actor", String(64), nullable=False),
-    Column("action", String(32), nullable=False),
-    Column("target", String(400), nullable=False),
-    Column("detail", Text, nullable=False, default=""),
+    Column("actor", Said(64), nullable=False),
+    Column("action", Said(32), nullable=False),
+    Column("target", Said(400), nullable=False),
+    Column("detail", Said(), nullable=False, default=""),
 )
 
 
@@ -97,7 +113,7 @@ members = Table(
     "members",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("group_name", String(64), nullable=False, index=True),
+    Column("group_name", Said(64), nullable=False, index=True),
     Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     UniqueConstraint("group_name", "user_id"),
 )
@@ -105,10 +121,10 @@ members = Table(
 sessions = Table(
     "sessions",
     metadata,
-    Column("token_hash", String(64), primary_key=True),  # SHA-256 of the cookie's random token
-    Column("name", String(64), nullable=False),
+    Column("token_hash", Said(64), primary_key=True),  # SHA-256 of the cookie's random token
+    Column("name", Said(64), nullable=False),
     Column("admin", Boolean, nullable=False),
-    Column("key_digest", String(64), nullable=False, default=""),  # a login with the server's --api-key: its SHA-256
+    Column("key_digest", Said(64), nullable=False, default=""),  # a login with the server's --api-key: its SHA-256
     Column("expires", DateTime(timezone=True), nullable=False, index=True),
 )
 
