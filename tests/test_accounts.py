@@ -62,6 +62,31 @@ def test_a_postgresql_database_is_brought_to_the_last_schema_version_once(postgr
         assert c.execute(text("select count(*) from schema_version")).scalar() == 1
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def new_url(request, tmp_path) -> str:
+    """The URL of a database not yet made (SQLite) or empty (PostgreSQL)."""
+    return request.getfixturevalue("postgres_url") if request.param == "postgresql" else f"sqlite:///{tmp_path}/rag.db"
+
+
+def test_openers_of_a_new_database_at_once_make_its_tables_and_version_once(new_url):
+    barrier, failures = threading.Barrier(6), []
+
+    def open_it() -> None:
+        barrier.wait()
+        try:
+            open_database(new_url)
+        except Exception as exc:  # "table users already exists", a second version row
+            failures.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with open_database(new_url).connect() as c:
+        assert not failures and c.execute(text("select version from schema_version")).scalars().all() == [len(STEPS)]
+
+
 def stored_text(accounts: Accounts) -> str:
     """Every value of every table, as the database holds it."""
     with accounts.engine.connect() as c:

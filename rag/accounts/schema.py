@@ -1,10 +1,11 @@
 """The tables, and the versioned schema: `schema_version` holds the number of the last step of
-STEPS applied, and opening a database applies the steps after it in order, in one transaction
-each. A new column or table is a new step at the end; a step is never edited once released."""
+STEPS applied, and opening a database applies the steps after it in order, in one transaction. A new column or table is a new step at the end; a step is never edited once released."""
 
 from __future__ import annotations
 
-from typing import Callable
+import contextlib
+import fcntl
+from typing import Callable, Iterator
 
 from sqlalchemy import (
     JSON,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     select,
+    text,
 )
 
 metadata = MetaData()
@@ -131,22 +133,39 @@ sessions = Table(
 
 def _first(connection) -> None:
     for table in (users, keys, grants, conversations, turns, audit, sessions, members):
-        table.create(connection, checkfirst=True)  # two processes opening a new database at once
+        table.create(connection, checkfirst=True)
 
 
 STEPS: list[Callable] = [_first]
+_LOCK = 0x72616764  # PostgreSQL's advisory lock for schema changes: "ragd"
 
 
 def migrate(engine: Engine) -> int:
-    """Bring the database to the last step; the version it is at."""
-    schema_version.create(engine, checkfirst=True)
-    with engine.begin() as connection:
+    """Bring the database to the last step, all steps in one transaction; the version it is at.
+    Processes opening a new database at once (replicas starting together, the server and `rag
+    users`) take turns: on PostgreSQL through an advisory lock, on SQLite through a lock on a
+    file beside the database (pysqlite runs DDL outside the transaction, so SQLite's own locks
+    do not keep two from making the tables and the version row each)."""
+    with _sqlite_lock(engine), engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
+        schema_version.create(connection, checkfirst=True)
         found = connection.execute(select(schema_version.c.version)).scalar()
         if found is None:
             connection.execute(schema_version.insert().values(version=0))
             found = 0
-    for number, step in enumerate(STEPS[found:], start=found + 1):
-        with engine.begin() as connection:
+        for number, step in enumerate(STEPS[found:], start=found + 1):
             step(connection)
             connection.execute(schema_version.update().values(version=number))
     return len(STEPS)
+
+
+@contextlib.contextmanager
+def _sqlite_lock(engine: Engine) -> Iterator[None]:
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not path or path == ":memory:":
+        yield
+        return
+    with open(f"{path}.lock", "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # released when the file is closed
+        yield
