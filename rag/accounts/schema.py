@@ -1,5 +1,6 @@
 """The tables, and the versioned schema: `schema_version` holds the number of the last step of
-STEPS applied, and opening a database applies the steps after it in order, in one transaction. A new column or table is a new step at the end; a step is never edited once released."""
+STEPS applied, and opening a database applies the steps after it in order, in one transaction.
+A new column or table is a new step at the end; a step is never edited once released."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""From per-question records to metrics.json (keys exactly as docs/evaluation.md lists them, plus the
-CMRC EM/F1 for SQuAD-style benchmarks). Which questions each figure is taken over:
+"""From per-question records to metrics.json (keys exactly as docs/evaluation.md lists them,
+plus the CMRC EM/F1 for SQuAD-style benchmarks). Which questions each figure is taken over:
 
 - hit@k, mrr@10: questions that name `docs`;
 - answer_hit@k, answer_mrr@10, char_f1: questions with acceptable answers (a refusal scores 0);
