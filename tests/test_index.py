@@ -136,6 +136,15 @@ def test_a_file_that_can_no_longer_be_read_keeps_its_indexed_version(built, corp
     assert SEED_FILES[1] in {c.doc for c in load_index(built, config).store.chunks}
 
 
+def test_every_warning_of_an_update_is_heard_as_it_comes_and_ends_in_the_report(built, corpus, config, embedder):
+    (corpus / SEED_FILES[1]).write_bytes(bytes(range(256)) * 40)  # the loader's line, then the indexer's own
+    heard: list[str] = []
+    report = update_index([corpus], built, config, embedder, warn=heard.append)
+    assert heard == report.warnings and len(heard) == 2
+    assert heard[1] == f"{SEED_FILES[1]}: could not be read this time; its indexed version was kept"
+    assert "heard" not in report.to_json()
+
+
 def test_documents_from_other_roots_are_kept(built, config, embedder, tmp_path, seeds_dir):
     other = tmp_path / "other"
     other.mkdir()

@@ -10,10 +10,11 @@ atomically: FAISS by a folder swap, Milvus by a revision flip (rag.index.milvus_
 from __future__ import annotations
 
 import contextlib
+import copy
 import queue
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable, Collection, Iterable, Iterator, Mapping, Sequence
 
@@ -46,9 +47,16 @@ class IndexReport:
     embedded: int = 0  # chunks that went through the embedding model this time
     documents: int = 0
     index_dir: str = ""
+    heard: Callable[[str], None] | None = field(default=None, repr=False, compare=False)  # hears each warning
+
+    def warn(self, line: str) -> None:
+        """A warning for the report, heard at once by `heard` (a job's live lines)."""
+        self.warnings.append(line)
+        if self.heard is not None:
+            self.heard(line)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {f.name: copy.deepcopy(getattr(self, f.name)) for f in fields(self) if f.name != "heard"}
 
     def summary(self) -> str:
         return (
@@ -95,7 +103,7 @@ def update_index(
         )
 
     roots = [Path(p).expanduser().resolve() for p in paths]
-    report = update_documents(read, roots, index_dir, config, embedder, rebuild, progress, unreadable)
+    report = update_documents(read, roots, index_dir, config, embedder, rebuild, progress, unreadable, warn)
     report.warnings[:0] = warnings
     return report
 
@@ -109,14 +117,15 @@ def update_documents(
     rebuild: bool = False,
     progress: Progress | None = None,
     unreadable: Collection[str] = (),
+    warn: Callable[[str], None] | None = None,
 ) -> IndexReport:
     """The update itself, for the documents `read(indexed)` loads, where `indexed` gives the hash
     of every document whose chunks stand as they are (none on a rebuild or when the chunk
     settings changed), so that a file unchanged is not read again. `roots` scope the removals; a
     document whose file is in `unreadable`, filled as the documents are read, keeps its old
-    version: bad input loses nothing."""
+    version: bad input loses nothing. `warn` hears the update's own warnings as they come."""
     started, index_dir = time.perf_counter(), Path(index_dir)
-    report = IndexReport(index_dir=str(index_dir))
+    report = IndexReport(index_dir=str(index_dir), heard=warn)
     backend = make_vector_backend(config)
     with atomic.exclusive(index_dir):
         old = None if rebuild else _previous(backend, index_dir, config, embedder)
@@ -125,7 +134,7 @@ def update_documents(
         plan = _Plan()
         if old and not old.manifest.chunk_settings_match(config):
             plan.rechunk = True
-            report.warnings.append("chunking settings changed since the last build: every document is chunked again")
+            report.warn("chunking settings changed since the last build: every document is chunked again")
         standing = {d.doc: d.sha256 for d in old.manifest.documents} if old and not plan.rechunk else {}
         with _chunking(read(standing), old, config, revision, plan, report) as batches:
             _embed_all(batches, known, embedder, report, progress)
@@ -256,7 +265,7 @@ def _fresh_chunks(
     for doc in docs:
         name, entry = doc.doc, before.get(doc.doc)
         if name in plan.reuse or name in plan.fresh:
-            report.warnings.append(f"{doc.path or name}: another file is also named {name}; kept the first")
+            report.warn(f"{doc.path or name}: another file is also named {name}; kept the first")
         elif entry and entry.sha256 == doc.sha256 and not plan.rechunk:
             plan.reuse[name] = entry
             report.unchanged += 1
@@ -280,7 +289,7 @@ def _plan_removals(old, plan: _Plan, roots: Sequence[Path], unreadable: Collecti
         if name in plan.reuse or name in plan.fresh:
             continue
         if name in unreadable:
-            report.warnings.append(f"{name}: could not be read this time; its indexed version was kept")
+            report.warn(f"{name}: could not be read this time; its indexed version was kept")
             plan.reuse[name] = entry
             report.unchanged += 1
             continue
@@ -288,7 +297,7 @@ def _plan_removals(old, plan: _Plan, roots: Sequence[Path], unreadable: Collecti
             report.removed += 1
             continue
         if plan.rechunk:
-            report.warnings.append(f"{entry.doc}: outside the given paths, kept with its old chunks")
+            report.warn(f"{entry.doc}: outside the given paths, kept with its old chunks")
         plan.reuse[name] = entry
         report.unchanged += 1
 
