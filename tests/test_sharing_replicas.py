@@ -78,3 +78,28 @@ def test_both_replicas_write_one_audit_log(replicas):
     for running in (a, b):
         seen = {(e["action"], e["target"]) for e in httpx.get(running.url + "/v1/audit", headers=admin).json()["data"]}
         assert {("kb.create", "甲"), ("kb.create", "乙"), ("grant", "default")} <= seen
+
+
+def test_a_replica_whose_database_is_down_answers_503_and_recovers_when_it_is_back(tmp_path):
+    import pgserver
+
+    server = pgserver.get_server(tmp_path / "pg", cleanup_mode="stop")
+    server.psql("CREATE DATABASE rag;")
+    url = f"postgresql://postgres@/rag?host={server.get_uri().split('host=', 1)[1]}"
+    with fake_models(), live_server(tmp_path / "r", api_key=ADMIN_KEY, database_url=url) as running:
+        accounts = Accounts.of(Config(knowledge_bases_dir=str(tmp_path / "r" / "indexes"), database_url=url))
+        accounts.add_user("读者")
+        accounts.grant("读者", "default", "read")
+        key = accounts.new_key("读者")
+        assert http(running, key).get("/v1/models").status_code == 200
+        server.cleanup()  # the database goes away
+        for reply in (http(running, key).get("/v1/models"), httpx.get(running.url + "/healthz")):
+            assert reply.status_code == 503 and reply.headers["retry-after"] == "5"
+            assert reply.json()["error"]["code"] == "database_unavailable"
+        assert http(running, ADMIN_KEY).get("/v1/models").status_code == 200  # the server's own key needs no database
+        back = pgserver.get_server(tmp_path / "pg", cleanup_mode="stop")  # and comes back
+        try:
+            assert http(running, key).get("/v1/models").status_code == 200
+            assert httpx.get(running.url + "/healthz").status_code == 200
+        finally:
+            back.cleanup()

@@ -92,11 +92,13 @@ def open_database(url: str) -> Engine:
     10 s for a lock rather than failing, so the server and `rag users` can write at once."""
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    sqlite = url.startswith("sqlite")
     try:
-        engine = create_engine(url, connect_args={"timeout": 10} if url.startswith("sqlite") else {})
+        # a server's connections are checked before use, so that it recovers when its database comes back
+        engine = create_engine(url, connect_args={"timeout": 10} if sqlite else {}, pool_pre_ping=not sqlite)
     except Exception as exc:  # a URL SQLAlchemy cannot parse, a driver not installed
         raise ConfigError(f"database_url {_shown_url(url)!r} is not usable: {exc}") from None
-    if url.startswith("sqlite"):
+    if sqlite:
 
         @event.listens_for(engine, "connect")
         def _pragmas(connection, _record) -> None:

@@ -158,9 +158,14 @@ def create_app(config: Config, api_key: str = "", page: bool = True, bases: Know
     app.include_router(accounts_api.router(state), prefix="/v1", tags=["conversations and audit"], dependencies=guarded)
     _no_such_route(app, guarded)  # after the routes, before the page mounted at /
 
-    @app.get("/healthz", tags=["health"], summary="Whether the server is up (and, when it is open, what it serves)")
+    @app.get(
+        "/healthz",
+        tags=["health"],
+        summary="Whether the server is up and its accounts database answers (503 when not); when it is open, what it serves",
+    )
     def healthz():
-        shown = {} if state.guarded() else {"knowledge_bases": state.bases.names()}  # names are for those let in
+        guarded = state.accounts.has_users() or state.guarded()  # asks the database even with an --api-key
+        shown = {} if guarded else {"knowledge_bases": state.bases.names()}  # names are for those let in
         return {"status": "ok", "version": __version__, **shown}
 
     app.router.on_shutdown.append(state.queue.close)

@@ -9,6 +9,7 @@ import traceback
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 
 from rag.accounts import AccountError, NotAllowed, UnknownConversation
@@ -131,6 +132,24 @@ def install(app: FastAPI) -> None:
             message,
             HTTP_TYPES.get(exc.status_code, "invalid_request_error"),
             HTTP_CODES.get(exc.status_code, "invalid_request"),
+        )
+
+    @app.exception_handler(OperationalError)
+    async def _database(request: Request, exc: OperationalError):
+        # the accounts database is down or locked too long: not a bug, and not the client's
+        # fault; a load balancer retries elsewhere. The operator gets the cause in one line.
+        cause = exc.orig or exc
+        print(
+            f"rag serve: {request.url.path}: the accounts database failed: {type(cause).__name__}: "
+            f"{' '.join(str(cause).split())[:200]}",
+            file=sys.stderr,
+        )
+        return error_response(
+            503,
+            "the accounts database is unavailable; try again shortly",
+            "server_error",
+            "database_unavailable",
+            {"Retry-After": "5"},
         )
 
     @app.exception_handler(Exception)
