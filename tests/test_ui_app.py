@@ -44,6 +44,18 @@ def test_the_answer_streams_in_before_it_is_final(rag):
     assert 'class="rag-ref"' in contents[-1] and "rag-streaming" not in contents[-1]
 
 
+def test_an_answer_that_cannot_be_kept_is_shown_all_the_same_with_why(rag):
+    from sqlalchemy.exc import OperationalError
+
+    def keep(_answer):
+        raise OperationalError("INSERT INTO turns", {}, Exception("connection refused"))
+
+    updates = list(respond(ChatBackend(rag), QUESTION, [], (), SETTINGS, on_answer=keep))
+    last = updates[-1][1][-1]["content"]
+    assert 'class="rag-ref"' in last and "0.59" in last
+    assert "没有保存到“我的对话”：对话记录库暂时无法连接" in last
+
+
 def test_the_question_is_shown_and_the_textbox_cleared(rag):
     textbox, chat, _ = run(rag, QUESTION)[-1]
     assert textbox == "" and chat[0] == {"role": "user", "content": QUESTION}

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
+from sqlalchemy.exc import OperationalError
+
 from rag.collections import uploads, web
 from rag.errors import (
     ConfigError,
@@ -204,6 +206,9 @@ def _problem(exc: Exception) -> str:
         return coll.EMPTY
     if isinstance(exc, UnknownKnowledgeBase):  # deleted over the API or from another page since it was chosen
         return "这个知识库已不存在（可能已在别处删除），请在上方重新选择知识库"
+    if isinstance(exc, OperationalError):  # the accounts database is down: not a bug, one line for the operator
+        print(f"rag ui: the accounts database failed: {' '.join(str(exc.orig or exc).split())[:200]}", file=sys.stderr)
+        return "对话记录库暂时无法连接，请稍后再试"
     if isinstance(exc, RagError):
         kind = next((zh for cls, zh in KINDS_ZH if isinstance(exc, cls)), "")
         detail = zh_lines.line(str(exc)) if isinstance(exc, LoadError) else str(exc)
@@ -253,7 +258,10 @@ def respond(
             shown = answer_html(update.answer, turn)
             history = tuple(history) + ((question, update.answer.text),)
             if on_answer:
-                on_answer(update.answer)
+                try:
+                    on_answer(update.answer)
+                except Exception as exc:  # noqa: BLE001 - the answer is shown all the same
+                    shown += error_html(f"这次问答没有保存到“我的对话”：{_problem(exc)}")
         elif update.error:
             shown = error_html(update.error)
         elif update.sources:
