@@ -86,7 +86,7 @@ def test_a_replica_whose_database_is_down_answers_503_and_recovers_when_it_is_ba
     server = pgserver.get_server(tmp_path / "pg", cleanup_mode="stop")
     server.psql("CREATE DATABASE rag;")
     url = f"postgresql://postgres@/rag?host={server.get_uri().split('host=', 1)[1]}"
-    with fake_models(), live_server(tmp_path / "r", api_key=ADMIN_KEY, database_url=url) as running:
+    with fake_models(), live_server(tmp_path / "r", api_key=ADMIN_KEY, page=True, database_url=url) as running:
         accounts = Accounts.of(Config(knowledge_bases_dir=str(tmp_path / "r" / "indexes"), database_url=url))
         accounts.add_user("读者")
         accounts.grant("读者", "default", "read")
@@ -97,6 +97,11 @@ def test_a_replica_whose_database_is_down_answers_503_and_recovers_when_it_is_ba
             assert reply.status_code == 503 and reply.headers["retry-after"] == "5"
             assert reply.json()["error"]["code"] == "database_unavailable"
         assert http(running, ADMIN_KEY).get("/v1/models").status_code == 200  # the server's own key needs no database
+        for cookie in ("", "a-session"):  # the page sends the logged-out to /login, asks the database for the rest
+            page = httpx.get(running.url + "/", cookies={"rag_session": cookie} if cookie else None)
+            assert page.status_code == (303 if not cookie else 503)
+        page = httpx.post(running.url + "/login", data={"username": "读者", "password": "x"})
+        assert page.status_code == 503 and "账号库暂时无法连接" in page.text  # the login page says so, in Chinese
         back = pgserver.get_server(tmp_path / "pg", cleanup_mode="stop")  # and comes back
         try:
             assert http(running, key).get("/v1/models").status_code == 200

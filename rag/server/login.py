@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import html
+import sys
 
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.exc import OperationalError
 
 from rag.accounts import Caller
 
@@ -60,18 +62,37 @@ def _check(state, name: str, password: str) -> tuple[Caller | None, str]:
     return caller, ""
 
 
+WRONG = "用户名或密码不对，或账号已停用。"
+
+
+def _problem(text: str) -> str:
+    return f'<p class="problem" id="login-problem">{text}</p>'
+
+
+def _unavailable(exc: OperationalError, name: str = "") -> HTMLResponse:
+    """The login page saying the accounts database is down (503); the operator gets one line."""
+    print(
+        f"rag serve: login: the accounts database failed: {' '.join(str(exc.orig or exc).split())[:200]}",
+        file=sys.stderr,
+    )
+    return HTMLResponse(FORM.format(name=name, problem=_problem("账号库暂时无法连接，请稍后再试。")), status_code=503)
+
+
 def install(app: FastAPI, state) -> None:
     """The /login and /logout routes, and the page's address sending the logged-out to /login."""
 
     @app.middleware("http")
     async def to_login(request: Request, call_next):
-        if (
-            request.method == "GET"
-            and request.url.path == "/"
-            and state.guarded()
-            and page_caller(state, request) is None
-        ):
-            return RedirectResponse("/login", status_code=303)
+        try:
+            if (
+                request.method == "GET"
+                and request.url.path == "/"
+                and state.guarded()
+                and page_caller(state, request) is None
+            ):
+                return RedirectResponse("/login", status_code=303)
+        except OperationalError as exc:  # raised in a middleware, it would miss the app's handlers
+            return _unavailable(exc)
         return await call_next(request)
 
     @app.get("/login", include_in_schema=False)
@@ -81,13 +102,15 @@ def install(app: FastAPI, state) -> None:
     @app.post("/login", include_in_schema=False)
     def login(username: str = Form(""), password: str = Form("")):
         name = username.strip()
-        caller, key_digest = _check(state, name, password)
-        if caller is None:
-            problem = '<p class="problem" id="login-problem">用户名或密码不对，或账号已停用。</p>'
-            return HTMLResponse(FORM.format(name=html.escape(name), problem=problem), status_code=401)
-        hours = state.config.session_hours
-        token = state.accounts.start_session(caller, hours, key_digest)
-        state.accounts.record(caller.name, "login", "chat page")
+        try:
+            caller, key_digest = _check(state, name, password)
+            if caller is None:
+                return HTMLResponse(FORM.format(name=html.escape(name), problem=_problem(WRONG)), status_code=401)
+            hours = state.config.session_hours
+            token = state.accounts.start_session(caller, hours, key_digest)
+            state.accounts.record(caller.name, "login", "chat page")
+        except OperationalError as exc:
+            return _unavailable(exc, html.escape(name))
         response = RedirectResponse("/", status_code=303)
         response.set_cookie(COOKIE, token, max_age=int(hours * 3600), httponly=True, samesite="lax")
         return response
