@@ -1,7 +1,7 @@
 """Schemathesis against a live `rag serve --api-key` (the hash embedder and the prompt-reading fake
-model of tests/server_harness.py): requests generated from the server's own OpenAPI schema, for
-every `/v1` route, with the key. Whatever they hold, no answer is a 5xx, and every answer matches
-the schema. The run is bounded (FUZZ_EXAMPLES a route) so that `make test` stays short; raise it
+model of tests/server_harness.py; its accounts in SQLite, then in PostgreSQL): requests generated
+from the server's own OpenAPI schema, for every `/v1` route, with the key. Whatever they hold, no
+answer is a 5xx, and every answer matches the schema. The run is bounded (FUZZ_EXAMPLES a route) so that `make test` stays short; raise it
 to search longer with new examples: `make fuzz` (RAG_FUZZ_EXAMPLES=1000 a route)."""
 
 from __future__ import annotations
@@ -21,9 +21,13 @@ FUZZ_EXAMPLES = int(os.environ.get("RAG_FUZZ_EXAMPLES", "50"))
 SENT: list[str] = []  # every request's operation, to show the run covered the routes
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with fake_models(), live_server(tmp_path_factory.mktemp("fuzz"), api_key=KEY, max_file_mb=0.5) as running:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(request, tmp_path_factory):
+    """The server keeping its accounts in SQLite, then in PostgreSQL, which is stricter (it
+    enforces column lengths and refuses NUL characters)."""
+    url = request.getfixturevalue("new_postgres_database")() if request.param == "postgresql" else ""
+    root = tmp_path_factory.mktemp("fuzz")
+    with fake_models(), live_server(root, api_key=KEY, max_file_mb=0.5, database_url=url) as running:
         yield running
 
 
@@ -48,6 +52,7 @@ def fuzz(operation) -> None:
 
 
 def test_no_generated_request_gets_a_server_error_or_an_answer_off_the_schema(api_schema):
+    SENT.clear()
     operations = [result.ok() for result in api_schema.get_all_operations()]
     for operation in operations:
         fuzz(operation)
