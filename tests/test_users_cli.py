@@ -68,3 +68,10 @@ def test_an_unreachable_database_is_a_one_line_error_without_its_password(office
     monkeypatch.setenv("RAG_DATABASE_URL", "postgresql://rag:hunter2@127.0.0.1:1/rag")
     code, _out, err = run(monkeypatch, capsys, "list")
     assert code == 1 and err.count("\n") == 1 and "127.0.0.1:1" in err and "hunter2" not in err
+
+
+def test_a_server_whose_database_is_unreachable_stops_at_start_with_one_line(office, monkeypatch, capsys):
+    monkeypatch.setenv("RAG_DATABASE_URL", "postgresql://rag:hunter2@127.0.0.1:1/rag")
+    code = main(["serve", "--port", "0"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1 and "accounts database" in err and "hunter2" not in err

@@ -24,6 +24,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from rag.accounts import schema as t
 from rag.config import Config
@@ -107,8 +108,18 @@ def open_database(url: str) -> Engine:
                 cursor.execute(f"PRAGMA {pragma}")
             cursor.close()
 
-    t.migrate(engine)
+    try:
+        t.migrate(engine)
+    except SQLAlchemyError as exc:  # unreachable, refused, damaged: `rag serve` and `rag ui` say so in one line
+        raise _failed(exc, url) from None
     return engine
+
+
+def _failed(exc: Exception, url: str) -> DatabaseError:
+    cause = getattr(exc, "orig", None) or exc
+    return DatabaseError(
+        f"the accounts database {_shown_url(url)} failed: {type(cause).__name__}: {' '.join(str(cause).split())[:200]}"
+    )
 
 
 def check_user_name(name: str) -> str:
@@ -158,11 +169,7 @@ class Accounts:
     @staticmethod
     def failed(exc: Exception, config: Config) -> DatabaseError:
         """One line for a database error (a SQLAlchemy one), naming the database and the cause."""
-        cause = getattr(exc, "orig", None) or exc
-        return DatabaseError(
-            f"the accounts database {_shown_url(database_url(config))} failed: "
-            f"{type(cause).__name__}: {' '.join(str(cause).split())[:200]}"
-        )
+        return _failed(exc, database_url(config))
 
     @classmethod
     def users_in(cls, config: Config) -> int:
