@@ -15,7 +15,7 @@ export CXXFLAGS += -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
 endif
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
-.PHONY: setup run test fuzz test-fast lint browser system-libs cjk-font clean-venv
+.PHONY: setup run test fuzz test-fast lint browser system-libs cjk-font pango clean-venv
 
 setup: $(STAMP) system-libs cjk-font
 	$(BIN)/rag setup
@@ -36,6 +36,10 @@ run: setup
 system-libs:
 	@ldconfig -p | grep -q 'libGL.so.1 ' && ldconfig -p | grep -q 'libgthread-2.0.so.0 ' || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libgl1 libglib2.0-0 >/dev/null)
 
+# WeasyPrint, which typesets the tests' second kind of PDF, draws its text with Pango
+pango:
+	@ldconfig -p | grep -q 'libpango-1.0.so.0 ' && ldconfig -p | grep -q 'libpangoft2-1.0.so.0 ' || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null)
+
 cjk-font:
 	@fc-list :lang=zh | grep -q . || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null)
 
@@ -43,7 +47,7 @@ cjk-font:
 browser: cjk-font
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
-test: setup cjk-font browser lint
+test: setup cjk-font pango browser lint
 	$(BIN)/python -m pytest -q
 
 # ruff (pyflakes, bugbear, import order; then the format) and mypy over rag/, as pyproject.toml configures them
@@ -56,7 +60,7 @@ lint: $(STAMP)
 fuzz: $(STAMP) system-libs cjk-font
 	RAG_FUZZ_EXAMPLES=$${RAG_FUZZ_EXAMPLES:-1000} $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz_loaders.py tests/test_fuzz_api.py
 
-test-fast: $(STAMP) system-libs cjk-font
+test-fast: $(STAMP) system-libs cjk-font pango
 	$(BIN)/python -m pytest -q -m "not models and not browser"
 
 clean-venv:

@@ -182,6 +182,106 @@ def ruled_table_pdf(path: Path, rows: int = 8, merged: bool = False) -> Path:
     return path
 
 
+# --- typeset by WeasyPrint (HTML and CSS, text shaped by Pango): the same page, another printer ---
+# Real report paragraphs (seeds 000 and 002), set justified and indented two characters. Pango
+# does not stretch Chinese lines: a line stops short where what follows may not be split from
+# the next character (…贫困户 | 19344户, …18442人越 | 线”的), and may end a sentence right at
+# the edge with the paragraph going on (…都有帮扶责任人。| 选派了…).
+WEASY_HEADER = "重庆扶贫专报 第四十八期"
+WEASY_TITLE = "黔江区“五子”发力推进精准扶贫"
+WEASY_HEADING = "一、精准对象“端盘子”"
+WEASY_SENTENCE_AT_EDGE = (
+    "瞄准扶贫对象,政策措施落地落实。实行县领导作战到镇、镇领导作战到村、村干部作战到户,主动到一线督导促工作落实,"
+    "一级带着一级干,全县形成大干快干的良好氛围。135个部门单位参与扶贫工作,抽调精锐力量组成8个巡回作战队,"
+    "聚焦“三落实”“三精准”“三保障”和饮水安全等脱贫攻坚重点任务进行巡回作战。全县脱贫攻坚工作有力有序开展。"
+    "今年全县继续安排9425名帮扶联系人投入到“一帮一联”活动中,严格执行请假、打卡制度,确保每户贫困户都有帮扶责任人。"
+    "选派了1946名专职扶贫工作队员,确保99个贫困村有3名工作队员,167个非贫困村有2名工作队员,17个乡镇有1名工作分队队长。"
+    "扶贫干部吃住在村,每月驻村时间不少于20天。")
+WEASY_FIGURE_AT_EDGE = (
+    "强化措施保障,脱贫成效扎实夯实。一是抓好产业发展工作。制订出台《藤县2020年度产业扶贫以奖代补项目实施方案》,"
+    "合理调整产业奖补政策门槛,贫困户在3月31日前和4月1日至6月30日期间发展产业的奖补标准在原定补助标准基础上分别增加"
+    "50%和30%,产业最高奖补由3000元提高到4500元,目前已有2.31万贫困户申请了产业奖补,资金约7000万元,"
+    "全县已完成验收的贫困户19344户,已发放奖补资金5420.28万元。")
+WEASY_QUOTES = (  # in two columns, lines stop short before 线”, 展“网 and 止“被
+    "黔江区瞄准2016年底,全面实现“越线、销号、摘帽”扶贫攻坚总体目标以及“2015年25个贫困村销号、5122户18442人越线”的"
+    "既定目标,以“五个精准”为着力点,递进式夯实脱贫根基,形成了领导重视空前、措施力度空前、脱贫成效空前的崭新局面。",
+    "今年春由于新冠肺炎疫情的影响,“大兵团”进村入户时间推迟,扶贫干部便积极开展“网上扶贫”活动,实行“单兵作战”,"
+    "咬定脱贫攻坚不放松。据不完全统计,3月上旬第一周,全县就有5000多个贫困户收到了帮扶干部的短信或电话,"
+    "帮助贫困户申请稳岗补贴和交通补贴。小口罩挡不住扶贫大行动,新冠肺炎疫情阻止不了脱贫攻坚的进程。",
+    "在每个贫困村均建立配套脱贫台账,将贫困村脱贫标准以及脱贫项目实施进展情况进行村务公开,各乡镇适时开展人大代表、"
+    "政协委员视察活动,加快脱贫项目实施进度,防止“被脱贫”和“不愿脱贫”。截至11月底,贫困村村道硬化135公里、"
+    "新修32公里、维修255公里,已解决5.9万贫困人口饮水安全问题,完成农村危旧房改造258户,建设乡村旅游示范点12个,"
+    "发展草食牲畜3万头、蔬菜2.6万亩、土蛋鸡24.9万羽。")
+WEASY_PARAGRAPHS = (*WEASY_QUOTES, WEASY_SENTENCE_AT_EDGE, WEASY_FIGURE_AT_EDGE)
+MERGED_TOTAL = ("合计", "343", "915", "408", "991")
+
+
+def weasy_pdf(path: Path, body: str, css: str = "") -> Path:
+    """An A4 page as an office prints from HTML: the running header and page number in the
+    page's margin boxes, centred; paragraphs justified and indented two characters."""
+    from weasyprint import HTML
+
+    margin = "font-family: cjk; font-size: 9pt"
+    style = f"""
+    @font-face {{ font-family: cjk; src: url("file://{cjk_font()}"); }}
+    @page {{ size: A4; margin: 2.5cm 2cm;
+      @top-center {{ content: "{WEASY_HEADER}"; {margin} }}
+      @bottom-center {{ content: "第 " counter(page) " 页"; {margin} }} }}
+    body {{ font-family: cjk; font-size: 11pt; line-height: 1.6; }}
+    p {{ text-align: justify; text-indent: 2em; margin: 0 0 0.4em 0; }}
+    h1 {{ font-size: 20pt; text-align: center; }} h2 {{ font-size: 15pt; }}
+    table {{ border-collapse: collapse; width: 100%; }} caption {{ margin-bottom: 4pt; }}
+    th, td {{ border: 0.6pt solid black; padding: 2pt 4pt; text-align: center; }}
+    {css}"""
+    HTML(string=f"<html><head><meta charset='utf-8'><style>{style}</style></head><body>{body}</body></html>").write_pdf(path)
+    return path
+
+
+def weasy_report_pdf(path: Path, columns: bool = False) -> Path:
+    """A title, a heading and the paragraphs, then a second heading and the printed report's
+    first page (two pages in all): `columns` sets the text in two CSS columns."""
+    first = "".join(f"<p>{text}</p>" for text in WEASY_PARAGRAPHS)
+    second = "".join(f"<p>{text}</p>" for text in (*REPORT_PAGE1, WRAPPED))
+    body = f"<h1>{WEASY_TITLE}</h1><h2>{WEASY_HEADING}</h2>{first}<h2>{LAYOUT_HEADING}</h2>{second}"
+    return weasy_pdf(path, f"<div class='text'>{body}</div>", ".text { columns: 2; column-gap: 1.2cm; }" if columns else "")
+
+
+WEASY_FOOTNOTE = "数据来源于县统计局年度统计。"
+
+
+def weasy_footnote_pdf(path: Path) -> Path:
+    """The report's paragraphs with a footnote (CSS float: footnote) called, by a small raised
+    figure, inside the second: the note is printed at the foot of page 1, under the paragraph
+    that runs on to page 2."""
+    texts = (*WEASY_PARAGRAPHS, *REPORT_PAGE1)
+    call = f"<span class='note'>{WEASY_FOOTNOTE}</span>"
+    body = "".join(f"<p>{t[:40]}{call}{t[40:]}</p>" if n == 1 else f"<p>{t}</p>" for n, t in enumerate(texts))
+    return weasy_pdf(path, body, ".note { float: footnote; font-size: 9pt; }")
+
+
+def weasy_table_pdf(path: Path, rows: int = 70, ruled: bool = True) -> Path:
+    """A heading, a captioned ruled table whose header (thead) WeasyPrint repeats atop every page
+    it runs onto, and a note under it. Not `ruled`: a three-line table (三线表), rules only
+    above and below the header and under the table, no rule between columns."""
+    head = "".join(f"<th>{name}</th>" for name in TABLE_HEADER)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in table_row(n)) + "</tr>" for n in range(rows))
+    lines = "" if ruled else ("th, td { border: none; } table { border-top: 1.5pt solid; border-bottom: 1.5pt solid; }"
+                              " thead th { border-bottom: 0.75pt solid; }")
+    return weasy_pdf(path, f"<h2>{LAYOUT_HEADING}</h2><p>{WRAPPED}</p><table><caption>{TABLE_CAPTION}</caption>"
+                           f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table><p>{TABLE_NOTE}</p>", lines)
+
+
+def weasy_merged_table_pdf(path: Path) -> Path:
+    """Cells merged down (a town over its projects) and across (合计 over town and project)."""
+    rows = [("<td rowspan='2'>藤州镇</td>", "茶叶", "120", "340", "150", "360"), ("柑橘", "80", "210", "95", "230"),
+            ("<td colspan='2'>合计</td>", *MERGED_TOTAL[1:])]
+    body = "".join("<tr>" + "".join(c if c.startswith("<td") else f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    head = ("<tr><th rowspan='2'>乡镇</th><th rowspan='2'>项目</th><th colspan='2'>2022年</th><th colspan='2'>2023年</th></tr>"
+            "<tr><th>资金（万元）</th><th>带动户数</th><th>资金（万元）</th><th>带动户数</th></tr>")
+    return weasy_pdf(path, f"<p>{WRAPPED}</p><table><caption>表2 各乡镇产业扶贫资金</caption><thead>{head}</thead>"
+                           f"<tbody>{body}</tbody></table>")
+
+
 def page_image(paragraphs, header: str = "", footer: str = "", size=(1240, 1754), font_px: int = 34):
     """A page as a scanner sees it (A4 at 150 dpi by default, 34 pixels being 16-point type):
     black text on white, paragraphs indented two characters and wrapped at the margin."""

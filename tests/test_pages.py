@@ -129,3 +129,19 @@ def test_a_full_line_ending_in_a_closing_quote_goes_on_unless_a_sentence_ended_i
     assert [p.text for p in page_texts([lines])] == ["实行责任捆绑和“双线”考核并强化结果运用。"]
     ended = [Printed("他说：“这是最后一次。”", full=True), Printed("新的一段。", full=False)]
     assert [p.text for p in page_texts([ended])][0].split("\n") == ["他说：“这是最后一次。”", "新的一段。"]
+
+
+def test_contents_entries_that_fill_the_width_stay_one_a_line():
+    entries = ["一、基本情况" + "." * 60 + "1", "二、主要做法" + "." * 60 + "3", "三、下一步打算" + "…" * 30 + "12"]
+    assert pages_of_printed([Printed(e, full=True) for e in entries]) == entries
+
+
+def test_where_openings_are_marked_a_line_ending_a_sentence_at_the_edge_goes_on_over_a_page():
+    for marked in (True, False):
+        first = [Printed("新的一段。", full=False, opens=True, marked=marked),
+                 Printed("确保每户贫困户都有帮扶责任人。", full=True, marked=marked)]
+        second = [Printed("选派了专职扶贫工作队员。", full=False, marked=marked),
+                  Printed("另起一段。", full=False, opens=True, marked=marked)]
+        pages = page_texts([first, second])
+        assert pages[0].runs_on is marked
+        assert pages_of_printed(first + second[:1])[-1].startswith("确保") is marked

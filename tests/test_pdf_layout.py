@@ -1,5 +1,6 @@
 """A PDF read as a person reads it (rag.ingest.pdf_layout): paragraphs, headings, columns and
-ruled tables from the page's own layout, on small PDFs the tests typeset (tests/doc_fixtures.py)."""
+ruled tables from the page's own layout, on small PDFs the tests typeset (tests/doc_fixtures.py)
+with two typesetters: fpdf2, and WeasyPrint (HTML and CSS, Pango's line breaking)."""
 
 from __future__ import annotations
 
@@ -8,19 +9,32 @@ from doc_fixtures import (
     LATIN,
     LAYOUT_HEADING,
     LEFT_COLUMN,
+    MERGED_TOTAL,
+    REPORT_PAGE1,
     RIGHT_COLUMN,
     SHORT_LAST,
+    TABLE_CAPTION,
     TABLE_HEADER,
     TABLE_NOTE,
+    WEASY_FIGURE_AT_EDGE,
+    WEASY_FOOTNOTE,
+    WEASY_PARAGRAPHS,
+    WEASY_QUOTES,
+    WEASY_SENTENCE_AT_EDGE,
     WRAPPED,
     layout_pdf,
     ruled_table_pdf,
     table_row,
+    weasy_footnote_pdf,
+    weasy_merged_table_pdf,
+    weasy_report_pdf,
+    weasy_table_pdf,
 )
 
 from rag.config import Config
 from rag.ingest.chunk import chunk_document
 from rag.ingest.load import load_paths
+from rag.ingest.tables import table_lines
 
 CONFIG = Config()
 
@@ -98,3 +112,98 @@ def test_a_header_cell_merged_over_two_columns_names_both(tmp_path):
     assert f"2023年{TABLE_HEADER[2]}：{table_row(0)[2]}" in text
     assert f"2023年{TABLE_HEADER[3]}：{table_row(0)[3]}" in text
     assert f"{TABLE_HEADER[0]}：{table_row(0)[0]}" in text
+
+
+# --- WeasyPrint: Chinese set ragged right by Pango, margin boxes, CSS columns, repeated thead ---
+@pytest.fixture(scope="module")
+def weasy_report(tmp_path_factory):
+    return _load(weasy_report_pdf(tmp_path_factory.mktemp("weasy") / "report.pdf"))
+
+
+@pytest.fixture(scope="module")
+def weasy_columns(tmp_path_factory):
+    return _load(weasy_report_pdf(tmp_path_factory.mktemp("weasy") / "columns.pdf", columns=True))
+
+
+@pytest.fixture(scope="module")
+def weasy_footnote(tmp_path_factory):
+    return _load(weasy_footnote_pdf(tmp_path_factory.mktemp("weasy") / "footnote.pdf"))
+
+
+@pytest.fixture(scope="module")
+def weasy_table(tmp_path_factory):
+    return _load(weasy_table_pdf(tmp_path_factory.mktemp("weasy") / "table.pdf"))
+
+
+def test_a_line_stopping_short_of_a_figure_it_may_not_split_goes_on(weasy_report):
+    doc, _chunks = weasy_report
+    assert WEASY_FIGURE_AT_EDGE in doc.text.split("\n\n")  # …贫困户 | 19344户,已发放…
+
+
+def test_where_paragraphs_open_indented_a_line_ending_a_sentence_at_the_edge_goes_on(weasy_report):
+    doc, _chunks = weasy_report
+    assert WEASY_SENTENCE_AT_EDGE in doc.text.split("\n\n")  # …都有帮扶责任人。| 选派了…
+    assert REPORT_PAGE1[0] in doc.text.split("\n\n")  # and a paragraph still ends
+
+
+def test_a_paragraph_going_on_under_the_next_pages_running_header_is_whole(weasy_report):
+    doc, _chunks = weasy_report
+    start = doc.text.index(REPORT_PAGE1[1])
+    assert REPORT_PAGE1[1] in doc.text.split("\n\n") and start < doc.pages[1] < start + len(REPORT_PAGE1[1])
+
+
+def test_a_column_line_stopping_short_of_a_quoted_word_goes_on(weasy_columns):
+    doc, _chunks = weasy_columns
+    paragraphs = doc.text.split("\n\n")
+    assert all(p in paragraphs for p in WEASY_QUOTES)  # …人越 | 线”的…, …防 | 止“被…
+
+
+def test_a_running_header_and_page_number_centred_over_the_gutter_come_off(weasy_columns):
+    doc, _chunks = weasy_columns
+    assert doc.text.startswith("重庆扶贫专报第四十八期\n")  # kept once, atop page 1, as the masthead
+    assert doc.text.count("第四十八期") == 1
+    assert "页" not in doc.text
+
+
+def test_a_thead_repeated_on_every_page_names_the_rows_and_is_no_row(weasy_table):
+    doc, chunks = weasy_table
+    rows = [line for line in doc.text.split("\n\n") if line.startswith(f"{TABLE_HEADER[0]}：")]
+    assert rows == [table_lines([TABLE_HEADER, table_row(n)])[0] for n in range(70)]
+    assert {c.page for c in chunks if TABLE_HEADER[0] + "：" in c.text} == {1, 2, 3}
+    assert not any(f"{TABLE_HEADER[0]}：{TABLE_HEADER[0]}" in row for row in rows)
+    assert {c.section for c in chunks if TABLE_HEADER[0] + "：" in c.text} == {f"{LAYOUT_HEADING} > {TABLE_CAPTION}"}
+
+
+def test_a_masthead_joined_to_the_first_heading_as_title_leaves_its_marks_out(weasy_table):
+    doc, _chunks = weasy_table
+    assert doc.title == f"重庆扶贫专报第四十八期 {LAYOUT_HEADING}"
+
+
+def test_a_body_cell_merged_across_columns_gives_its_text_to_both(tmp_path):
+    doc, _chunks = _load(weasy_merged_table_pdf(tmp_path / "merged.pdf"))
+    total = "乡镇：合计，项目：合计，" + "，".join(
+        f"{year}{name}：{value}"
+        for (year, name), value in zip(
+            [(y, n) for y in ("2022年", "2023年") for n in ("资金（万元）", "带动户数")], MERGED_TOTAL[1:], strict=True
+        )
+    )
+    assert total in doc.text.split("\n\n")
+    assert "乡镇：藤州镇，项目：柑橘，" in doc.text  # merged down the rows: the text above
+
+
+def test_a_table_without_rules_between_its_columns_is_read_row_by_row(tmp_path):
+    doc, _chunks = _load(weasy_table_pdf(tmp_path / "three_line.pdf", ruled=False))
+    lines = doc.text.split("\n\n")
+    assert all(" ".join(table_row(n)) in lines for n in range(70))  # not column by column, nor run together
+
+
+def test_a_footnotes_raised_mark_is_not_read_into_the_words_around_it(weasy_footnote):
+    doc, _chunks = weasy_footnote
+    assert WEASY_PARAGRAPHS[1] in doc.text.split("\n\n")  # …进村入户时间推迟¹,… read without the 1
+
+
+def test_a_footnote_under_a_paragraph_the_page_break_splits_is_read_after_it(weasy_footnote):
+    doc, _chunks = weasy_footnote
+    paragraphs = doc.text.split("\n\n")
+    assert REPORT_PAGE1[1] in paragraphs
+    assert paragraphs[paragraphs.index(REPORT_PAGE1[1]) + 1].endswith(WEASY_FOOTNOTE)

@@ -282,7 +282,7 @@ def _title(paragraphs: list[str], header: list[str], masthead: str = "") -> str:
     first = paragraphs[0].lstrip("#").strip()
     if len(first) > 80 or first.endswith("。"):
         return ""
-    for line in header[1:]:
+    for line in (raw.lstrip("#").strip() for raw in header[1:]):  # a heading's marks are no part of a title
         if line.startswith(("——", "--")):
             return first + line
         # a masthead (重庆扶贫专报第四十八期, or the issuer a running header names) is followed

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 from rag.ingest.clean import join_glue
@@ -18,6 +18,7 @@ _FULL = 0.8  # a text-layer line at least this share of the page's widest line f
 _SENTENCE_END = "。！？!?；;：:.…"
 _CLOSING = "”」』）)’\"'"
 _DIGITS = re.compile(r"\d+")
+_LEADER = re.compile(r"(?:\.{3,}|…{2,}|·{3,}|-{3,}|_{3,})\s*\d+$")  # a contents entry: dots leading to its page
 _PAGE_NUMBER = re.compile(
     r"[-—–\s]*(?:第\s*\d+\s*[页頁](?:\s*[,，/／]?\s*共\s*\d+\s*[页頁])?"
     r"|(?:[Pp]age\s*)?\d+(?:\s*(?:/|／|of)\s*\d+)?|[-—–]\s*\d+\s*[-—–])[-—–\s]*"
@@ -31,6 +32,8 @@ class Printed:
     text: str
     full: bool | None = None  # it reaches the right margin; None: judged by its length on the page
     opens: bool = False  # it visibly opens a paragraph (indented, or blank space above it)
+    marked: bool = False  # its document marks every opening so: not opening, it goes on with the line before
+    note: bool = False  # a footnote, printed at the foot of the page
 
 
 @dataclass(frozen=True)
@@ -47,18 +50,41 @@ def text_layer_lines(page: str) -> list[Printed]:
 def page_texts(pages: Sequence[Sequence[Printed]]) -> list[PageText]:
     """Each page's printed lines -> paragraphs, with running lines and page numbers gone."""
     running = _running_keys([[line.text for line in page] for page in pages])
-    out = []
+    kept = []
     for i, page in enumerate(pages):
         head = _head(page, running) if i == 0 else None
-        kept = _fullness(
-            [
-                Printed(line.text, full=False) if k == head else line
-                for k, line in enumerate(page)
-                if k == head or not _is_running(line.text, k, len(page), running)
-            ]
+        kept.append(
+            _fullness(
+                [
+                    Printed(line.text, full=False) if k == head else line
+                    for k, line in enumerate(page)
+                    if k == head or not _is_running(line.text, k, len(page), running)
+                ]
+            )
         )
-        runs_on = i + 1 < len(pages) and bool(kept) and _goes_on(kept[-1])
-        out.append(PageText("\n".join(_paragraphs(kept)), runs_on))
+    bodies = [[line for line in lines if not line.note] for lines in kept]
+    out: list[PageText] = []
+    carried: list[str] = []
+    for i, lines in enumerate(bodies):
+        following = bodies[i + 1][0] if i + 1 < len(bodies) and bodies[i + 1] else None
+        if following is not None and not following.marked:
+            # where openings are not marked, a page's first line is said to open by the space
+            # between it and a running header (OCR): over a page break, only the width counts
+            following = replace(following, opens=False)
+        runs_on = bool(lines) and following is not None and _goes_on(lines[-1], following)
+        paragraphs = _paragraphs(lines)
+        # footnotes are read after the paragraph a page break splits, not inside it: where the
+        # page runs on, after the paragraph the next page ends
+        if carried and (len(paragraphs) > 1 or not runs_on):
+            paragraphs[1:1], carried = carried, []
+        own = [line.text for line in kept[i] if line.note]
+        if runs_on:
+            carried += own
+        else:
+            paragraphs += own
+        out.append(PageText("\n".join(paragraphs), runs_on))
+    if carried and out:
+        out[-1] = PageText("\n".join(filter(None, [out[-1].text, *carried])), out[-1].runs_on)
     return out
 
 
@@ -70,18 +96,23 @@ def _fullness(lines: list[Printed]) -> list[Printed]:
     ]
 
 
-def _goes_on(line: Printed) -> bool:
-    """A line that fills the width and ends no sentence continues in the next line. A closing
-    quote or bracket ends a sentence only after a sentence's end (“…。” does, 实行“双线” does not)."""
+def _goes_on(line: Printed, following: Printed) -> bool:
+    """Whether `following` goes on with the paragraph `line` is in: `line` fills the width and
+    `following` opens nothing. A line that ends a sentence ends its paragraph too, unless the
+    document marks where its paragraphs open. A closing quote or bracket ends a sentence only
+    after a sentence's end (“…。” does, 实行“双线” does not); an entry of a table of contents
+    (its dots leading to a page number) is whole."""
+    if not line.full or following.opens or _LEADER.search(line.text):
+        return False
     text = line.text.rstrip(_CLOSING) or line.text
-    return bool(line.full) and text[-1] not in _SENTENCE_END
+    return text[-1] not in _SENTENCE_END or following.marked
 
 
 def _paragraphs(lines: list[Printed]) -> list[str]:
     out: list[str] = []
     previous: Printed | None = None
     for line in lines:
-        if previous is not None and _goes_on(previous) and not line.opens:
+        if previous is not None and _goes_on(previous, line):
             out[-1] += join_glue(out[-1], line.text) + line.text
         else:
             out.append(line.text)
@@ -101,6 +132,13 @@ def _running_keys(pages: list[list[str]]) -> set[str]:
     counts = Counter(key for page in pages for key in {_key(line) for line in page[:_EDGE] + page[-_EDGE:]})
     need = max(2, math.ceil(len(pages) / 2))
     return {key for key, n in counts.items() if n >= need}
+
+
+def running_lines(pages: Sequence[Sequence[str]]) -> list[list[bool]]:
+    """Which of each page's lines page_texts takes off as running lines (headers, footers, page
+    numbers), so that a layout judges the text beside them without them."""
+    running = _running_keys([list(page) for page in pages])
+    return [[_is_running(line, k, len(page), running) for k, line in enumerate(page)] for page in pages]
 
 
 def running_head(pages: Sequence[Sequence[Printed]]) -> str:

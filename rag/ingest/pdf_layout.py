@@ -2,10 +2,13 @@
 fonts, ruled lines, the table finder), as the printed lines rag.ingest.pages joins:
 
 - columns: a page set in two or more columns is read column by column, top to bottom; a line or
-  table crossing the gutter (a title, a wide table) stays where it stands, between the bands of
-  columns above and below it;
-- lines: each marked as reaching its column's right edge (so it goes on in the next line) or
-  opening a paragraph (an indent, a larger gap above it, another font size);
+  table crossing the gutter (a title, a wide table, a running header or page number centred on
+  the page) stays where it stands, between the bands of columns above and below it;
+- lines: each marked as reaching its column's right edge (so it goes on in the next line: what
+  the next line begins with would not have fitted, as in type set ragged right) or opening a
+  paragraph (an indent, a larger gap above it, another font size), judged without the running
+  lines; where the document marks every opening, a line that opens none goes on even after a
+  sentence's end; footnotes at the foot of a page and their raised marks in the text are told;
 - headings: a short line set larger than the document's body text becomes a markdown heading,
   `#` for the largest size, `##` for the next; numbered headings set at body size (一、, （二）)
   are left to the chunker, which knows them;
@@ -14,32 +17,45 @@ fonts, ruled lines, the table finder), as the printed lines rag.ingest.pages joi
   named by the caption printed above the table; a table going on at the top of the next page
   without its header keeps the header of the page before.
 
-Tables without rules stay as text lines: their columns cannot yet be told reliably from a
-paragraph's words."""
+Tables without rules (a three-line table) stay as text lines, one a row with its cells a space
+apart, never read as columns of text: their columns cannot yet be told reliably from a
+paragraph's words, so their rows are not yet in the row convention."""
 
 from __future__ import annotations
 
 import re
 import statistics
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Sequence
 
 from rag.ingest.clean import join_glue, one_line
-from rag.ingest.pages import Printed
-from rag.ingest.tables import table_lines
+from rag.ingest.pages import Printed, running_lines
+from rag.ingest.tables import is_row, table_lines
 
 _GUTTER = 6.0  # points: the narrowest blank strip between two columns
+_FILLED = 0.6  # of a column's width: what most of its rows print across
 _SLACK = 2.0  # points: a box may reach this far into a gutter (the strip is found in whole points)
 _SAME_LINE = 0.5  # of the font size: words whose tops are this close share a line
+_CELL_GAP = 2.0  # font sizes of blank between two words of a line: they are cells, not words
 _INDENT = 1.2  # font sizes in from the column's left edge: a paragraph's first line
-_FULL = 1.5  # font sizes short of the column's right edge still reach it
+_FIT = 0.5  # font sizes: what a line's end may fall short of its column's edge by, past the room it leaves
 _GAP = 1.35  # times the usual line pitch: blank space above a line that opens a paragraph
 _HEADING_SIZE = 1.12  # a heading is set at least this much larger than the body text
 _HEADING_MAX = 40  # characters
+_MARKED_MIN, _MARKED_SHARE = 3, 0.8  # paragraph openings seen, and the share of them marked
 _CAPTION = re.compile(r"^(?:表|续表|附表|Table)\s*[\d一二三四五六七八九十]*")
 _SENTENCE_END = "。！？!?；;…"
 _NUMBER = re.compile(r"^[\d,.%\s\-+~～－—]*$")
+_MARK = re.compile(r"[\d*†‡①-⑳\[\]]{1,4}")  # a footnote's mark: 1, [2], *, †, ①
+_MARK_SIZE = 0.8  # of the line's size: a mark is set smaller
+_NOTE = re.compile(r"(?:\d{1,2}[.、)）]?|\[\d+\]|[①-⑳*†‡]|注)")  # how a footnote opens
+# what a line may not be broken inside: a Latin word or a figure, or one character, with the
+# opening marks before it, the punctuation after it that no line may begin with, and a quote
+# mark after it with the character it opens (line breakers keep 展“网 together)
+_UNIT = re.compile(
+    r"[“‘「『（(《〈【]*(?:[A-Za-z0-9][A-Za-z0-9.,:%/+\-]*|.)(?:[”’」』）)》〉】，。、；：？！,.;:?!%…·]|[“‘].)*"
+)
 
 
 @dataclass
@@ -53,6 +69,7 @@ class _Line:
     column: int = 0  # -1: crosses the gutter
     table: list[str] | None = None  # a table's row lines, in place of text
     header: list[str] = field(default_factory=list)  # a table's column names
+    cells: bool = False  # words standing apart by wide blanks: a row of cells, a line of its own
 
 
 @dataclass
@@ -75,7 +92,7 @@ def read_page(page: Any, previous_header: list[str] | None = None) -> PageLayout
     gutters = _gutters(words)
     lines = _lines(words, gutters)
     for table, rows in tables:
-        lines.append(_table_line(table.bbox, rows, lines, previous_header, gutters))
+        lines.append(_table_line(table.bbox, rows, _spanned(table), lines, previous_header, gutters))
         previous_header = lines[-1].header
     return PageLayout(_reading_order(lines))
 
@@ -90,7 +107,41 @@ def printed_lines(pages: Sequence[PageLayout]) -> list[list[Printed]]:
                 sizes[round(line.size, 1)] += len(line.text)
     body = sizes.most_common(1)[0][0] if sizes else 0.0
     heading_sizes = sorted({round(l.size, 1) for p in pages for l in p.lines if _is_heading(l, body)}, reverse=True)
-    return [_printed(page, body, heading_sizes) for page in pages]
+    running = running_lines([[l.text for l in page.lines if l.table is None] for page in pages])
+    texts = [  # a heading that repeats the running header is the title, which rag.ingest.pages keeps
+        [
+            l
+            for l, run in zip([l for l in page.lines if l.table is None], flags, strict=True)
+            if not run or _is_heading(l, body)
+        ]
+        for page, flags in zip(pages, running, strict=True)
+    ]
+    firsts = [lines[0] if lines else None for lines in texts]
+    printed = [
+        _printed(page, body, heading_sizes, lines, following)
+        for page, lines, following in zip(pages, texts, [*firsts[1:], None], strict=True)
+    ]
+    if _marks_openings(printed):
+        printed = [[replace(line, marked=True) for line in page] for page in printed]
+    return printed
+
+
+def _marks_openings(pages: list[list[Printed]]) -> bool:
+    """Whether the document shows where each paragraph opens (an indent, space above): nearly every
+    line after a paragraph's short last line opens one. Then a line that does not open goes on
+    with the line before, even where that one fills the width and ends a sentence (…责任人。 |
+    选派了…), which text alone cannot tell from a paragraph's end."""
+    starts = [
+        line.opens
+        for page in pages
+        for before, line in zip(page, page[1:], strict=False)
+        if before.full is False and not before.opens and _is_body(before) and _is_body(line)
+    ]
+    return len(starts) >= _MARKED_MIN and sum(starts) >= _MARKED_SHARE * len(starts)
+
+
+def _is_body(line: Printed) -> bool:
+    return not line.text.startswith("#") and not is_row(line.text)
 
 
 def _is_table(rows: list[list[str | None]]) -> bool:
@@ -130,52 +181,86 @@ def _gutters(words: list[dict]) -> list[tuple[float, float]]:
 
 def _columns_beside(words: list[dict], gutter: tuple[float, float], need: int) -> bool:
     """Whether at least `need` printed rows stand on each side of the strip, over heights that
-    overlap: two columns side by side, not a short block above a wide one."""
-    left = {round(w["top"]) for w in words if w["x1"] <= gutter[0] + 1}
-    right = {round(w["top"]) for w in words if w["x0"] >= gutter[1] - 1}
-    if len(left) < need or len(right) < need:
+    overlap, and both sides are set as text: two columns side by side, not a short block above a
+    wide one, nor the columns of a table drawn without rules."""
+    left = [w for w in words if w["x1"] <= gutter[0] + 1]
+    right = [w for w in words if w["x0"] >= gutter[1] - 1]
+    tops = [{round(w["top"]) for w in side} for side in (left, right)]
+    if min(len(t) for t in tops) < need:
         return False
-    return max(min(left), min(right)) < min(max(left), max(right))
+    overlap = max(min(t) for t in tops) < min(max(t) for t in tops)
+    return overlap and _set_as_text(left) and _set_as_text(right)
+
+
+def _set_as_text(words: list[dict]) -> bool:
+    """Whether most of a block's rows fill its width with print: the lines of a column of text
+    do (words and the spaces between them), a table's rows, short cells with blanks between
+    them or under a wide column name, do not."""
+    left, right = min(w["x0"] for w in words), max(w["x1"] for w in words)
+    rows: dict[int, float] = {}
+    for w in words:
+        rows[round(w["top"])] = rows.get(round(w["top"]), 0.0) + w["x1"] - w["x0"]
+    return statistics.median(rows.values()) >= _FILLED * (right - left)
 
 
 def _column(x0: float, x1: float, gutters: list[tuple[float, float]]) -> int:
-    """The column a box stands in, counted from the left; -1 when it crosses a gutter."""
+    """The column a box stands in, counted from the left; -1 when it crosses a gutter's middle
+    (column text keeps out of the gutter: what stands over its middle spans the columns, as a
+    page number centred on the page does, however narrow)."""
     for g0, g1 in gutters:
-        if x0 < g0 - _SLACK and x1 > g1 + _SLACK:
+        if x0 < (g0 + g1) / 2 - _SLACK and x1 > (g0 + g1) / 2 + _SLACK:
             return -1
     return sum(x0 >= (g0 + g1) / 2 for g0, g1 in gutters)
 
 
 def _lines(words: list[dict], gutters: list[tuple[float, float]]) -> list[_Line]:
-    """Words grouped into lines per column (a line crossing a gutter kept whole)."""
-    groups: dict[int, list[list[dict]]] = {}
+    """Words grouped into printed rows, each row cut into lines where it crosses a gutter blank;
+    a run of words that crosses a gutter unbroken (a title, a running header or page number
+    centred on the page, whose words may stand either side of the middle) is one line."""
+    rows: list[list[dict]] = []
     for word in sorted(words, key=lambda w: (w["top"], w["x0"])):
-        col = _column(word["x0"], word["x1"], gutters)
-        lines = groups.setdefault(col, [])
-        if lines and abs(lines[-1][0]["top"] - word["top"]) <= _SAME_LINE * word["size"]:
-            lines[-1].append(word)
+        if rows and abs(rows[-1][0]["top"] - word["top"]) <= _SAME_LINE * word["size"]:
+            rows[-1].append(word)
         else:
-            lines.append([word])
-    out = []
-    for col, lines in groups.items():
-        for line in lines:
-            line.sort(key=lambda w: w["x0"])
-            text = ""
-            for word in line:
-                text += _word_glue(text, word["text"]) + word["text"]
-            sizes = [w["size"] for w in line for _ in w["text"]]
-            out.append(
-                _Line(
-                    text,
-                    line[0]["x0"],
-                    line[-1]["x1"],
-                    min(w["top"] for w in line),
-                    max(w["bottom"] for w in line),
-                    statistics.median(sizes),
-                    col,
-                )
-            )
-    return out
+            rows.append([word])
+    return [_line(run, gutters) for row in rows for run in _runs(sorted(row, key=lambda w: w["x0"]), gutters)]
+
+
+def _runs(row: list[dict], gutters: list[tuple[float, float]]) -> list[list[dict]]:
+    """A row's words cut where the blank between two of them lies across a gutter."""
+    runs = [[row[0]]]
+    for left, word in zip(row, row[1:], strict=False):
+        gap = word["x0"] - left["x1"]
+        if gap >= _GUTTER and any(left["x1"] < g1 and word["x0"] > g0 for g0, g1 in gutters):
+            runs.append([word])
+        else:
+            runs[-1].append(word)
+    return runs
+
+
+def _line(words: list[dict], gutters: list[tuple[float, float]]) -> _Line:
+    """One line of words. Words standing apart by a wide blank are cells (a table set without
+    rules, a form's fields): kept apart by a space, Chinese or not, and the line is one of its
+    own, never joined to the next as a paragraph's line."""
+    size = statistics.median([w["size"] for w in words for _ in w["text"]])
+    base = max(w["bottom"] for w in words)
+    words = [w for k, w in enumerate(words) if k == 0 or not _note_mark(words[k - 1], w, size, base)]
+    text, cells = words[0]["text"], False
+    for before, word in zip(words, words[1:], strict=False):
+        apart = word["x0"] - before["x1"] >= _CELL_GAP * size
+        text += (" " if apart else _word_glue(text, word["text"])) + word["text"]
+        cells = cells or apart
+    x0, x1 = words[0]["x0"], max(w["x1"] for w in words)
+    top, bottom = min(w["top"] for w in words), max(w["bottom"] for w in words)
+    return _Line(text, x0, x1, top, bottom, size, _column(x0, x1, gutters), cells=cells)
+
+
+def _note_mark(before: dict, word: dict, size: float, base: float) -> bool:
+    """A footnote's mark in the text (…推迟¹,): a figure or star set small and raised after a
+    Chinese character. Read in, it would split the words around it; an exponent after a Latin
+    letter (m²) is kept."""
+    small = word["size"] <= _MARK_SIZE * size and word["bottom"] < base - 0.2 * size
+    return small and bool(_MARK.fullmatch(word["text"])) and not before["text"][-1].isascii()
 
 
 def _word_glue(left: str, right: str) -> str:
@@ -189,6 +274,7 @@ def _word_glue(left: str, right: str) -> str:
 def _table_line(
     bbox: tuple[float, float, float, float],
     cells: list[list[str | None]],
+    spanned: set[tuple[int, int]],
     lines: list[_Line],
     previous_header: list[str] | None,
     gutters: list[tuple[float, float]],
@@ -198,10 +284,10 @@ def _table_line(
     x0, top, x1, bottom = bbox
     rows = [[one_line(c) if c else None for c in row] for row in cells]
     if previous_header and len(previous_header) == len(rows[0]) and not _looks_header(rows[0]):
-        caption, header, body = None, previous_header, _fill_down(rows)  # going on from the page before
+        caption, header, body = None, previous_header, _fill_down(rows, spanned)  # going on from the page before
     else:
         caption = _caption(lines, x0, x1, top)
-        header, body = _header(rows)
+        header, body = _header(rows, spanned)
     block = table_lines([header, *body])
     if caption is not None:
         lines.remove(caption)
@@ -234,7 +320,7 @@ def _looks_header(row: Sequence[str | None]) -> bool:
     return bool(cells) and not any(_NUMBER.match(c) for c in cells)
 
 
-def _header(rows: list[list[str | None]]) -> tuple[list[str], list[list[str]]]:
+def _header(rows: list[list[str | None]], spanned: set[tuple[int, int]]) -> tuple[list[str], list[list[str]]]:
     """The column names and the body rows. A header cell merged across columns (pdfplumber gives
     None for the columns it covers) names each of them; a second header row under merged cells
     is joined to the first column by column (2023年 over 产值 -> 2023年产值)."""
@@ -244,7 +330,7 @@ def _header(rows: list[list[str | None]]) -> tuple[list[str], list[list[str]]]:
         below = _fill_right(rest[0])
         header = [a if a == b or not b else b if not a else f"{a}{b}" for a, b in zip(header, below, strict=False)]
         rest = rest[1:]
-    return header, _fill_down(rest)
+    return header, _fill_down(rest, spanned, len(rows) - len(rest))
 
 
 def _fill_right(row: Sequence[str | None]) -> list[str]:
@@ -254,12 +340,38 @@ def _fill_right(row: Sequence[str | None]) -> list[str]:
     return out
 
 
-def _fill_down(rows: list[list[str | None]]) -> list[list[str]]:
-    """Body rows with a cell merged down the rows (None) given the text above it."""
+def _fill_down(rows: list[list[str | None]], spanned: set[tuple[int, int]], first: int = 0) -> list[list[str]]:
+    """Body rows with a merged cell's text in each slot it covers (pdfplumber gives None there):
+    the text beside it where the cell spans columns (`spanned`, counting rows from `first`: 合计
+    over 乡镇 and 项目), else the text above it (a cell merged down the rows)."""
     out: list[list[str]] = []
-    for row in rows:
+    for i, row in enumerate(rows, first):
         above = out[-1] if out else []
-        out.append([c if c is not None else (above[i] if i < len(above) else "") for i, c in enumerate(row)])
+        filled: list[str] = []
+        for j, cell in enumerate(row):
+            if cell is None:
+                cell = filled[-1] if (i, j) in spanned and filled else above[j] if j < len(above) else ""
+            filled.append(cell)
+        out.append(filled)
+    return out
+
+
+def _spanned(table: Any) -> set[tuple[int, int]]:
+    """The (row, column) slots covered by a cell merged across columns: the cell's box, to their
+    left, reaches over where the column begins. pdfplumber gives None for these as for slots
+    covered from above."""
+    rows = [row.cells for row in table.rows]
+    starts: dict[int, float] = {}
+    for cells in rows:
+        for j, box in enumerate(cells):
+            if box is not None:
+                starts[j] = min(starts.get(j, box[0]), box[0])
+    out = set()
+    for i, cells in enumerate(rows):
+        for j, box in enumerate(cells):
+            left = next((cells[k] for k in range(j - 1, -1, -1) if cells[k] is not None), None)
+            if box is None and left is not None and j in starts and left[2] > starts[j] + 1:
+                out.add((i, j))
     return out
 
 
@@ -291,14 +403,26 @@ def _is_heading(line: _Line, body: float) -> bool:
     )
 
 
-def _printed(page: PageLayout, body: float, heading_sizes: list[float]) -> list[Printed]:
-    """The page's lines with their paragraph marks; headings as markdown lines."""
+def _printed(
+    page: PageLayout, body: float, heading_sizes: list[float], text: list[_Line], following: _Line | None
+) -> list[Printed]:
+    """The page's lines with their paragraph marks; headings as markdown lines. `text`: its text
+    lines but the running ones (a running header is judged by no line, nor a line by it);
+    `following`: the next page's first such line."""
     pitch = _pitch(page.lines, body)
     bounds = _column_bounds(page.lines)
     caption_level = min(max(len(heading_sizes) + 1, 2), 6)  # a caption is never the title (#)
     out: list[Printed] = []
     previous: _Line | None = None
+    after = dict(zip(map(id, text), [*text[1:], following], strict=False))  # none when text is []
+    notes = _footnotes(text, body)
     for line in page.lines:
+        if line.table is None and id(line) not in after:
+            out.append(Printed(line.text, False, True))  # a running line, which rag.ingest.pages takes off
+            continue
+        if id(line) in notes:
+            out.append(Printed(line.text, False, True, note=True))
+            continue
         if line.table is not None:
             out += [
                 Printed(f"{'#' * caption_level} {t[1:]}" if t.startswith("\x00") else t, False, True)
@@ -326,9 +450,33 @@ def _printed(page: PageLayout, body: float, heading_sizes: list[float]) -> list[
         opens = line.x0 - left >= _INDENT * line.size or (
             previous is not None and (abs(previous.size - line.size) > 0.5 or line.top - previous.top > _GAP * pitch)
         )
-        out.append(Printed(line.text, full=line.x1 >= right - _FULL * line.size, opens=opens))
+        full = not line.cells and _reaches(line, right, after[id(line)])
+        out.append(Printed(line.text, full=full, opens=opens or line.cells))
         previous = line
     return out
+
+
+def _footnotes(text: list[_Line], body: float) -> set[int]:
+    """The page's footnotes (as ids): the lines below all its body text, set smaller, the first
+    opening with a note's mark (1. ① * 注)."""
+    bottom = max((l.bottom for l in text if abs(l.size - body) < 0.5), default=None)
+    below = [l for l in text if bottom is not None and l.top >= bottom and l.size < body - 0.5]
+    return {id(l) for l in below} if below and _NOTE.match(below[0].text) else set()
+
+
+def _reaches(line: _Line, right: float, following: _Line | None) -> bool:
+    """Whether a line reaches its column's right edge: what the next line begins with (at least
+    a character) would not have fitted after it. Type set ragged right breaks a line short by a
+    figure, a Latin word or a character held to the punctuation after it (…贫困户 | 19344户，…,
+    …18442人越 | 线”的…): short by that, the line is still full."""
+    unit = _UNIT.match(following.text) if following is not None else None
+    room = max(_width(unit[0], following.size) if unit and following else 0.0, line.size)
+    return line.x1 + room >= right - _FIT * line.size
+
+
+def _width(text: str, size: float) -> float:
+    """Printed width, roughly: Chinese characters and full-width marks are square, Latin narrower."""
+    return sum(0.55 if c.isascii() else 1.0 for c in text) * size
 
 
 def _pitch(lines: list[_Line], body: float) -> float:
