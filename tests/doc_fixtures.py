@@ -1,5 +1,7 @@
 """Documents as people have them, written by the tests (no binary fixtures in the repository):
-a printed three-page PDF with a running header, a scanned two-page PDF and a photographed page,
+a printed three-page PDF with a running header (fpdf2), the same kinds of page typeset a second
+way by WeasyPrint from HTML and CSS (columns, ragged right, three-line and merged-cell tables,
+footnotes, a contents page), a scanned two-page PDF and a photographed page,
 a spreadsheet of county figures, a GBK CSV, a slide deck, and the bad inputs a folder of real
 documents holds, and hostile ones (a zip bomb, a PNG declaring a billion pixels). Chinese is
 drawn with a CJK font from Debian (fonts-wqy-microhei, which `make test` installs when missing)."""
