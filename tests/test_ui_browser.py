@@ -344,6 +344,27 @@ def test_after_a_reload_the_selector_lists_every_knowledge_base_and_uploads_land
         assert "note.txt" not in str(httpx.get(server.url + "/v1/knowledge_bases/default/documents").json())
 
 
+def test_a_knowledge_base_made_elsewhere_joins_the_selector_with_the_check_on_the_chosen_one(context, tmp_path,
+                                                                                               monkeypatch):
+    from server_harness import fake_models, live_server
+
+    monkeypatch.setattr("rag.ui.bases.REFRESH_S", 1.0)  # the page looks again every second, not every 15
+    with fake_models(), live_server(tmp_path, page=True) as server:
+        for name in ("乙", "甲"):
+            httpx.post(server.url + "/v1/knowledge_bases", json={"name": name}).raise_for_status()
+        tab = ChatPage(context, server.url + "/")
+        tab.page.locator("#rag-kb input").click()
+        tab.page.get_by_role("option", name="甲").click()
+        tab.page.wait_for_function("document.querySelector('#rag-kb input')?.value === '甲'", timeout=15_000)
+        # made over the API, listed before 甲: where 甲 stood, 乙 stands now
+        httpx.post(server.url + "/v1/knowledge_bases", json={"name": "丙"}).raise_for_status()
+        time.sleep(3)
+        tab.page.locator("#rag-kb input").click()
+        tab.page.get_by_role("option", name="丙").wait_for(timeout=15_000)
+        checked = tab.page.locator("ul[role=listbox] li[aria-selected=true]")
+        assert checked.count() == 1 and checked.inner_text().strip().endswith("甲")
+
+
 def test_rag_ui_over_knowledge_bases_keeps_its_conversation_across_a_reload(context, tmp_path):
     from server_harness import SEEDS, fake_models, test_config
 

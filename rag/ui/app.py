@@ -41,7 +41,7 @@ from rag.types import Answer, Citation
 from rag.ui import collection as coll
 from rag.ui import conversations as convs
 from rag.ui import zh as zh_lines
-from rag.ui.bases import as_bases, kb_picker, on_create, selector, shown_name
+from rag.ui.bases import as_bases, kb_picker, looked_again, on_create, selector, shown_name
 from rag.ui.render import answer_html, error_html, pending_html, stopped_html, streaming_html
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -391,6 +391,8 @@ class Page:
     new_kb: Any
     create: Any
     remembered: Any  # the knowledge base this browser chose last, kept across reloads
+    kb_names: Any  # the knowledge bases the selector shows
+    kb_clock: Any  # when to look for knowledge bases made or deleted elsewhere
     conversation: Any  # the kept conversation this tab continues ("" = a new one)
     remembered_conversation: Any  # the one this browser had open, reopened after a reload
     conv_group: Any
@@ -705,11 +707,13 @@ def _wire(gr, demo, bases: Any, page: Page, history: Any, run: Callable | None, 
         ],
     )
 
-    # another page or the API may have created or deleted one since: opening the selector asks again
-    def listed(kb, request: gr.Request):
-        return selector(access.view(request), kb)
+    # another page or the API may have created or deleted one since: the page asks again now and
+    # then, and when the selector opens
+    def listed(kb, shown, request: gr.Request):
+        return looked_again(access.view(request), kb, shown)
 
-    page.kb.focus(listed, inputs=[page.kb], outputs=[page.kb], queue=False)
+    for trigger in (page.kb.focus, page.kb_clock.tick):
+        trigger(listed, inputs=[page.kb, page.kb_names], outputs=[page.kb, page.kb_names], queue=False)
     page.kb.change(
         lambda kb: (kb, active_text(kb)), inputs=[page.kb], outputs=[page.remembered, page.active], queue=False
     )

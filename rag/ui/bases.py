@@ -56,10 +56,12 @@ def kb_picker(gr, bases: Any, start: str, listed: bool = True) -> dict[str, Any]
             max_lines=1,
         )
         create = gr.Button("新建", elem_id="rag-create-kb", scale=1, min_width=60, size="sm")
-    return dict(kb=kb, new_kb=new_kb, create=create)
+    # the names the selector shows, and a clock to look again (see looked_again)
+    return dict(kb=kb, new_kb=new_kb, create=create, kb_names=gr.State(None), kb_clock=gr.Timer(REFRESH_S))
 
 
 DEFAULT_LABEL = "默认"
+REFRESH_S = 15.0  # how often a page looks for knowledge bases made or deleted elsewhere
 
 
 def shown_name(name: str) -> str:
@@ -72,13 +74,24 @@ def choices(names: list[str]) -> list[tuple[str, str]]:
     return [(shown_name(name), name) for name in names]
 
 
-def selector(bases: Any, chosen: str | None) -> Any:
+def selector(bases: Any, chosen: str | None, names: list[str] | None = None) -> Any:
     """The selector as the server has it now: every knowledge base (another page or the API may
     have created one since this page was built), `chosen` kept when it still exists."""
     import gradio as gr
 
-    names = bases.names()
+    names = bases.names() if names is None else names
     return gr.update(choices=choices(names), value=chosen if chosen in names else (names[0] if names else None))
+
+
+def looked_again(bases: Any, chosen: str | None, shown: list[str] | None) -> tuple[Any, list[str]]:
+    """(the selector, the names it shows) when knowledge bases were made or deleted elsewhere
+    since it was last filled; else nothing to change. Asked on a clock as well as when the
+    selector opens: choices changed while its list is open put the ✓ on whatever entry now
+    stands where the chosen one stood (Gradio marks by position)."""
+    import gradio as gr
+
+    names = bases.names()
+    return (gr.update(), names) if names == shown else (selector(bases, chosen, names), names)
 
 
 def on_create(bases: Any, name: str) -> tuple:
