@@ -1,7 +1,8 @@
 """Documents as people have them, written by the tests (no binary fixtures in the repository):
 a printed three-page PDF with a running header (fpdf2), the same kinds of page typeset a second
-way by WeasyPrint from HTML and CSS (columns, ragged right, three-line and merged-cell tables,
-footnotes, a contents page), a scanned two-page PDF and a photographed page,
+way by WeasyPrint from HTML and CSS (columns, ragged right, three-line, unruled and merged-cell
+tables, footnotes, an office page whose contents, form fields and lists stand in columns but are
+no tables), tables fpdf2 sets without column rules, a scanned two-page PDF and a photographed page,
 a spreadsheet of county figures, a GBK CSV, a slide deck, and the bad inputs a folder of real
 documents holds, and hostile ones (a zip bomb, a PNG declaring a billion pixels). Chinese is
 drawn with a CJK font from Debian (fonts-wqy-microhei, which `make test` installs when missing)."""
@@ -184,6 +185,34 @@ def ruled_table_pdf(path: Path, rows: int = 8, merged: bool = False) -> Path:
     return path
 
 
+def fpdf_table_pdf(path: Path, rows: int = 40, borders: str = "three") -> Path:
+    """A caption, a table set by fpdf2's table() with no rule between its columns, its header
+    printed once though it runs onto the next page, and a note under it. `borders`: "three",
+    a three-line table (rules above and under the header, under the last row); or one of
+    fpdf2's layouts, "HORIZONTAL_LINES" (a rule between every two rows), "NONE"."""
+    from fpdf.fonts import FontFace
+
+    pdf = _typeset()
+    pdf.set_font("cjk", size=11)
+    pdf.cell(0, 8, TABLE_CAPTION, new_x="LMARGIN", new_y="NEXT", align="C")
+    first, top = pdf.page, pdf.get_y()
+    layout = "SINGLE_TOP_LINE" if borders == "three" else borders
+    with pdf.table(borders_layout=layout, text_align="CENTER", repeat_headings=0, line_height=8,
+                   headings_style=FontFace(emphasis=None)) as table:
+        for cells in [TABLE_HEADER, *(table_row(n) for n in range(rows))]:
+            row = table.row()
+            for text in cells:
+                row.cell(text)
+    if borders == "three":
+        pdf.page = first
+        pdf.line(pdf.l_margin, top, pdf.w - pdf.r_margin, top)
+        pdf.page = pdf.pages_count
+        pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
+    pdf.cell(0, 8, TABLE_NOTE, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+    return path
+
+
 # --- typeset by WeasyPrint (HTML and CSS, text shaped by Pango): the same page, another printer ---
 # Real report paragraphs (seeds 000 and 002), set justified and indented two characters. Pango
 # does not stretch Chinese lines: a line stops short where what follows may not be split from
@@ -261,16 +290,85 @@ def weasy_footnote_pdf(path: Path) -> Path:
     return weasy_pdf(path, body, ".note { float: footnote; font-size: 9pt; }")
 
 
-def weasy_table_pdf(path: Path, rows: int = 70, ruled: bool = True) -> Path:
-    """A heading, a captioned ruled table whose header (thead) WeasyPrint repeats atop every page
-    it runs onto, and a note under it. Not `ruled`: a three-line table (三线表), rules only
-    above and below the header and under the table, no rule between columns."""
-    head = "".join(f"<th>{name}</th>" for name in TABLE_HEADER)
+_TABLE_RULES = {"all": "", "none": "th, td { border: none; }",
+                "three": ("th, td { border: none; } table { border-top: 1.5pt solid; border-bottom: 1.5pt solid; }"
+                          " thead th { border-bottom: 0.75pt solid; }")}
+
+
+def weasy_table_pdf(path: Path, rows: int = 70, rules: str = "all", two_line_header: bool = False) -> Path:
+    """A heading, a captioned table whose header (thead) WeasyPrint repeats atop every page it
+    runs onto, and a note under it. `rules`: "all" rules every cell; "three" is a three-line
+    table (三线表), rules only above and below the header and under the table, none between
+    columns; "none" has no rule at all. `two_line_header`: each unit set on a line of its own
+    under its name (户数 over （户）)."""
+    names = [name.replace("（", "<br>（") if two_line_header else name for name in TABLE_HEADER]
+    head = "".join(f"<th>{name}</th>" for name in names)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in table_row(n)) + "</tr>" for n in range(rows))
-    lines = "" if ruled else ("th, td { border: none; } table { border-top: 1.5pt solid; border-bottom: 1.5pt solid; }"
-                              " thead th { border-bottom: 0.75pt solid; }")
     return weasy_pdf(path, f"<h2>{LAYOUT_HEADING}</h2><p>{WRAPPED}</p><table><caption>{TABLE_CAPTION}</caption>"
-                           f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table><p>{TABLE_NOTE}</p>", lines)
+                           f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table><p>{TABLE_NOTE}</p>", _TABLE_RULES[rules])
+
+
+POLICY_HEADER = ("政策", "主要内容", "责任单位")
+POLICIES = (("产业奖补", "发展产业按标准奖补", "县农业农村局"), ("小额信贷", "贫困户贷款财政贴息", "县财政局"),
+            ("教育资助", "在校学生全部资助", "县教育局"), ("医疗保障", "住院费用兜底报销", "县医保局"))
+
+
+def weasy_words_table_pdf(path: Path, rules: str = "three") -> Path:
+    """A captioned table of words only, no figures in it (政策, 主要内容, 责任单位); `rules` as
+    for weasy_table_pdf."""
+    head = "".join(f"<th>{name}</th>" for name in POLICY_HEADER)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in POLICIES)
+    return weasy_pdf(path, f"<p>{WRAPPED}</p><table><caption>表3 主要帮扶政策</caption><thead><tr>{head}</tr></thead>"
+                           f"<tbody>{body}</tbody></table><p>{WRAPPED}</p>", _TABLE_RULES[rules])
+
+
+UNEVEN_HEADER = ("乡镇", "产业", "户数", "资金（万元）")
+UNEVEN_ROWS = (("藤州镇", "茶叶", "120", "340"), ("藤州镇", "柑橘", "80", "210"),
+               ("塘步镇", "发展茶叶种植和林下养鸡产业带动脱贫户增收", "300", "95"), ("琅南镇", "蔬菜", "60", ""),
+               ("同心镇", "中药材", "75", "130"))
+
+
+def weasy_uneven_table_pdf(path: Path, rules: str = "three") -> Path:
+    """A table as offices set them: a town's name merged down two rows (centred on them), words
+    wrapped over three lines in a narrow column (the row's other cells centred beside them), and
+    an empty cell; `rules` as for weasy_table_pdf."""
+    cells = [[f"<td>{c}</td>" for c in row] for row in UNEVEN_ROWS]
+    cells[0][0], cells[1][0] = "<td rowspan='2'>藤州镇</td>", ""
+    body = "".join(f"<tr>{''.join(row)}</tr>" for row in cells)
+    head = "".join(f"<th>{name}</th>" for name in UNEVEN_HEADER)
+    return weasy_pdf(path, f"<p>{WRAPPED}</p><table><caption>表5 各乡镇产业</caption>"
+                           f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table><p>{WRAPPED}</p>",
+                     _TABLE_RULES[rules] + " td:nth-child(2) { width: 8em; }")
+
+
+CONTENTS = ("一、精准对象“端盘子”", "二、产业发展情况", "三、各村脱贫情况", "四、资金使用情况", "五、下一步工作打算",
+            "六、附件")
+FORM_FIELDS = (("单位：藤县扶贫开发办公室", "日期：2020年1月"), ("填报人：李明", "电话：0774-7288123"),
+               ("审核人：王芳", "编号：2020-001"), ("签发人：张强", "份数：30"), ("密级：内部", "期限：一年"))
+NUMBERED = tuple(f"{n}." for n in range(1, 6))
+TERMS = (("两不愁", "不愁吃、不愁穿"), ("三保障", "义务教育、基本医疗、住房安全"), ("四个不摘", "摘帽不摘责任、不摘政策"),
+         ("五个一批", "发展生产脱贫一批"), ("六个精准", "扶持对象精准"), ("一帮一联", "干部结对帮扶贫困户"))
+
+
+def weasy_office_pdf(path: Path) -> Path:
+    """What must stay text, though its words stand apart in columns: a contents page (entries
+    with dot leaders, then the same set with each page number at the right margin), a form's
+    fields in two columns (单位：XXX  日期：2020年1月), terms each with its meaning beside it (a
+    rule under each, none between them), a numbered list with hanging indents whose numbers
+    stand apart from the items, and ordinary paragraphs."""
+    leaders = "".join(f"<p class='toc'>{t}……………………{n}</p>" for n, t in enumerate(CONTENTS, 2))
+    spaced = "".join(f"<p class='spaced'><span>{t}</span><span>{n}</span></p>" for n, t in enumerate(CONTENTS, 2))
+    form = "".join(f"<p class='form'><span>{a}</span><span>{b}</span></p>" for a, b in FORM_FIELDS)
+    terms = "<table class='terms'>" + "".join(f"<tr><td>{a}</td><td>{b}</td></tr>" for a, b in TERMS) + "</table>"
+    texts = (*WEASY_QUOTES, *REPORT_PAGE1)
+    items = "".join(f"<p class='item'><span>{n}</span>{t}</p>" for n, t in zip(NUMBERED, texts, strict=True))
+    body = (f"<h2>目录</h2>{leaders}<p>{WRAPPED}</p><h2>目录</h2>{spaced}<p>{WRAPPED}</p>{form}<p>{WRAPPED}</p>"
+            f"{terms}<p>{WRAPPED}</p>{items}<p>{WEASY_FIGURE_AT_EDGE}</p>")
+    css = (".toc, .spaced { text-indent: 0; margin: 0; } .spaced { display: flex; justify-content: space-between; }"
+           " .form span { display: inline-block; width: 50%; } .form { text-indent: 0; }"
+           " .terms td { border: none; border-bottom: 0.6pt solid; text-align: left; }"
+           " .item { text-indent: -3em; padding-left: 3em; } .item span { display: inline-block; width: 3em; text-indent: 0; }")
+    return weasy_pdf(path, body, css)
 
 
 def weasy_merged_table_pdf(path: Path) -> Path:

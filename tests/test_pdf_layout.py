@@ -1,40 +1,53 @@
 """A PDF read as a person reads it (rag.ingest.pdf_layout): paragraphs, headings, columns and
-ruled tables from the page's own layout, on small PDFs the tests typeset (tests/doc_fixtures.py)
-with two typesetters: fpdf2, and WeasyPrint (HTML and CSS, Pango's line breaking)."""
+tables (ruled, three-line or without rules) from the page's own layout, on small PDFs the tests
+typeset (tests/doc_fixtures.py) with two typesetters: fpdf2, and WeasyPrint (HTML and CSS,
+Pango's line breaking)."""
 
 from __future__ import annotations
 
 import pytest
 from doc_fixtures import (
+    CONTENTS,
+    FORM_FIELDS,
     LATIN,
     LAYOUT_HEADING,
     LEFT_COLUMN,
     MERGED_TOTAL,
+    NUMBERED,
+    POLICIES,
+    POLICY_HEADER,
     REPORT_PAGE1,
     RIGHT_COLUMN,
     SHORT_LAST,
     TABLE_CAPTION,
     TABLE_HEADER,
     TABLE_NOTE,
+    TERMS,
+    UNEVEN_HEADER,
+    UNEVEN_ROWS,
     WEASY_FIGURE_AT_EDGE,
     WEASY_FOOTNOTE,
     WEASY_PARAGRAPHS,
     WEASY_QUOTES,
     WEASY_SENTENCE_AT_EDGE,
     WRAPPED,
+    fpdf_table_pdf,
     layout_pdf,
     ruled_table_pdf,
     table_row,
     weasy_footnote_pdf,
     weasy_merged_table_pdf,
+    weasy_office_pdf,
     weasy_report_pdf,
     weasy_table_pdf,
+    weasy_uneven_table_pdf,
+    weasy_words_table_pdf,
 )
 
 from rag.config import Config
 from rag.ingest.chunk import chunk_document
 from rag.ingest.load import load_paths
-from rag.ingest.tables import table_lines
+from rag.ingest.tables import is_row, table_lines
 
 CONFIG = Config()
 
@@ -191,10 +204,114 @@ def test_a_body_cell_merged_across_columns_gives_its_text_to_both(tmp_path):
     assert "乡镇：藤州镇，项目：柑橘，" in doc.text  # merged down the rows: the text above
 
 
-def test_a_table_without_rules_between_its_columns_is_read_row_by_row(tmp_path):
-    doc, _chunks = _load(weasy_table_pdf(tmp_path / "three_line.pdf", ruled=False))
+# --- tables without rules between their columns: a three-line table (三线表), or no rules at all ---
+def _rows(doc):
+    return [line for line in doc.text.split("\n\n") if line.startswith(f"{TABLE_HEADER[0]}：")]
+
+
+def _named(n: int) -> str:
+    return table_lines([TABLE_HEADER, table_row(n)])[0]
+
+
+@pytest.fixture(scope="module")
+def three_line_table(tmp_path_factory):
+    return _load(weasy_table_pdf(tmp_path_factory.mktemp("weasy") / "three_line.pdf", rules="three"))
+
+
+@pytest.fixture(scope="module")
+def fpdf_three_line_table(tmp_path_factory):
+    return _load(fpdf_table_pdf(tmp_path_factory.mktemp("fpdf") / "three_line.pdf", rows=40))
+
+
+def test_a_three_line_table_is_read_in_the_row_convention(three_line_table):
+    doc, _chunks = three_line_table
+    assert _rows(doc) == [_named(n) for n in range(70)]  # its header repeated on each page is no row
+
+
+def test_a_three_line_tables_caption_names_its_section(three_line_table):
+    _doc, chunks = three_line_table
+    assert {c.section for c in chunks if TABLE_HEADER[0] + "：" in c.text} == {f"{LAYOUT_HEADING} > {TABLE_CAPTION}"}
+
+
+def test_a_table_with_no_rules_at_all_is_read_in_the_row_convention(tmp_path):
+    doc, _chunks = _load(weasy_table_pdf(tmp_path / "bare.pdf", rules="none"))
+    assert _rows(doc) == [_named(n) for n in range(70)]
+
+
+@pytest.mark.parametrize("rules", ["three", "none"])
+def test_a_column_name_set_on_two_lines_is_joined(tmp_path, rules):
+    doc, _chunks = _load(weasy_table_pdf(tmp_path / "two_line.pdf", rows=12, rules=rules, two_line_header=True))
+    assert _rows(doc) == [_named(n) for n in range(12)]  # 户数 over （户）: 户数（户）
+
+
+@pytest.mark.parametrize("borders", ["three", "HORIZONTAL_LINES", "NONE"])
+def test_an_fpdf2_table_without_column_rules_is_read_in_the_row_convention(tmp_path, borders):
+    doc, _chunks = _load(fpdf_table_pdf(tmp_path / "table.pdf", rows=40, borders=borders))
+    assert _rows(doc) == [_named(n) for n in range(40)]
+
+
+def test_rows_going_on_without_the_header_on_the_next_page_are_named_by_it(fpdf_three_line_table):
+    _doc, chunks = fpdf_three_line_table
+    assert any(_named(39) in c.text and c.page == 2 for c in chunks)
+    assert all(c.section == TABLE_CAPTION for c in chunks if TABLE_HEADER[0] + "：" in c.text)
+
+
+def test_the_note_under_a_three_line_table_stays_with_it(fpdf_three_line_table):
+    _doc, chunks = fpdf_three_line_table
+    assert TABLE_NOTE in chunks[-1].text and chunks[-1].section == TABLE_CAPTION
+
+
+def test_a_three_line_table_of_words_is_read_in_the_row_convention(tmp_path):
+    doc, _chunks = _load(weasy_words_table_pdf(tmp_path / "words.pdf", rules="three"))
+    assert [line for line in doc.text.split("\n\n") if is_row(line)] == table_lines([POLICY_HEADER, *POLICIES])
+
+
+def test_words_in_columns_without_rules_or_figures_stay_lines(tmp_path):
+    doc, _chunks = _load(weasy_words_table_pdf(tmp_path / "words.pdf", rules="none"))
     lines = doc.text.split("\n\n")
-    assert all(" ".join(table_row(n)) in lines for n in range(70))  # not column by column, nor run together
+    assert not [line for line in lines if is_row(line)]  # too little evidence of a table: no false one
+    assert all(" ".join(row) in lines for row in POLICIES)
+
+
+@pytest.fixture(scope="module")
+def uneven_table(tmp_path_factory):
+    doc, _chunks = _load(weasy_uneven_table_pdf(tmp_path_factory.mktemp("weasy") / "uneven.pdf"))
+    return [line for line in doc.text.split("\n\n") if is_row(line)]
+
+
+def _uneven(n: int) -> str:
+    return table_lines([UNEVEN_HEADER, UNEVEN_ROWS[n]])[0]
+
+
+def test_words_wrapped_over_lines_in_a_cell_are_one_cell_of_its_row(uneven_table):
+    assert _uneven(2) in uneven_table  # the other cells of the row centred beside the three lines
+
+
+def test_a_name_centred_on_the_two_rows_it_is_merged_over_names_both(uneven_table):
+    assert uneven_table[:2] == [_uneven(0), _uneven(1)]
+
+
+def test_an_empty_cell_is_not_given_the_figure_above_it(uneven_table):
+    assert uneven_table[3] == _uneven(3) and uneven_table == [_uneven(n) for n in range(len(UNEVEN_ROWS))]
+
+
+def test_an_empty_cell_of_a_ruled_table_is_not_given_the_figure_above_it(tmp_path):
+    doc, _chunks = _load(weasy_uneven_table_pdf(tmp_path / "ruled.pdf", rules="all"))
+    assert [line for line in doc.text.split("\n\n") if is_row(line)] == [_uneven(n) for n in range(len(UNEVEN_ROWS))]
+
+
+def test_contents_forms_terms_and_numbered_lists_set_in_columns_are_no_tables(tmp_path):
+    doc, _chunks = _load(weasy_office_pdf(tmp_path / "office.pdf"))
+    lines = doc.text.split("\n")
+    assert not [line for line in lines if is_row(line)]
+    assert " ".join(FORM_FIELDS[0]) in lines  # 单位：… 日期：… stays the line it is
+    assert f"{CONTENTS[1]} 3" in lines and " ".join(TERMS[0]) in lines
+    assert any(line.startswith(f"{NUMBERED[0]} {WEASY_QUOTES[0][:10]}") for line in lines)
+
+
+def test_paragraphs_and_two_column_pages_hold_no_table(typeset, weasy_columns):
+    for doc, _chunks in (typeset, weasy_columns):
+        assert not [line for line in doc.text.split("\n") if is_row(line)]
 
 
 def test_a_footnotes_raised_mark_is_not_read_into_the_words_around_it(weasy_footnote):
