@@ -49,6 +49,23 @@ def text_layer_lines(page: str) -> list[Printed]:
 
 def page_texts(pages: Sequence[Sequence[Printed]]) -> list[PageText]:
     """Each page's printed lines -> paragraphs, with running lines and page numbers gone."""
+    kept = _without_running(pages)
+    bodies = [[line for line in lines if not line.note] for lines in kept]
+    out: list[PageText] = []
+    carried: list[str] = []
+    for i, lines in enumerate(bodies):
+        runs_on = _runs_on(lines, bodies[i + 1] if i + 1 < len(bodies) else [])
+        notes = [line.text for line in kept[i] if line.note]
+        paragraphs, carried = _with_notes(_paragraphs(lines), notes, carried, runs_on)
+        out.append(PageText("\n".join(paragraphs), runs_on))
+    if carried and out:
+        out[-1] = PageText("\n".join(filter(None, [out[-1].text, *carried])), out[-1].runs_on)
+    return out
+
+
+def _without_running(pages: Sequence[Sequence[Printed]]) -> list[list[Printed]]:
+    """Each page's lines but its running header, footer and page number (the first page's
+    header kept when it names the document)."""
     running = _running_keys([[line.text for line in page] for page in pages])
     kept = []
     for i, page in enumerate(pages):
@@ -62,30 +79,28 @@ def page_texts(pages: Sequence[Sequence[Printed]]) -> list[PageText]:
                 ]
             )
         )
-    bodies = [[line for line in lines if not line.note] for lines in kept]
-    out: list[PageText] = []
-    carried: list[str] = []
-    for i, lines in enumerate(bodies):
-        following = bodies[i + 1][0] if i + 1 < len(bodies) and bodies[i + 1] else None
-        if following is not None and not following.marked:
-            # where openings are not marked, a page's first line is said to open by the space
-            # between it and a running header (OCR): over a page break, only the width counts
-            following = replace(following, opens=False)
-        runs_on = bool(lines) and following is not None and _goes_on(lines[-1], following)
-        paragraphs = _paragraphs(lines)
-        # footnotes are read after the paragraph a page break splits, not inside it: where the
-        # page runs on, after the paragraph the next page ends
-        if carried and (len(paragraphs) > 1 or not runs_on):
-            paragraphs[1:1], carried = carried, []
-        own = [line.text for line in kept[i] if line.note]
-        if runs_on:
-            carried += own
-        else:
-            paragraphs += own
-        out.append(PageText("\n".join(paragraphs), runs_on))
-    if carried and out:
-        out[-1] = PageText("\n".join(filter(None, [out[-1].text, *carried])), out[-1].runs_on)
-    return out
+    return kept
+
+
+def _runs_on(lines: list[Printed], next_page: list[Printed]) -> bool:
+    """Whether a page's last paragraph goes on at the top of the next page. Where openings are
+    not marked, a page's first line is said to open by the space between it and a running header
+    (OCR): over a page break, only the width counts."""
+    if not lines or not next_page:
+        return False
+    following = next_page[0] if next_page[0].marked else replace(next_page[0], opens=False)
+    return _goes_on(lines[-1], following)
+
+
+def _with_notes(
+    paragraphs: list[str], notes: list[str], carried: list[str], runs_on: bool
+) -> tuple[list[str], list[str]]:
+    """(the page's paragraphs with footnotes placed, the footnotes still to place). A footnote is
+    read after the paragraph a page break splits, not inside it: where the page runs on, after
+    the paragraph the next page ends."""
+    if carried and (len(paragraphs) > 1 or not runs_on):
+        paragraphs[1:1], carried = carried, []
+    return (paragraphs, carried + notes) if runs_on else (paragraphs + notes, carried)
 
 
 def _fullness(lines: list[Printed]) -> list[Printed]:
