@@ -116,10 +116,13 @@ def open_database(url: str) -> Engine:
 
 
 def _failed(exc: Exception, url: str) -> DatabaseError:
+    return DatabaseError(f"the accounts database {_shown_url(url)} failed: {failure(exc)}")
+
+
+def failure(exc: Exception) -> str:
+    """A database error's cause in one line (the driver's, under SQLAlchemy's wrapping)."""
     cause = getattr(exc, "orig", None) or exc
-    return DatabaseError(
-        f"the accounts database {_shown_url(url)} failed: {type(cause).__name__}: {' '.join(str(cause).split())[:200]}"
-    )
+    return f"{type(cause).__name__}: {' '.join(str(cause).split())[:200]}"
 
 
 def check_user_name(name: str) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 
 from rag.accounts import AccountError, NotAllowed, UnknownConversation
+from rag.accounts.store import failure
 from rag.collections.uploads import TooLarge, UnknownDocument, UnsupportedType
 from rag.errors import ConfigError, GenerationError, LoadError, ModelError, NoIndexError, RagError, RagIndexError
 from rag.knowledge import KnowledgeBaseExists, UnknownKnowledgeBase
@@ -138,12 +139,7 @@ def install(app: FastAPI) -> None:
     async def _database(request: Request, exc: OperationalError):
         # the accounts database is down or locked too long: not a bug, and not the client's
         # fault; a load balancer retries elsewhere. The operator gets the cause in one line.
-        cause = exc.orig or exc
-        print(
-            f"rag serve: {request.url.path}: the accounts database failed: {type(cause).__name__}: "
-            f"{' '.join(str(cause).split())[:200]}",
-            file=sys.stderr,
-        )
+        print(f"rag serve: {request.url.path}: the accounts database failed: {failure(exc)}", file=sys.stderr)
         return error_response(
             503,
             "the accounts database is unavailable; try again shortly",

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.exc import OperationalError
 
 from rag.accounts import Caller
+from rag.accounts.store import failure
 
 COOKIE = "rag_session"
 
@@ -71,10 +72,7 @@ def _problem(text: str) -> str:
 
 def _unavailable(exc: OperationalError, name: str = "") -> HTMLResponse:
     """The login page saying the accounts database is down (503); the operator gets one line."""
-    print(
-        f"rag serve: login: the accounts database failed: {' '.join(str(exc.orig or exc).split())[:200]}",
-        file=sys.stderr,
-    )
+    print(f"rag serve: login: the accounts database failed: {failure(exc)}", file=sys.stderr)
     return HTMLResponse(FORM.format(name=name, problem=_problem("账号库暂时无法连接，请稍后再试。")), status_code=503)
 
 

@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from sqlalchemy.exc import OperationalError
 
+from rag.accounts.store import failure
 from rag.collections import uploads, web
 from rag.errors import (
     ConfigError,
@@ -207,7 +208,7 @@ def _problem(exc: Exception) -> str:
     if isinstance(exc, UnknownKnowledgeBase):  # deleted over the API or from another page since it was chosen
         return "这个知识库已不存在（可能已在别处删除），请在上方重新选择知识库"
     if isinstance(exc, OperationalError):  # the accounts database is down: not a bug, one line for the operator
-        print(f"rag ui: the accounts database failed: {' '.join(str(exc.orig or exc).split())[:200]}", file=sys.stderr)
+        print(f"rag ui: the accounts database failed: {failure(exc)}", file=sys.stderr)
         return "对话记录库暂时无法连接，请稍后再试"
     if isinstance(exc, RagError):
         kind = next((zh for cls, zh in KINDS_ZH if isinstance(exc, cls)), "")
