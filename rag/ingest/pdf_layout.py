@@ -17,27 +17,25 @@ fonts, ruled lines, the table finder), as the printed lines rag.ingest.pages joi
   named by the caption printed above the table; a table going on at the top of the next page
   without its header keeps the header of the page before;
 - tables without rules between their columns (a three-line table 三线表, or no rules at all):
-  found from their geometry, consecutive rows whose cells (words a wide blank apart) keep to the
-  same columns, and read as ruled ones are. Only on strong evidence, a false table being worse
-  than none (`_table_block`): rows that do not fill their width as text does, a header of short
-  names, and a rule setting the header apart or a column of figures; else each row stays a line
-  of its own, its cells a space apart. pdfplumber's text strategy is not used: it takes whole
-  pages of prose, and text columns, for tables."""
+  found by rag.ingest.pdf_unruled, on strong evidence only, and read as ruled ones are; else each
+  row stays a line of its own, its cells a space apart. The printed lines themselves are
+  rag.ingest.pdf_lines' records."""
 
 from __future__ import annotations
 
 import re
 import statistics
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, Sequence
 
 from rag.ingest.clean import join_glue, one_line
 from rag.ingest.pages import Printed, running_lines
+from rag.ingest.pdf_lines import Cell, Line, looks_header, set_as_text
+from rag.ingest.pdf_unruled import block_rows, rules, unruled_tables
 from rag.ingest.tables import is_row, table_lines
 
 _GUTTER = 6.0  # points: the narrowest blank strip between two columns
-_FILLED = 0.6  # of a column's width: what most of its rows print across
 _SLACK = 2.0  # points: a box may reach this far into a gutter (the strip is found in whole points)
 _SAME_LINE = 0.5  # of the font size: words whose tops are this close share a line
 _CELL_GAP = 2.0  # font sizes of blank between two words of a line: they are cells, not words
@@ -49,7 +47,6 @@ _HEADING_MAX = 40  # characters
 _MARKED_MIN, _MARKED_SHARE = 3, 0.8  # paragraph openings seen, and the share of them marked
 _CAPTION = re.compile(r"^(?:表|续表|附表|Table)\s*[\d一二三四五六七八九十]*")
 _SENTENCE_END = "。！？!?；;…"
-_NUMBER = re.compile(r"^[\d,.%\s\-+~～－—]*$")
 _MARK = re.compile(r"[\d*†‡①-⑳\[\]]{1,4}")  # a footnote's mark: 1, [2], *, †, ①
 _MARK_SIZE = 0.8  # of the line's size: a mark is set smaller
 _NOTE = re.compile(r"(?:\d{1,2}[.、)）]?|\[\d+\]|[①-⑳*†‡]|注)")  # how a footnote opens
@@ -61,32 +58,11 @@ _UNIT = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class _Cell:
-    x0: float
-    x1: float
-    text: str
-
-
-@dataclass
-class _Line:
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    size: float
-    column: int = 0  # -1: crosses the gutter
-    table: list[str] | None = None  # a table's row lines, in place of text
-    header: list[str] = field(default_factory=list)  # a table's column names
-    cells: list[_Cell] = field(default_factory=list)  # words standing apart by wide blanks: a row of cells
-
-
 @dataclass
 class PageLayout:
     """One page read from its layout, before headings are judged against the whole document."""
 
-    lines: list[_Line]
+    lines: list[Line]
 
 
 def read_page(page: Any, previous_header: list[str] | None = None) -> PageLayout:
@@ -102,8 +78,8 @@ def read_page(page: Any, previous_header: list[str] | None = None) -> PageLayout
     gutters = _gutters(words)
     lines = _lines(words, gutters)
     found = [(t.bbox, rows, _spanned(t)) for t, rows in tables]
-    for block in _unruled_tables(lines, _rules(page), previous_header):
-        found.append(_block_rows(block, lines))
+    for block in unruled_tables(lines, rules(page), previous_header):
+        found.append(block_rows(block, lines))
     for bbox, rows, spanned in sorted(found, key=lambda t: t[0][1]):
         lines.append(_table_line(bbox, rows, spanned, lines, previous_header, gutters))
         previous_header = lines[-1].header
@@ -202,18 +178,7 @@ def _columns_beside(words: list[dict], gutter: tuple[float, float], need: int) -
     if min(len(t) for t in tops) < need:
         return False
     overlap = max(min(t) for t in tops) < min(max(t) for t in tops)
-    return overlap and _set_as_text(left) and _set_as_text(right)
-
-
-def _set_as_text(words: list[dict]) -> bool:
-    """Whether most of a block's rows fill its width with print: the lines of a column of text
-    do (words and the spaces between them), a table's rows, short cells with blanks between
-    them or under a wide column name, do not."""
-    left, right = min(w["x0"] for w in words), max(w["x1"] for w in words)
-    rows: dict[int, float] = {}
-    for w in words:
-        rows[round(w["top"])] = rows.get(round(w["top"]), 0.0) + w["x1"] - w["x0"]
-    return statistics.median(rows.values()) >= _FILLED * (right - left)
+    return overlap and set_as_text(left) and set_as_text(right)
 
 
 def _column(x0: float, x1: float, gutters: list[tuple[float, float]]) -> int:
@@ -226,7 +191,7 @@ def _column(x0: float, x1: float, gutters: list[tuple[float, float]]) -> int:
     return sum(x0 >= (g0 + g1) / 2 for g0, g1 in gutters)
 
 
-def _lines(words: list[dict], gutters: list[tuple[float, float]]) -> list[_Line]:
+def _lines(words: list[dict], gutters: list[tuple[float, float]]) -> list[Line]:
     """Words grouped into printed rows, each row cut into lines where it crosses a gutter blank;
     a run of words that crosses a gutter unbroken (a title, a running header or page number
     centred on the page, whose words may stand either side of the middle) is one line."""
@@ -251,24 +216,24 @@ def _runs(row: list[dict], gutters: list[tuple[float, float]]) -> list[list[dict
     return runs
 
 
-def _line(words: list[dict], gutters: list[tuple[float, float]]) -> _Line:
+def _line(words: list[dict], gutters: list[tuple[float, float]]) -> Line:
     """One line of words. Words standing apart by a wide blank are cells (a table set without
     rules, a form's fields): kept apart by a space, Chinese or not, and the line is one of its
     own, never joined to the next as a paragraph's line."""
     size = statistics.median([w["size"] for w in words for _ in w["text"]])
     base = max(w["bottom"] for w in words)
     words = [w for k, w in enumerate(words) if k == 0 or not _note_mark(words[k - 1], w, size, base)]
-    cells = [_Cell(words[0]["x0"], words[0]["x1"], words[0]["text"])]
+    cells = [Cell(words[0]["x0"], words[0]["x1"], words[0]["text"])]
     for before, word in zip(words, words[1:], strict=False):
         if word["x0"] - before["x1"] >= _CELL_GAP * size:
-            cells.append(_Cell(word["x0"], word["x1"], word["text"]))
+            cells.append(Cell(word["x0"], word["x1"], word["text"]))
         else:
             last = cells[-1]
-            cells[-1] = _Cell(last.x0, word["x1"], last.text + _word_glue(last.text, word["text"]) + word["text"])
+            cells[-1] = Cell(last.x0, word["x1"], last.text + _word_glue(last.text, word["text"]) + word["text"])
     x0, x1 = words[0]["x0"], max(w["x1"] for w in words)
     top, bottom = min(w["top"] for w in words), max(w["bottom"] for w in words)
     text = " ".join(c.text for c in cells)
-    return _Line(text, x0, x1, top, bottom, size, _column(x0, x1, gutters), cells=cells if len(cells) > 1 else [])
+    return Line(text, x0, x1, top, bottom, size, _column(x0, x1, gutters), cells=cells if len(cells) > 1 else [])
 
 
 def _note_mark(before: dict, word: dict, size: float, base: float) -> bool:
@@ -291,16 +256,16 @@ def _table_line(
     bbox: tuple[float, float, float, float],
     cells: list[list[str | None]],
     spanned: set[tuple[int, int]],
-    lines: list[_Line],
+    lines: list[Line],
     previous_header: list[str] | None,
     gutters: list[tuple[float, float]],
-) -> _Line:
+) -> Line:
     """A table as one block of row lines, its caption (the line printed just above it) taken
     from the text as the block's heading."""
     x0, top, x1, bottom = bbox
     # None is a slot a merged cell covers, filled from beside or above; "" an empty cell, no figure
     rows = [[one_line(c) if c else c for c in row] for row in cells]
-    if previous_header and len(previous_header) == len(rows[0]) and not _looks_header(rows[0]):
+    if previous_header and len(previous_header) == len(rows[0]) and not looks_header(rows[0]):
         caption, header, body = None, previous_header, _fill_down(rows, spanned)  # going on from the page before
     else:
         caption = _caption(lines, x0, x1, top)
@@ -309,7 +274,7 @@ def _table_line(
     if caption is not None:
         lines.remove(caption)
         block = [f"\x00{caption.text}", *block]  # \x00 marks the caption: its heading level is set later
-    return _Line(
+    return Line(
         caption.text if caption else "",
         x0,
         x1,
@@ -322,7 +287,7 @@ def _table_line(
     )
 
 
-def _caption(lines: list[_Line], x0: float, x1: float, top: float) -> _Line | None:
+def _caption(lines: list[Line], x0: float, x1: float, top: float) -> Line | None:
     above = [l for l in lines if l.bottom <= top + 1 and l.x1 > x0 and l.x0 < x1 and top - l.bottom < 3 * l.size]
     if not above:
         return None
@@ -331,19 +296,13 @@ def _caption(lines: list[_Line], x0: float, x1: float, top: float) -> _Line | No
     return line if _CAPTION.match(line.text) or short else None
 
 
-def _looks_header(row: Sequence[str | None]) -> bool:
-    """A row of names, not figures: no filled cell is a number."""
-    cells = [c for c in row if c]
-    return bool(cells) and not any(_NUMBER.match(c) for c in cells)
-
-
 def _header(rows: list[list[str | None]], spanned: set[tuple[int, int]]) -> tuple[list[str], list[list[str]]]:
     """The column names and the body rows. A header cell merged across columns (pdfplumber gives
     None for the columns it covers) names each of them; a second header row under merged cells
     is joined to the first column by column (2023年 over 产值 -> 2023年产值)."""
     header = _fill_right(rows[0])
     rest = rows[1:]
-    if rest and any(c is None for c in rows[0]) and _looks_header(rest[0]):
+    if rest and any(c is None for c in rows[0]) and looks_header(rest[0]):
         below = _fill_right(rest[0])
         header = [a if a == b or not b else b if not a else f"{a}{b}" for a, b in zip(header, below, strict=False)]
         rest = rest[1:]
@@ -392,237 +351,14 @@ def _spanned(table: Any) -> set[tuple[int, int]]:
     return out
 
 
-# --- tables set without rules between their columns ----------------------------------------------
-_ROW_GAP = 2.0  # font sizes of blank between two rows of one table, at most
-_MIN_ROWS, _MIN_ROWS_BARE = 3, 5  # rows (header and body) of a table with a rule under its header; with none
-_HEADER_ROWS = 3  # printed rows one header may take, at most
-_FIGURES = 0.6  # of a table's rows: a column of figures has one in this many
-_TIGHT = 0.8  # of the table's usual row pitch: the lines of one header cell stand closer
-_WRAP_MIN = 6  # characters: a cell's line that wraps, at least
-_WRAP_SLACK = 1.5  # font sizes: what a wrapped line may fall short of its column's width by
-_NAME_MAX = 20  # characters: a column name is short
-_PAIRED = re.compile(r"[：:]")  # 单位：XXX is a form's field with its value, not a column's name
-
-
-@dataclass
-class _Block:
-    """A run of printed rows whose cells stand in the same columns, and how many of the rows
-    are its header (0: a table going on from the page before)."""
-
-    rows: list[_Line]
-    slots: list[tuple[float, float]]
-    header: int
-
-
-def _rules(page: Any) -> list[tuple[float, float, float]]:
-    """The page's horizontal rules as (y, x0, x1), pieces drawn one a cell joined into one."""
-    out: list[tuple[float, float, float]] = []
-    for y, x0, x1 in sorted((e["top"], e["x0"], e["x1"]) for e in page.horizontal_edges):
-        if out and abs(out[-1][0] - y) <= 1 and x0 <= out[-1][2] + 1:
-            out[-1] = (out[-1][0], out[-1][1], max(out[-1][2], x1))
-        else:
-            out.append((y, x0, x1))
-    return out
-
-
-def _unruled_tables(
-    lines: list[_Line], rules: list[tuple[float, float, float]], previous_header: list[str] | None
-) -> list[_Block]:
-    """Tables set without rules between their columns (a three-line table, or no rules at all):
-    runs of consecutive rows, each column by column, that pass `_table_block`. A run opens at a
-    row of cells and takes in the rows under it while their cells keep to its columns."""
-    blocks: list[_Block] = []
-    run: list[_Line] = []
-    for line in sorted(lines, key=lambda l: (l.column, l.top, l.x0)):
-        if run and line.column == run[-1].column and _extends(run, line):
-            run.append(line)
-            continue
-        blocks += _table_block(run, lines, rules, previous_header)
-        run = [line] if line.cells else []
-    return blocks + _table_block(run, lines, rules, previous_header)
-
-
-def _extends(run: list[_Line], line: _Line) -> bool:
-    """Whether a row goes on with a run of table rows: close under it, its cells keeping to the
-    run's columns (no cell reaching across the blank between two, as a paragraph's line does)."""
-    return line.top - run[-1].bottom <= _ROW_GAP * line.size and _slots([*run, line]) is not None
-
-
-def _cells(line: _Line) -> list[_Cell]:
-    return line.cells or [_Cell(line.x0, line.x1, line.text)]
-
-
-def _slots(rows: list[_Line]) -> list[tuple[float, float]] | None:
-    """The columns of a run of rows: the spans their cells cover, the blanks between them the
-    blanks between columns (cells aligned left, right or centred under their column's name
-    overlap it). None when two cells of one row fall in one column, or there is one column."""
-    spans: list[tuple[float, float]] = []
-    for cell in sorted((c for row in rows for c in _cells(row)), key=lambda c: c.x0):
-        if spans and cell.x0 <= spans[-1][1]:
-            spans[-1] = (spans[-1][0], max(spans[-1][1], cell.x1))
-        else:
-            spans.append((cell.x0, cell.x1))
-    if len(spans) < 2:
-        return None
-    for row in rows:
-        taken = [_slot(spans, c) for c in _cells(row)]
-        if len(set(taken)) < len(taken):
-            return None
-    return spans
-
-
-def _slot(slots: list[tuple[float, float]], cell: _Cell) -> int:
-    return next(k for k, (x0, x1) in enumerate(slots) if x0 <= cell.x0 and cell.x1 <= x1)
-
-
-def _table_block(
-    run: list[_Line], lines: list[_Line], rules: list[tuple[float, float, float]], previous_header: list[str] | None
-) -> list[_Block]:
-    """The run as a table, when the evidence is strong: a false table is worse than none. Rows
-    of cells at both ends, whose print does not fill the run's width as a text column's lines
-    do; at least _MIN_ROWS rows with a rule across them under the header, _MIN_ROWS_BARE with
-    none; a rule setting the header apart from the body (a three-line table's), or else a
-    column of figures (which terms each with its meaning, or a form's fields, have not); a
-    header of short column names (no figures, no `名称：值`), or, at the top of a page, as many
-    columns as the table the page before ended with."""
-    while run and not run[-1].cells:
-        run = run[:-1]
-    slots = _slots(run) if len(run) >= _MIN_ROWS else None
-    if slots is None or _set_as_text([{"x0": c.x0, "x1": c.x1, "top": r.top} for r in run for c in _cells(r)]):
-        return []
-    across = [y for y, x0, x1 in rules if x0 <= slots[0][0] + run[0].size and x1 >= slots[-1][1] - run[0].size]
-    header = _ruled_header(run, across)
-    if len(run) < (_MIN_ROWS if header else _MIN_ROWS_BARE):
-        return []
-    body = list(zip(run[header:], run[header + 1 :], strict=False))
-    apart = header and sum(_rule_between(a, b, across) for a, b in body) * 2 < len(body)  # not a rule a row
-    if not apart and not _has_figures(run, slots):
-        return []
-    header = header or _header_rows(run, len(slots))
-    if all(_is_name(c.text) for k in range(header) for c in _cells(run[k])):
-        return [_Block(run, slots, header)]
-    top_of_page = sum(l.bottom <= run[0].top and l.column == run[0].column for l in lines) <= 2  # a running header
-    if previous_header and len(previous_header) == len(slots) and top_of_page:
-        return [_Block(run, slots, 0)]
-    return []
-
-
-def _ruled_header(run: list[_Line], rules: list[float]) -> int:
-    """The rows above a rule drawn across the run under its first row or few (a three-line
-    table's rule under its header); 0 where there is none."""
-    for k in range(1, min(_HEADER_ROWS, len(run) - 2) + 1):
-        if _rule_between(run[k - 1], run[k], rules):
-            return k
-    return 0
-
-
-def _rule_between(above: _Line, below: _Line, rules: list[float]) -> bool:
-    return any(above.bottom - 1 <= y <= below.top + 1 for y in rules)
-
-
-def _has_figures(run: list[_Line], slots: list[tuple[float, float]]) -> bool:
-    """Whether a column holds figures in most of the rows, as a table of data does."""
-    counts = Counter(_slot(slots, c) for row in run for c in _cells(row) if _NUMBER.match(c.text))
-    return any(n >= _FIGURES * len(run) for n in counts.values())
-
-
-def _header_rows(run: list[_Line], columns: int) -> int:
-    """How many rows a header drawn without a rule under it takes: the first, and the rows of
-    names under it that fill fewer columns and stand closer than rows do (a name on two lines:
-    户数 over （户）, or a name centred beside those); a row label under the header (种植业)
-    stands a row's pitch away."""
-    pitch = statistics.median(b.top - a.top for a, b in zip(run, run[1:], strict=False))
-    k = 1
-    while (
-        k < _HEADER_ROWS
-        and len(_cells(run[k])) < columns
-        and _looks_header([c.text for c in _cells(run[k])])
-        and run[k].top - run[k - 1].top < _TIGHT * pitch
-    ):
-        k += 1
-    return k
-
-
-def _is_name(text: str) -> bool:
-    return len(text) <= _NAME_MAX and _looks_header([text]) and not _PAIRED.search(text)
-
-
-def _block_rows(
-    block: _Block, lines: list[_Line]
-) -> tuple[tuple[float, float, float, float], list[list[str | None]], set[tuple[int, int]]]:
-    """The block taken out of the page's lines, as a table's box and cell rows: the header's
-    printed rows joined column by column into one, the body's grouped into the table's rows;
-    an empty slot None in the first column (a name the rows under it share, as a cell merged
-    down) and empty elsewhere (no figure there)."""
-    for row in block.rows:
-        lines.remove(row)
-    grid: list[list[str | None]] = [
-        _in_slots({_slot(block.slots, c): c for c in _cells(r)}, block.slots) for r in block.rows[: block.header]
-    ]
-    grid += [_in_slots(row, block.slots) for row in _table_rows(block.rows[block.header :], block.slots)]
-    if block.header:
-        names = ["" for _ in block.slots]
-        for named in grid[: block.header]:
-            names = [a + join_glue(a, b or "") + (b or "") for a, b in zip(names, named, strict=True)]
-        grid = [[*names], *grid[block.header :]]
-    first, last = block.rows[0], block.rows[-1]
-    bbox = (min(r.x0 for r in block.rows), first.top, max(r.x1 for r in block.rows), last.bottom)
-    return bbox, grid, set()
-
-
-def _in_slots(row: dict[int, _Cell], slots: list[tuple[float, float]]) -> list[str | None]:
-    return [row[k].text if k in row else None if k == 0 else "" for k in range(len(slots))]
-
-
-def _table_rows(printed: list[_Line], slots: list[tuple[float, float]]) -> list[dict[int, _Cell]]:
-    """Printed rows as the table's rows, their cells by column: a printed row that goes on with
-    the one above (`_goes_on`) is part of its row, its text added under the cell in its column."""
-    out: list[dict[int, _Cell]] = []
-    for line in printed:
-        cells = {_slot(slots, c): c for c in _cells(line)}
-        if not out or not _goes_on(out[-1], cells, slots, line.size):
-            out.append(cells)
-            continue
-        for k, cell in cells.items():
-            above = out[-1].get(k)
-            text = cell.text if above is None else above.text + join_glue(above.text, cell.text) + cell.text
-            out[-1][k] = _Cell(cell.x0, cell.x1, text)  # the box of its last line: does that one wrap?
-    return out
-
-
-def _goes_on(row: dict[int, _Cell], cells: dict[int, _Cell], slots: list[tuple[float, float]], size: float) -> bool:
-    """Whether a printed row is part of the table row above it: no new name in the first column
-    (a row of its own opens with one), figures on one of the two at most (a row of data has
-    them), and each of its cells either in a column the row above leaves empty (cells centred
-    beside a wrapped one, or a name centred on two rows) or going on with a line of words that
-    fills its column (text wrapped in the cell: …种植和林 | 下养鸡…)."""
-    if 0 in row and 0 in cells:
-        return False
-    if _has_figure(row) and _has_figure(cells):
-        return False
-    return all(k not in row or _wraps(row[k], cell, slots[k], size) for k, cell in cells.items())
-
-
-def _has_figure(cells: dict[int, _Cell]) -> bool:
-    return any(_NUMBER.match(c.text) for c in cells.values())
-
-
-def _wraps(line: _Cell, after: _Cell, slot: tuple[float, float], size: float) -> bool:
-    """A cell's line of words (not a figure: figures do not wrap) reaching across its column,
-    at least _WRAP_MIN characters wide (short names of equal length fill a narrow column
-    too), and words under it."""
-    words = not _NUMBER.match(line.text) and not _NUMBER.match(after.text)
-    return words and len(line.text) >= _WRAP_MIN and line.x1 - line.x0 >= slot[1] - slot[0] - _WRAP_SLACK * size
-
-
-def _reading_order(lines: list[_Line]) -> list[_Line]:
+def _reading_order(lines: list[Line]) -> list[Line]:
     """Top to bottom in bands: what crosses the columns (column -1, wide tables) stands alone;
     between two such, each column is read whole, the left one first."""
     wide = sorted((l for l in lines if l.column < 0), key=lambda l: l.top)
     narrow = [l for l in lines if l.column >= 0]
     if not wide and len({l.column for l in narrow}) <= 1:
         return sorted(lines, key=lambda l: (l.top, l.x0))
-    out: list[_Line] = []
+    out: list[Line] = []
     edge = float("-inf")
     for stop in [*wide, None]:
         limit = stop.top if stop else float("inf")
@@ -634,7 +370,7 @@ def _reading_order(lines: list[_Line]) -> list[_Line]:
     return out
 
 
-def _is_heading(line: _Line, body: float) -> bool:
+def _is_heading(line: Line, body: float) -> bool:
     return (
         line.table is None
         and line.size >= _HEADING_SIZE * body
@@ -644,7 +380,7 @@ def _is_heading(line: _Line, body: float) -> bool:
 
 
 def _printed(
-    page: PageLayout, body: float, heading_sizes: list[float], text: list[_Line], following: _Line | None
+    page: PageLayout, body: float, heading_sizes: list[float], text: list[Line], following: Line | None
 ) -> list[Printed]:
     """The page's lines with their paragraph marks; headings as markdown lines. `text`: its text
     lines but the running ones (a running header is judged by no line, nor a line by it);
@@ -653,7 +389,7 @@ def _printed(
     bounds = _column_bounds(page.lines)
     caption_level = min(max(len(heading_sizes) + 1, 2), 6)  # a caption is never the title (#)
     out: list[Printed] = []
-    previous: _Line | None = None
+    previous: Line | None = None
     after = dict(zip(map(id, text), [*text[1:], following], strict=False))  # none when text is []
     notes = _footnotes(text, body)
     for line in page.lines:
@@ -696,7 +432,7 @@ def _printed(
     return out
 
 
-def _footnotes(text: list[_Line], body: float) -> set[int]:
+def _footnotes(text: list[Line], body: float) -> set[int]:
     """The page's footnotes (as ids): the lines below all its body text, set smaller, the first
     opening with a note's mark (1. ① * 注)."""
     bottom = max((l.bottom for l in text if abs(l.size - body) < 0.5), default=None)
@@ -704,7 +440,7 @@ def _footnotes(text: list[_Line], body: float) -> set[int]:
     return {id(l) for l in below} if below and _NOTE.match(below[0].text) else set()
 
 
-def _reaches(line: _Line, right: float, following: _Line | None) -> bool:
+def _reaches(line: Line, right: float, following: Line | None) -> bool:
     """Whether a line reaches its column's right edge: what the next line begins with (at least
     a character) would not have fitted after it. Type set ragged right breaks a line short by a
     figure, a Latin word or a character held to the punctuation after it (…贫困户 | 19344户，…,
@@ -719,7 +455,7 @@ def _width(text: str, size: float) -> float:
     return sum(0.55 if c.isascii() else 1.0 for c in text) * size
 
 
-def _pitch(lines: list[_Line], body: float) -> float:
+def _pitch(lines: list[Line], body: float) -> float:
     """The usual distance from one body line's top to the next's."""
     steps = [
         b.top - a.top
@@ -729,7 +465,7 @@ def _pitch(lines: list[_Line], body: float) -> float:
     return statistics.median(steps) if steps else 1.5 * body
 
 
-def _column_bounds(lines: list[_Line]) -> dict[int, tuple[float, float]]:
+def _column_bounds(lines: list[Line]) -> dict[int, tuple[float, float]]:
     """Each column's left and right edges, where most of its text lines start and end: a line
     poking into the gutter (a wide punctuation mark, a figure) does not move the edge."""
     edges: dict[int, tuple[list[float], list[float]]] = {}
