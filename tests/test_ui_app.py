@@ -56,6 +56,23 @@ def test_an_answer_that_cannot_be_kept_is_shown_all_the_same_with_why(rag):
     assert "没有保存到“我的对话”：对话记录库暂时无法连接" in last
 
 
+def test_a_conversation_handler_with_the_database_down_says_so_in_chinese_and_keeps_its_signature():
+    import inspect
+
+    import gradio as gr
+    from sqlalchemy.exc import OperationalError
+
+    from rag.ui.app import _kept
+
+    def listing(conv, request: gr.Request):
+        raise OperationalError("SELECT", {}, Exception("connection refused"))
+
+    guarded = _kept(listing)
+    assert list(inspect.signature(guarded).parameters) == ["conv", "request"]  # Gradio still passes the request
+    with pytest.raises(gr.Error, match="对话记录库暂时无法连接"):
+        guarded("c1", None)
+
+
 def test_the_question_is_shown_and_the_textbox_cleared(rag):
     textbox, chat, _ = run(rag, QUESTION)[-1]
     assert textbox == "" and chat[0] == {"role": "user", "content": QUESTION}

@@ -13,6 +13,7 @@ and the small script below are served inline from rag/ui/static/).
 # handlers by evaluating their annotations, which must therefore be objects, not strings naming a
 # `gr` it cannot see
 
+import functools
 import html
 import queue
 import sys
@@ -216,6 +217,22 @@ def _problem(exc: Exception) -> str:
         return f"{kind}：{detail}" if kind else detail
     traceback.print_exception(exc, file=sys.stderr)
     return f"{type(exc).__name__}: {exc}"
+
+
+def _kept(handler: Callable) -> Callable:
+    """A handler of the kept conversations: with the accounts database down, the page says so in
+    Chinese (gr.Error) and the chat goes on, where Gradio would mark the panel 错误 and say no more."""
+
+    @functools.wraps(handler)  # Gradio reads the handler's own signature (its gr.Request) through it
+    def guarded(*args, **kwargs):
+        try:
+            return handler(*args, **kwargs)
+        except OperationalError as exc:
+            import gradio as gr
+
+            raise gr.Error(_problem(exc), print_exception=False) from None  # _problem logged it
+
+    return guarded
 
 
 def _message(role: str, content: str) -> dict[str, str]:
@@ -552,6 +569,7 @@ def _wire(gr, demo, bases: Any, page: Page, history: Any, run: Callable | None, 
         ):
             yield *shown, (kept[-1] if kept else gr.update())
 
+    @_kept
     def refreshed(conv, request: gr.Request):
         """The conversation list and the export of the open one, as they are now."""
         owner = access.owner(request)
@@ -673,7 +691,11 @@ def _wire(gr, demo, bases: Any, page: Page, history: Any, run: Callable | None, 
         seen, owner = access.view(request), access.owner(request)
         names = seen.names()
         chat, past, conv = [], (), ""
-        kept = convs.choices(store, owner) if store is not None else []
+        try:
+            kept = convs.choices(store, owner) if store is not None else []
+        except OperationalError as exc:  # the page opens all the same, without the kept conversations
+            gr.Warning(_problem(exc))
+            kept = []
         if remembered_conv in {i for _, i in kept}:
             kept_chat, kept_history, kept_kb = convs.chat_of(store, owner, remembered_conv)
             if kept_kb in names:
@@ -729,6 +751,7 @@ def _wire_conversations(gr, page: Page, history: Any, access: Access, refreshed:
     store = access.conversations
     listing = dict(inputs=[page.conversation], outputs=[page.conv_pick, page.conv_export])
 
+    @_kept
     def reopen(conv, request: gr.Request):
         if not conv:
             return gr.update(), gr.update(), gr.update(), gr.update()
@@ -742,6 +765,7 @@ def _wire_conversations(gr, page: Page, history: Any, access: Access, refreshed:
         refreshed, **listing
     )
 
+    @_kept
     def remove(conv, request: gr.Request):
         if conv:
             store.delete(access.owner(request), conv)
@@ -754,6 +778,7 @@ def _wire_conversations(gr, page: Page, history: Any, access: Access, refreshed:
         js="(c) => [c && confirm('删除这个对话？此操作不能撤销。') ? c : '']",
     ).then(refreshed, **listing)
 
+    @_kept
     def rename(conv, title, request: gr.Request):
         if conv and (title or "").strip():
             store.rename(access.owner(request), conv, title)

@@ -24,8 +24,13 @@ const RAG_ZH = {
   "Reset to default value": "恢复默认值",
   "Clear": "清除",
 };
-// and text it writes in English whatever the language (its upload progress)
-const RAG_ZH_TEXT = [[/^(\s*)Uploading (\d+)\s+files?\.\.\.(\s*)$/, "$1正在上传 $2 个文件…$3"]];
+// and text it writes in English whatever the language (its upload progress, its toasts' titles)
+const RAG_ZH_TEXT = [
+  [/^(\s*)Uploading (\d+)\s+files?\.\.\.(\s*)$/, "$1正在上传 $2 个文件…$3"],
+  [/^(\s*)Error(\s*)$/, "$1出错了$2"],
+  [/^(\s*)Warning(\s*)$/, "$1提示$2"],
+];
+const RAG_ZH_WORDS = /Uploading|Error|Warning/;
 function ragTranslateText(node) {
   for (const [english, zh] of RAG_ZH_TEXT) {
     if (english.test(node.nodeValue)) node.nodeValue = node.nodeValue.replace(english, zh);
@@ -48,7 +53,7 @@ if ((navigator.language || "").toLowerCase().startsWith("zh")) {
         if (node.nodeType !== 1) continue;
         ragTranslate(node);
         node.querySelectorAll("[aria-label], [title]").forEach(ragTranslate);
-        if (!node.textContent.includes("Uploading")) continue;
+        if (!RAG_ZH_WORDS.test(node.textContent)) continue;
         const texts = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
         while (texts.nextNode()) ragTranslateText(texts.currentNode);
       }
